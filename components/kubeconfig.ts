@@ -1,0 +1,59 @@
+// Pure helpers for kubeconfig documents: reading the cluster a context points at, and writing the
+// token-only kubeconfig that a remote controller can use.
+import { parse } from "yaml";
+
+interface NamedEntry {
+    name: string;
+    [field: string]: unknown;
+}
+
+export interface Kubeconfig {
+    clusters?: NamedEntry[];
+    contexts?: NamedEntry[];
+    users?: NamedEntry[];
+    "current-context"?: string;
+}
+
+/** Where a kubeconfig context points: the API server and the CA that signs its certificate. */
+export interface ClusterEndpoint {
+    server: string;
+    /** Base64 PEM bundle, as in `certificate-authority-data`. */
+    certificateAuthorityData: string;
+}
+
+/** Parses kubeconfig text (YAML or JSON); throws with what is wrong. */
+export function parseKubeconfig(text: string): Kubeconfig {
+    let parsed: unknown;
+    try {
+        parsed = parse(text);
+    } catch (error) {
+        throw new Error(`it does not parse as YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
+    if (parsed === null || typeof parsed !== "object" || !Array.isArray((parsed as Kubeconfig).clusters)) {
+        throw new Error("it is not a kubeconfig (no clusters list)");
+    }
+    return parsed as Kubeconfig;
+}
+
+/** The context to use: the named one, else current-context; throws naming what is missing. */
+export function selectContext(kubeconfig: Kubeconfig, contextName?: string): { cluster: string; user: string } {
+    const name = contextName || kubeconfig["current-context"];
+    const contexts = kubeconfig.contexts ?? [];
+    if (!name) throw new Error("it sets no current-context and no context was named");
+    const context = contexts.find((entry) => entry.name === name)?.context as { cluster?: string; user?: string } | undefined;
+    if (context?.cluster === undefined || context.user === undefined) {
+        const known = contexts.map((entry) => JSON.stringify(entry.name)).join(", ") || "none";
+        throw new Error(`it has no complete context ${JSON.stringify(name)} (contexts: ${known})`);
+    }
+    return { cluster: context.cluster, user: context.user };
+}
+
+/** The API server and CA data of the cluster a context points at. */
+export function clusterEndpoint(kubeconfig: Kubeconfig, contextName?: string): ClusterEndpoint {
+    const { cluster: clusterName } = selectContext(kubeconfig, contextName);
+    const cluster = (kubeconfig.clusters ?? []).find((entry) => entry.name === clusterName)?.cluster as
+        | { server?: string; "certificate-authority-data"?: string }
+        | undefined;
+    if (cluster?.server === undefined) throw new Error(`its cluster ${JSON.stringify(clusterName)} has no server`);
+    return { server: cluster.server, certificateAuthorityData: cluster["certificate-authority-data"] ?? "" };
+}

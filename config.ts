@@ -1,0 +1,323 @@
+// The project's configuration: every key is read and validated here, once, before any resource is
+// declared. Defaults live in Pulumi.yaml (the engine applies them before the program runs), so this
+// module only states what a valid value is and derives the few defaults that depend on the stack.
+import * as pulumi from "@pulumi/pulumi";
+
+export const PROJECT = "edge-cloud-mesh";
+
+export type Role = "cloud" | "edge";
+export type CapacityType = "ON_DEMAND" | "SPOT";
+
+export interface NodeGroupSize {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+/** A VPC this program creates, or one that already exists. */
+export type NetworkConfig =
+    | { kind: "new"; cidr: string; availabilityZoneCount: number }
+    | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+
+export interface CloudConfig {
+    role: "cloud";
+    network: NetworkConfig;
+    kubernetesVersion: string;
+    apiAccessCidrs: string[];
+    instanceTypes: string[];
+    capacityType: CapacityType;
+    nodes: NodeGroupSize;
+}
+
+export interface EdgeConfig {
+    role: "edge";
+}
+
+export type MeshConfig = CloudConfig | EdgeConfig;
+
+/** Every key this program reads; Pulumi.yaml declares exactly these (a test keeps them in step). */
+export const CONFIG_KEYS = [
+    "role",
+    "vpcCidr",
+    "availabilityZoneCount",
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+    "kubernetesVersion",
+    "apiAccessCidrs",
+    "instanceTypes",
+    "capacityType",
+    "nodes",
+] as const;
+
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Raw values as the engine hands them over: strings, with lists and objects as JSON. */
+export type RawConfig = Partial<Record<ConfigKey, string>>;
+
+/** The oldest Kubernetes minor version Linkerd's 2026 charts accept (`kubeVersion: >=1.31.0-0`). */
+export const MIN_KUBERNETES_MINOR = 31;
+
+const ROLES: readonly Role[] = ["cloud", "edge"];
+const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+const MAX_AVAILABILITY_ZONES = 6;
+
+/** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
+export function loadConfig(): MeshConfig {
+    const raw: RawConfig = {};
+    for (const key of CONFIG_KEYS) {
+        const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+        if (value !== undefined) raw[key] = value;
+    }
+    return parseConfig(raw);
+}
+
+/** Validates raw configuration. Collects every problem so that one run reports them all. */
+export function parseConfig(raw: RawConfig): MeshConfig {
+    const problems: string[] = [];
+    const reader = new ConfigReader(raw, problems);
+
+    const role = reader.oneOf("role", ROLES);
+    let config: MeshConfig | undefined;
+    if (role === "cloud") config = parseCloud(reader);
+    if (role === "edge") config = { role: "edge" };
+
+    if (problems.length > 0 || config === undefined) {
+        throw new pulumi.RunError(
+            `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
+    }
+    return config;
+}
+
+function parseCloud(reader: ConfigReader): CloudConfig {
+    return {
+        role: "cloud",
+        network: parseNetwork(reader),
+        kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
+        apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
+        instanceTypes: parseInstanceTypes(reader),
+        capacityType: reader.oneOf("capacityType", CAPACITY_TYPES) ?? "ON_DEMAND",
+        nodes: parseNodes(reader),
+    };
+}
+
+function parseNetwork(reader: ConfigReader): NetworkConfig {
+    const vpcId = reader.string("vpcId", { optional: true });
+    const publicSubnetIds = reader.stringList("publicSubnetIds");
+    const privateSubnetIds = reader.stringList("privateSubnetIds");
+    const given = [
+        ["vpcId", vpcId !== ""],
+        ["publicSubnetIds", publicSubnetIds.length > 0],
+        ["privateSubnetIds", privateSubnetIds.length > 0],
+    ] as const;
+    const givenKeys = given.filter(([, isGiven]) => isGiven).map(([key]) => key);
+
+    if (givenKeys.length === 0) {
+        return {
+            kind: "new",
+            cidr: reader.check("vpcCidr", reader.string("vpcCidr"), vpcCidrProblem),
+            availabilityZoneCount: reader.integer("availabilityZoneCount", { min: 2, max: MAX_AVAILABILITY_ZONES }),
+        };
+    }
+    if (givenKeys.length < given.length) {
+        const missing = given.filter(([, isGiven]) => !isGiven).map(([key]) => reader.qualified(key));
+        reader.problem(
+            "vpcId",
+            `an existing VPC needs vpcId, publicSubnetIds and privateSubnetIds together; ` +
+                `${givenKeys.map((key) => reader.qualified(key)).join(", ")} given but ${missing.join(", ")} missing. ` +
+                `Set all three to use an existing VPC, or none to create one.`,
+        );
+    }
+    return {
+        kind: "existing",
+        vpcId: reader.check("vpcId", vpcId, (value) => (/^vpc-[0-9a-f]+$/.test(value) ? undefined : "a VPC id like vpc-0123456789abcdef0")),
+        publicSubnetIds: reader.checkEach("publicSubnetIds", publicSubnetIds, subnetIdProblem),
+        privateSubnetIds: reader.checkEach("privateSubnetIds", privateSubnetIds, subnetIdProblem),
+    };
+}
+
+function parseInstanceTypes(reader: ConfigReader): string[] {
+    const instanceTypes = reader.stringList("instanceTypes", { nonEmpty: true });
+    const architectures = instanceTypes.map((instanceType) => ({ instanceType, arch: instanceArchitecture(instanceType) }));
+    const accepted = "Graviton (arm64) instance types such as m7g.large, c7g.xlarge, t4g.medium or r8g.2xlarge";
+    for (const { instanceType, arch } of architectures) {
+        if (arch === "unknown") {
+            reader.problem("instanceTypes", `${JSON.stringify(instanceType)} is not an EC2 instance type; accepted: ${accepted}`);
+        }
+    }
+    const x86 = architectures.filter(({ arch }) => arch === "x86_64").map(({ instanceType }) => instanceType);
+    const arm = architectures.filter(({ arch }) => arch === "arm64").map(({ instanceType }) => instanceType);
+    if (x86.length > 0) {
+        const mixed = arm.length > 0 ? ` mixed with arm64 ${arm.join(", ")} (one node group has one architecture)` : "";
+        reader.problem(
+            "instanceTypes",
+            `${x86.map((type) => JSON.stringify(type)).join(", ")} ${x86.length === 1 ? "is an x86 type" : "are x86 types"}${mixed}; ` +
+                `the node group runs the arm64 AMI (AL2023_ARM_64_STANDARD), so accepted: ${accepted}`,
+        );
+    }
+    return instanceTypes;
+}
+
+function parseNodes(reader: ConfigReader): NodeGroupSize {
+    const nodes = reader.object("nodes");
+    const accepted = 'accepted: {"min": m, "desired": d, "max": x} with whole numbers 0 <= m <= d <= x and x >= 1';
+    const sizes: Partial<NodeGroupSize> = {};
+    for (const field of ["min", "desired", "max"] as const) {
+        const value = nodes[field];
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+            reader.problem("nodes", `${field} is ${JSON.stringify(value)}, not a whole number >= 0; ${accepted}`);
+        } else {
+            sizes[field] = value;
+        }
+    }
+    const { min, desired, max } = sizes;
+    if (min !== undefined && desired !== undefined && min > desired) {
+        reader.problem("nodes", `min (${min}) is greater than desired (${desired}); ${accepted}`);
+    }
+    if (desired !== undefined && max !== undefined && desired > max) {
+        reader.problem("nodes", `desired (${desired}) is greater than max (${max}); ${accepted}`);
+    }
+    if (max === 0) reader.problem("nodes", `max is 0; ${accepted}`);
+    return { min: min ?? 0, desired: desired ?? 0, max: max ?? 0 };
+}
+
+// ---- value rules (pure, exported for tests) ----
+
+export type Architecture = "arm64" | "x86_64" | "unknown";
+
+const INSTANCE_SIZE = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/;
+const INSTANCE_FAMILY = /^([a-z]+)(\d+)([a-z]*)(-flex)?$/;
+
+/**
+ * The CPU architecture of an EC2 instance type, from its name: Graviton families carry a `g` right
+ * after the generation (m7g, c7gn, r6gd, t4g, im4gn, x2gd); a1 is the first Graviton.
+ */
+export function instanceArchitecture(instanceType: string): Architecture {
+    const [family, size, ...rest] = instanceType.split(".");
+    if (rest.length > 0 || size === undefined || !INSTANCE_SIZE.test(size)) return "unknown";
+    const match = INSTANCE_FAMILY.exec(family);
+    if (match === null) return "unknown";
+    const [, series, generation, attributes] = match;
+    if (series === "mac") return "unknown";
+    if (series === "a" && generation === "1") return "arm64";
+    return attributes.startsWith("g") ? "arm64" : "x86_64";
+}
+
+export function kubernetesVersionProblem(value: string): string | undefined {
+    const match = /^1\.(\d+)$/.exec(value);
+    const accepted = `a Kubernetes minor version "1.N" with N >= ${MIN_KUBERNETES_MINOR} (Linkerd's charts require >= 1.${MIN_KUBERNETES_MINOR}), e.g. "1.34"`;
+    if (match === null) return `not a Kubernetes minor version; accepted: ${accepted}`;
+    if (Number(match[1]) < MIN_KUBERNETES_MINOR) return `too old; accepted: ${accepted}`;
+    return undefined;
+}
+
+/** An IPv4 CIDR block, returned as [address as a 32-bit number, prefix length], or undefined. */
+export function parseIpv4Cidr(value: string): [number, number] | undefined {
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (match === null) return undefined;
+    const octets = match.slice(1, 5).map(Number);
+    const prefix = Number(match[5]);
+    if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
+    return [octets.reduce((address, octet) => address * 256 + octet, 0), prefix];
+}
+
+export function cidrProblem(value: string): string | undefined {
+    return parseIpv4Cidr(value) === undefined ? "not an IPv4 CIDR block; accepted: a.b.c.d/n, e.g. 203.0.113.0/24 or 0.0.0.0/0" : undefined;
+}
+
+function vpcCidrProblem(value: string): string | undefined {
+    const parsed = parseIpv4Cidr(value);
+    if (parsed === undefined || parsed[1] < 16 || parsed[1] > 24) {
+        return "accepted: an IPv4 CIDR block from /16 to /24 (AWS allows /16 to /28; subnets need room), e.g. 10.0.0.0/16";
+    }
+    return undefined;
+}
+
+function subnetIdProblem(value: string): string | undefined {
+    return /^subnet-[0-9a-f]+$/.test(value) ? undefined : "accepted: subnet ids like subnet-0123456789abcdef0";
+}
+
+// ---- reading raw values ----
+
+class ConfigReader {
+    constructor(
+        private readonly raw: RawConfig,
+        private readonly problems: string[],
+    ) {}
+
+    qualified(key: ConfigKey): string {
+        return `${PROJECT}:${key}`;
+    }
+
+    problem(key: ConfigKey, message: string): void {
+        this.problems.push(`${this.qualified(key)}: ${message}`);
+    }
+
+    /** Runs a value rule; a problem is reported with the key and the bad value. */
+    check(key: ConfigKey, value: string, rule: (value: string) => string | undefined): string {
+        const problem = rule(value);
+        if (problem !== undefined) this.problem(key, `${JSON.stringify(value)} is ${problem.startsWith("accepted") ? "invalid; " : ""}${problem}`);
+        return value;
+    }
+
+    checkEach(key: ConfigKey, values: string[], rule: (value: string) => string | undefined): string[] {
+        for (const value of values) this.check(key, value, rule);
+        return values;
+    }
+
+    string(key: ConfigKey, options: { optional?: boolean } = {}): string {
+        const value = this.raw[key];
+        if (value === undefined || (value === "" && !options.optional)) {
+            if (!options.optional) this.problem(key, "is missing; set it with `pulumi config set`");
+            return "";
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(key: ConfigKey, accepted: readonly T[]): T | undefined {
+        const value = this.raw[key];
+        if (value !== undefined && (accepted as readonly string[]).includes(value)) return value as T;
+        const shown = value === undefined ? "is missing" : `${JSON.stringify(value)} is not accepted`;
+        this.problem(key, `${shown}; accepted: ${accepted.map((item) => JSON.stringify(item)).join(" or ")}`);
+        return undefined;
+    }
+
+    integer(key: ConfigKey, bounds: { min: number; max: number }): number {
+        const value = this.raw[key];
+        const number = value === undefined || value.trim() === "" ? NaN : Number(value);
+        if (!Number.isInteger(number) || number < bounds.min || number > bounds.max) {
+            this.problem(key, `${JSON.stringify(value)} is invalid; accepted: a whole number from ${bounds.min} to ${bounds.max}`);
+            return bounds.min;
+        }
+        return number;
+    }
+
+    stringList(key: ConfigKey, options: { nonEmpty?: boolean } = {}): string[] {
+        const value = this.raw[key] ?? "[]";
+        const parsed = parseJson(value);
+        if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== "string")) {
+            this.problem(key, `${value} is invalid; accepted: a list of strings, e.g. ["a", "b"]`);
+            return [];
+        }
+        if (options.nonEmpty && parsed.length === 0) {
+            this.problem(key, "is an empty list; accepted: a list with at least one entry");
+        }
+        return parsed;
+    }
+
+    /** A map; its fields are checked by the caller, which names what is accepted. */
+    object(key: ConfigKey): Record<string, unknown> {
+        const parsed = parseJson(this.raw[key] ?? "{}");
+        return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    }
+}
+
+/** Structured config arrives as JSON; a plain string where a list or map belongs parses to undefined. */
+function parseJson(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return undefined;
+    }
+}

@@ -1,0 +1,161 @@
+// Runs the real program (index.ts) under Pulumi's mocks as a named stack, and records every
+// resource it registers: type, name, inputs (secrets still marked), provider, parent, dependencies.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { parse } from "yaml";
+import { PROJECT } from "../config";
+import { mocks } from "./mocks";
+import { unwrapSecrets } from "./secrets";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const UPSTREAM = path.resolve(ROOT, "..", "shared", "upstream");
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    custom: boolean;
+    remote: boolean;
+    /** Inputs with secrets unwrapped. */
+    inputs: Record<string, any>;
+    /** Inputs as the engine receives them: secrets are `{[specialSigKey]: specialSecretSig, value}`. */
+    rawInputs: Record<string, any>;
+    parent: string;
+    /** `urn::id` of the provider, or "" for the default provider. */
+    provider: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    deletedWith: string;
+    ignoreChanges: string[];
+}
+
+export interface StackOutput {
+    value: any;
+    secret: boolean;
+}
+
+export interface StackRun {
+    resources: RecordedResource[];
+    outputs: Record<string, StackOutput>;
+}
+
+let recorded: RecordedResource[] = [];
+
+/** Installs the mocks for `stack`, recording each registration. Call before the program runs. */
+export function installMocks(stack: string): void {
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    recorded = [];
+    const monitor = settings.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: (error: any, response: any) => void) => {
+        const rawInputs = request.getObject()?.toJavaScript() ?? {};
+        const propertyDependencies: Record<string, string[]> = {};
+        request.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            propertyDependencies[key] = deps.getUrnsList();
+        });
+        const entry: Omit<RecordedResource, "urn"> = {
+            type: request.getType(),
+            name: request.getName(),
+            custom: request.getCustom(),
+            remote: request.getRemote(),
+            inputs: unwrapSecrets(rawInputs),
+            rawInputs,
+            parent: request.getParent(),
+            provider: request.getProvider(),
+            dependencies: request.getDependenciesList(),
+            propertyDependencies,
+            protect: request.getProtect() ?? false,
+            deletedWith: request.getDeletedwith(),
+            ignoreChanges: request.getIgnorechangesList(),
+        };
+        return register(request, (error: any, response: any) => {
+            if (!error) recorded.push({ ...entry, urn: response.getUrn() });
+            callback(error, response);
+        });
+    };
+}
+
+/** Stack config as the engine builds it: Pulumi.yaml defaults, then the stack file, then overrides. */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    const values: Record<string, unknown> = {};
+    for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
+        const value = declaration?.value ?? declaration?.default;
+        if (value !== undefined) values[qualify(key)] = value;
+    }
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (fs.existsSync(stackFile)) Object.assign(values, parse(fs.readFileSync(stackFile, "utf8"))?.config ?? {});
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) delete values[qualify(key)];
+        else values[qualify(key)] = value;
+    }
+    return Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+}
+
+function qualify(key: string): string {
+    return key.includes(":") ? key : `${PROJECT}:${key}`;
+}
+
+export interface RunOptions {
+    /** Config overrides by key (project keys may be unqualified); `undefined` removes a key. */
+    config?: Record<string, unknown>;
+    /** Keys whose values the engine would hand over as secrets. */
+    secretKeys?: string[];
+}
+
+/** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
+export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    installMocks(stack);
+    pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
+    const { default: main } = await import("../index");
+    const exported = main() as Record<string, unknown>;
+    const outputs: Record<string, StackOutput> = {};
+    for (const [key, value] of Object.entries(exported)) {
+        const output = pulumi.output(value as any);
+        outputs[key] = {
+            value: await new Promise((resolve) => output.apply((resolved: unknown) => resolve(resolved))),
+            secret: await pulumi.isSecret(output),
+        };
+    }
+    // Internal to the SDK (the engine does this after a real run): wait for every registration.
+    await (settings as any).waitForRPCs();
+    return { resources: [...recorded], outputs };
+}
+
+/** Runs the program expecting it to fail before declaring anything; returns the error message. */
+export async function configError(stack: string, options: RunOptions = {}): Promise<string> {
+    let message: string | undefined;
+    try {
+        await runStack(stack, options);
+    } catch (error) {
+        message = (error as Error).message;
+        if (!(error instanceof pulumi.RunError)) throw error;
+    }
+    if (message === undefined) throw new Error("expected the program to reject its configuration");
+    if (recorded.length > 0) throw new Error(`resources were declared before the error: ${recorded.map((r) => r.type).join(", ")}`);
+    return message;
+}
+
+// ---- queries over a run ----
+
+export function ofType(run: StackRun, type: string): RecordedResource[] {
+    return run.resources.filter((resource) => resource.type === type);
+}
+
+export function single(run: StackRun, type: string, name?: string): RecordedResource {
+    const matches = ofType(run, type).filter((resource) => name === undefined || resource.name === name);
+    if (matches.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`);
+    }
+    return matches[0];
+}
+
+/** The `urn::id` reference a resource's provider option carries. */
+export function providerRef(provider: RecordedResource): string {
+    return `${provider.urn}::${provider.name}_id`;
+}
