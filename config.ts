@@ -1,12 +1,18 @@
 // The project's configuration: every key is read and validated here, once, before any resource is
 // declared. Defaults live in Pulumi.yaml (the engine applies them before the program runs), so this
 // module only states what a valid value is and derives the few defaults that depend on the stack.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
 
 export const PROJECT = "edge-cloud-mesh";
 
 export type Role = "cloud" | "edge";
 export type CapacityType = "ON_DEMAND" | "SPOT";
+/** `install`: linkerd-crds installs the Gateway API CRDs; `existing`: the cluster already has them. */
+export type GatewayApiCrds = "install" | "existing";
 
 export interface NodeGroupSize {
     min: number;
@@ -19,8 +25,19 @@ export type NetworkConfig =
     | { kind: "new"; cidr: string; availabilityZoneCount: number }
     | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
 
-export interface CloudConfig {
+/** What both sides configure: the cluster's name in the mesh and its Linkerd install. */
+export interface MeshSideConfig {
+    /** This cluster's name in the mesh: the link and mirrored services (`<service>-<clusterName>`) carry it. */
+    clusterName: string;
+    linkerdVersion: string;
+    gatewayApiCrds: GatewayApiCrds;
+    viz: boolean;
+}
+
+export interface CloudConfig extends MeshSideConfig {
     role: "cloud";
+    /** The edge clusters that may join: each gets its own identity issuer. */
+    edgeSites: string[];
     network: NetworkConfig;
     kubernetesVersion: string;
     apiAccessCidrs: string[];
@@ -29,8 +46,16 @@ export interface CloudConfig {
     nodes: NodeGroupSize;
 }
 
-export interface EdgeConfig {
+export interface EdgeConfig extends MeshSideConfig {
     role: "edge";
+    /** The k3s kubeconfig's contents. */
+    kubeconfig: string;
+    /** The file the kubeconfig was read from, when it was given as a path. */
+    kubeconfigPath?: string;
+    /** The kubeconfig context to use; empty for its current-context. */
+    kubeContext: string;
+    /** The cloud stack to read the mesh identity and link from (StackReference name). */
+    cloudStack: string;
 }
 
 export type MeshConfig = CloudConfig | EdgeConfig;
@@ -38,6 +63,14 @@ export type MeshConfig = CloudConfig | EdgeConfig;
 /** Every key this program reads; Pulumi.yaml declares exactly these (a test keeps them in step). */
 export const CONFIG_KEYS = [
     "role",
+    "clusterName",
+    "linkerdVersion",
+    "gatewayApiCrds",
+    "viz",
+    "edgeSites",
+    "kubeconfig",
+    "kubeContext",
+    "cloudStack",
     "vpcCidr",
     "availabilityZoneCount",
     "vpcId",
@@ -60,27 +93,35 @@ export const MIN_KUBERNETES_MINOR = 31;
 
 const ROLES: readonly Role[] = ["cloud", "edge"];
 const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
+/** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them with Traefik. */
+const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install", edge: "existing" };
+/** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
+const MAX_CLUSTER_NAME_LENGTH = 40;
 const MAX_AVAILABILITY_ZONES = 6;
 
 /** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
 export function loadConfig(): MeshConfig {
     const raw: RawConfig = {};
     for (const key of CONFIG_KEYS) {
+        // Read raw: the kubeconfig may be a secret, and becomes a secret again where it is used.
         const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
         if (value !== undefined) raw[key] = value;
     }
-    return parseConfig(raw);
+    return parseConfig(raw, pulumi.getStack());
 }
 
 /** Validates raw configuration. Collects every problem so that one run reports them all. */
-export function parseConfig(raw: RawConfig): MeshConfig {
+export function parseConfig(raw: RawConfig, stack: string): MeshConfig {
     const problems: string[] = [];
     const reader = new ConfigReader(raw, problems);
 
     const role = reader.oneOf("role", ROLES);
     let config: MeshConfig | undefined;
-    if (role === "cloud") config = parseCloud(reader);
-    if (role === "edge") config = { role: "edge" };
+    if (role !== undefined) {
+        const side = parseMeshSide(reader, role, stack);
+        config = role === "cloud" ? parseCloud(reader, side) : parseEdge(reader, side);
+    }
 
     if (problems.length > 0 || config === undefined) {
         throw new pulumi.RunError(
@@ -90,9 +131,22 @@ export function parseConfig(raw: RawConfig): MeshConfig {
     return config;
 }
 
-function parseCloud(reader: ConfigReader): CloudConfig {
+function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSideConfig {
+    const gatewayApiCrds = reader.string("gatewayApiCrds", { optional: true });
+    return {
+        // Empty means the stack's name: `pulumi stack init edge-berlin` names the site edge-berlin.
+        clusterName: reader.check("clusterName", reader.string("clusterName", { optional: true }) || stack, clusterNameProblem),
+        linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), chartVersionProblem),
+        gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : (reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS) ?? "install"),
+        viz: reader.boolean("viz"),
+    };
+}
+
+function parseCloud(reader: ConfigReader, side: MeshSideConfig): CloudConfig {
     return {
         role: "cloud",
+        ...side,
+        edgeSites: parseEdgeSites(reader, side.clusterName),
         network: parseNetwork(reader),
         kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
@@ -100,6 +154,56 @@ function parseCloud(reader: ConfigReader): CloudConfig {
         capacityType: reader.oneOf("capacityType", CAPACITY_TYPES) ?? "ON_DEMAND",
         nodes: parseNodes(reader),
     };
+}
+
+function parseEdgeSites(reader: ConfigReader, cloudName: string): string[] {
+    const sites = reader.checkEach("edgeSites", reader.stringList("edgeSites"), clusterNameProblem);
+    const duplicates = sites.filter((site, index) => sites.indexOf(site) !== index);
+    if (duplicates.length > 0) {
+        reader.problem("edgeSites", `${[...new Set(duplicates)].map((site) => JSON.stringify(site)).join(", ")} listed more than once; accepted: distinct names`);
+    }
+    if (sites.includes(cloudName)) {
+        reader.problem("edgeSites", `${JSON.stringify(cloudName)} is this cloud cluster's own clusterName; accepted: names of edge clusters only`);
+    }
+    return sites;
+}
+
+function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
+    const kubeContext = reader.string("kubeContext", { optional: true });
+    return {
+        role: "edge",
+        ...side,
+        ...readKubeconfig(reader, kubeContext),
+        kubeContext,
+        cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
+    };
+}
+
+/** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */
+function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig: string; kubeconfigPath?: string } {
+    const value = reader.string("kubeconfig");
+    if (value === "") return { kubeconfig: "" };
+    const accepted = "accepted: the kubeconfig's contents (pulumi config set --secret kubeconfig < k3s.yaml) or a path to the file";
+    let text = value;
+    let file: string | undefined;
+    const looksInline = value.includes("\n") || value.trimStart().startsWith("{");
+    if (!looksInline) {
+        file = path.resolve(value.replace(/^~(?=$|\/)/, os.homedir()));
+        if (!fs.existsSync(file)) {
+            reader.problem("kubeconfig", `the file ${JSON.stringify(file)} does not exist; ${accepted}`);
+            return { kubeconfig: "" };
+        }
+        text = fs.readFileSync(file, "utf8");
+    }
+    try {
+        clusterEndpoint(parseKubeconfig(text), kubeContext || undefined);
+    } catch (error) {
+        const where = looksInline ? "the kubeconfig given" : `the kubeconfig in ${JSON.stringify(value)}`;
+        const key = kubeContext && /context/.test((error as Error).message) ? "kubeContext" : "kubeconfig";
+        reader.problem(key, `${where} is unusable: ${(error as Error).message}; ${key === "kubeContext" ? "accepted: a context the kubeconfig defines, or empty for its current-context" : accepted}`);
+        return { kubeconfig: "" };
+    }
+    return { kubeconfig: text, kubeconfigPath: file };
 }
 
 function parseNetwork(reader: ConfigReader): NetworkConfig {
@@ -204,6 +308,27 @@ export function instanceArchitecture(instanceType: string): Architecture {
     return attributes.startsWith("g") ? "arm64" : "x86_64";
 }
 
+/** A DNS label short enough to be part of Service names. */
+export function clusterNameProblem(value: string): string | undefined {
+    if (value.length > MAX_CLUSTER_NAME_LENGTH || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value)) {
+        return `not a DNS label of at most ${MAX_CLUSTER_NAME_LENGTH} characters; accepted: lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. "edge-berlin"`;
+    }
+    return undefined;
+}
+
+/** Linkerd edge releases edge-YY.M.N publish their charts as YYYY.M.N. */
+export function chartVersionProblem(value: string): string | undefined {
+    const match = /^(\d{4})\.(\d{1,2})\.(\d+)$/.exec(value);
+    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 12) {
+        return 'not a Linkerd edge chart version; accepted: YYYY.M.N as published at https://helm.linkerd.io/edge, e.g. "2026.8.3" for edge-26.8.3';
+    }
+    return undefined;
+}
+
+function stackNameProblem(value: string): string | undefined {
+    return /^([\w.-]+\/){0,2}[\w.-]+$/.test(value) ? undefined : 'not a stack name; accepted: "cloud", "<project>/<stack>" or "<org>/<project>/<stack>"';
+}
+
 export function kubernetesVersionProblem(value: string): string | undefined {
     const match = /^1\.(\d+)$/.exec(value);
     const accepted = `a Kubernetes minor version "1.N" with N >= ${MIN_KUBERNETES_MINOR} (Linkerd's charts require >= 1.${MIN_KUBERNETES_MINOR}), e.g. "1.34"`;
@@ -281,6 +406,13 @@ class ConfigReader {
         const shown = value === undefined ? "is missing" : `${JSON.stringify(value)} is not accepted`;
         this.problem(key, `${shown}; accepted: ${accepted.map((item) => JSON.stringify(item)).join(" or ")}`);
         return undefined;
+    }
+
+    boolean(key: ConfigKey): boolean {
+        const value = this.raw[key];
+        if (value === "true" || value === "false") return value === "true";
+        this.problem(key, `${JSON.stringify(value)} is not accepted; accepted: true or false`);
+        return false;
     }
 
     integer(key: ConfigKey, bounds: { min: number; max: number }): number {

@@ -1,19 +1,25 @@
 // edge-cloud-mesh: one Linkerd mesh across EKS on Graviton ("cloud") and a k3s cluster ("edge").
 // Each stack builds one side, in the order of the tutorial this replaces:
 // config → cluster → mesh identity → Linkerd → link → demo.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CloudConfig, loadConfig } from "./config";
+import { CloudConfig, EdgeConfig, loadConfig } from "./config";
+import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
+import { EdgeCluster } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
+import { LinkerdInstall } from "./components/linkerdInstall";
+import { MeshIdentity } from "./components/meshIdentity";
 
-function cloudStack(config: CloudConfig) {
+function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
+    // Cluster
     const network =
         config.network.kind === "existing"
             ? config.network
             : new ClusterVpc("cloud", { cidr: config.network.cidr, availabilityZoneCount: config.network.availabilityZoneCount });
-
+    const eksClusterName = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const cluster = new EksCluster("cloud", {
-        clusterName: `${pulumi.getProject()}-${pulumi.getStack()}`,
+        clusterName: eksClusterName,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
@@ -23,24 +29,79 @@ function cloudStack(config: CloudConfig) {
         capacityType: config.capacityType,
         nodes: config.nodes,
     });
+    const kubeconfigCommand = `aws eks update-kubeconfig --region ${aws.config.region} --name ${eksClusterName} --alias ${config.clusterName}`;
 
+    // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
+    const identity = new MeshIdentity("mesh", {
+        clusterNames: [config.clusterName, ...config.edgeSites],
+        protectTrustAnchor: true,
+    });
+    const ownIssuer = identity.issuers[config.clusterName];
+
+    // Linkerd
+    const linkerd = new LinkerdInstall("cloud", {
+        provider: cluster.provider,
+        clusterName: config.clusterName,
+        version: config.linkerdVersion,
+        trustAnchorPem: identity.trustAnchorPem,
+        issuerCertPem: ownIssuer.certPem,
+        issuerKeyPem: ownIssuer.keyPem,
+        gatewayApiCrds: config.gatewayApiCrds,
+        viz: config.viz,
+        kubectl: `kubectl --context ${config.clusterName}`,
+    });
+
+    const edgeSites = Object.fromEntries(
+        config.edgeSites.map((site) => [site, { issuerCertPem: identity.issuers[site].certPem, issuerKeyPem: identity.issuers[site].keyPem }]),
+    );
     return {
-        clusterName: cluster.clusterName,
+        clusterName: pulumi.output(config.clusterName),
+        eksClusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         apiEndpoint: cluster.endpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
+        kubeconfigCommand: pulumi.output(kubeconfigCommand),
+        trustAnchorPem: identity.trustAnchorPem,
+        edgeSiteNames: pulumi.output(config.edgeSites),
+        edgeSites: pulumi.secret(edgeSites),
+        vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
+    };
+}
+
+async function edgeStack(config: EdgeConfig) {
+    // Config: the cloud stack must know this site before anything is declared.
+    const cloud = await readCloudStack(config.cloudStack, config.clusterName);
+
+    // Cluster
+    const cluster = new EdgeCluster("edge", {
+        clusterName: config.clusterName,
+        kubeconfig: config.kubeconfig,
+        kubeContext: config.kubeContext,
+        kubeconfigPath: config.kubeconfigPath,
+    });
+
+    // Linkerd, with the anchor and this site's issuer from the cloud stack
+    const linkerd = new LinkerdInstall("edge", {
+        provider: cluster.provider,
+        clusterName: config.clusterName,
+        version: config.linkerdVersion,
+        trustAnchorPem: cloud.trustAnchorPem,
+        issuerCertPem: cloud.site.issuerCertPem,
+        issuerKeyPem: cloud.site.issuerKeyPem,
+        gatewayApiCrds: config.gatewayApiCrds,
+        viz: config.viz,
+        kubectl: cluster.kubectl,
+    });
+
+    return {
+        vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
     };
 }
 
 /** The program: builds the stack that `role` names and returns its outputs. */
-function main() {
+async function main() {
     const config = loadConfig();
-    switch (config.role) {
-        case "cloud":
-            return cloudStack(config);
-        case "edge":
-            return {};
-    }
+    return config.role === "cloud" ? cloudStack(config) : edgeStack(config);
 }
 
 export = main;

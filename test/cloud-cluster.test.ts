@@ -110,8 +110,9 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
         }
     });
 
-    it("exports the cluster name, a secret kubeconfig, the API endpoint and the CA data", () => {
-        expect(run.outputs.clusterName).toEqual({ value: CLUSTER_NAME, secret: false });
+    it("exports the EKS cluster name, a secret kubeconfig, the API endpoint and the CA data", () => {
+        expect(run.outputs.eksClusterName).toEqual({ value: CLUSTER_NAME, secret: false });
+        expect(run.outputs.kubeconfigCommand.value).toBe(`aws eks update-kubeconfig --region eu-west-1 --name ${CLUSTER_NAME} --alias cloud`);
         expect(run.outputs.kubeconfig.secret).toBe(true);
         expect(JSON.parse(run.outputs.kubeconfig.value).users[0].user.exec.command).toBe("aws");
         expect(run.outputs.apiEndpoint).toEqual({ value: mockEksEndpoint(CLUSTER_NAME), secret: false });

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT } from "../config";
-import { mocks } from "./mocks";
+import { mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -25,6 +25,8 @@ export interface RecordedResource {
     parent: string;
     /** `urn::id` of the provider, or "" for the default provider. */
     provider: string;
+    /** Providers a component passes to its children, by package. */
+    providers: Record<string, string>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
@@ -65,6 +67,7 @@ export function installMocks(stack: string): void {
             rawInputs,
             parent: request.getParent(),
             provider: request.getProvider(),
+            providers: Object.fromEntries(request.getProvidersMap().toArray()),
             dependencies: request.getDependenciesList(),
             propertyDependencies,
             protect: request.getProtect() ?? false,
@@ -106,14 +109,18 @@ export interface RunOptions {
     config?: Record<string, unknown>;
     /** Keys whose values the engine would hand over as secrets. */
     secretKeys?: string[];
+    /** What each StackReference (by stack name) resolves to: the outputs of an earlier run. */
+    stackReferences?: Record<string, Record<string, StackOutput>>;
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     installMocks(stack);
     pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
+    stackReferenceOutputs.clear();
+    for (const [name, outputs] of Object.entries(options.stackReferences ?? {})) stackReferenceOutputs.set(name, outputs);
     const { default: main } = await import("../index");
-    const exported = main() as Record<string, unknown>;
+    const exported = (await main()) as Record<string, unknown>;
     const outputs: Record<string, StackOutput> = {};
     for (const [key, value] of Object.entries(exported)) {
         const output = pulumi.output(value as any);

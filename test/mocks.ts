@@ -1,6 +1,7 @@
 // Pulumi mocks that answer like the real providers where the program reads an answer back.
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "./secrets";
+import { mockCertRequest, mockLocallySignedCert, mockPrivateKey, mockSelfSignedCert } from "./tlsMock";
 
 export const MOCK_AVAILABILITY_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 export const MOCK_EKS_CA_DATA = Buffer.from("-----BEGIN CERTIFICATE-----\nMOCK-EKS-CA\n-----END CERTIFICATE-----\n").toString("base64");
@@ -32,8 +33,29 @@ export function mockEksKubeconfig(clusterName: string): object {
     };
 }
 
-function resourceState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+/** Stack outputs that StackReferences resolve to, by stack name, as a run of that stack returned them. */
+export const stackReferenceOutputs = new Map<string, Record<string, { value: any; secret: boolean }>>();
+
+async function resourceState(type: string, name: string, inputs: Record<string, any>): Promise<Record<string, any>> {
     switch (type) {
+        case "tls:index/privateKey:PrivateKey":
+            return mockPrivateKey(inputs);
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return mockSelfSignedCert(inputs);
+        case "tls:index/certRequest:CertRequest":
+            return mockCertRequest(inputs);
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return mockLocallySignedCert(inputs);
+        case "pulumi:pulumi:StackReference": {
+            const outputs = stackReferenceOutputs.get(inputs.name) ?? {};
+            return {
+                name: inputs.name,
+                outputs: Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])),
+                secretOutputNames: Object.entries(outputs)
+                    .filter(([, output]) => output.secret)
+                    .map(([key]) => key),
+            };
+        }
         case "eks:index:Cluster": {
             const kubeconfig = mockEksKubeconfig(inputs.name ?? name);
             return { ...inputs, kubeconfig, kubeconfigJson: pulumi.secret(JSON.stringify(kubeconfig)) };
@@ -45,10 +67,20 @@ function resourceState(type: string, name: string, inputs: Record<string, any>):
     }
 }
 
+/**
+ * What the engine keeps in state: a resource registered again with the same inputs gets the same
+ * outputs, as on a second `pulumi up` (keys and certificates are not issued anew).
+ */
+const state = new Map<string, Record<string, any>>();
+
 export const mocks: pulumi.runtime.Mocks = {
-    newResource(args) {
+    async newResource(args) {
         const inputs = unwrapSecrets(args.inputs);
-        return { id: `${args.name}_id`, state: resourceState(args.type, args.name, inputs) };
+        const stateKey = JSON.stringify([args.type, args.name, inputs]);
+        if (!state.has(stateKey) || args.type === "pulumi:pulumi:StackReference") {
+            state.set(stateKey, await resourceState(args.type, args.name, inputs));
+        }
+        return { id: args.id || `${args.name}_id`, state: state.get(stateKey)! };
     },
     call(args) {
         switch (args.token) {

@@ -1,0 +1,68 @@
+// The cloud stack's outputs are the edge stack's only input from cloud. Both sides use these types:
+// the cloud stack to build its outputs, the edge stack to read them through a StackReference.
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the cloud stack exports for one registered edge site (a secret: it holds the issuer key). */
+export interface EdgeSiteExports {
+    issuerCertPem: string;
+    issuerKeyPem: string;
+}
+
+export interface CloudStackOutputs {
+    /** The cloud cluster's name in the mesh. */
+    clusterName: string;
+    /** The EKS cluster's name in AWS. */
+    eksClusterName: string;
+    /** Admin kubeconfig (secret), authenticating with `aws eks get-token`. */
+    kubeconfig: string;
+    apiEndpoint: string;
+    certificateAuthorityData: string;
+    /** Adds the cluster to the local kubeconfig as context `<clusterName>`. */
+    kubeconfigCommand: string;
+    /** The mesh's trust anchor certificate (its key never leaves the cloud stack). */
+    trustAnchorPem: string;
+    /** The edge sites registered in `edgeSites`, in order. */
+    edgeSiteNames: string[];
+    /** Per edge site, by name. */
+    edgeSites: Record<string, EdgeSiteExports>;
+    vizDashboardCommand: string | undefined;
+}
+
+export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
+
+/** The cloud stack as one edge site sees it. */
+export interface CloudStackView {
+    clusterName: pulumi.Output<string>;
+    trustAnchorPem: pulumi.Output<string>;
+    /** This site's own exports (secret). */
+    site: pulumi.Output<EdgeSiteExports>;
+}
+
+/**
+ * Reads the cloud stack for one edge site. Fails before anything else is declared when the cloud
+ * stack has no outputs yet, or does not list the site in its `edgeSites`.
+ */
+export async function readCloudStack(stackName: string, site: string): Promise<CloudStackView> {
+    const reference = new pulumi.StackReference(stackName);
+    const registered = (await reference.getOutputDetails("edgeSiteNames")).value as string[] | undefined;
+    if (registered === undefined) {
+        throw new pulumi.RunError(
+            `edge-cloud-mesh:cloudStack: the stack ${JSON.stringify(stackName)} has no output edgeSiteNames. ` +
+                `Run \`pulumi up\` on the cloud stack first, or set cloudStack to the cloud stack's name ("<org>/<project>/<stack>").`,
+        );
+    }
+    if (!registered.includes(site)) {
+        throw new pulumi.RunError(
+            `edge-cloud-mesh:clusterName: the edge site ${JSON.stringify(site)} is not registered in the cloud stack ` +
+                `${JSON.stringify(stackName)} (its edgeSites: ${JSON.stringify(registered)}). Add it there ` +
+                `(pulumi config set --path 'edgeSites[${registered.length}]' ${site} --stack ${stackName}), run \`pulumi up\` on ` +
+                `the cloud stack, then run this stack again.`,
+        );
+    }
+    const output = <K extends keyof CloudStackOutputs>(key: K) => reference.requireOutput(key) as pulumi.Output<CloudStackOutputs[K]>;
+    return {
+        clusterName: output("clusterName"),
+        trustAnchorPem: output("trustAnchorPem"),
+        site: output("edgeSites").apply((sites) => sites[site]),
+    };
+}

@@ -1,0 +1,63 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { StackOutput, configError, runStack, single } from "./harness";
+import { K3S_KUBECONFIG, runEdge } from "./fixtures";
+
+describe("the edge stack's cluster and its link to the cloud stack", () => {
+    let cloudOutputs: Record<string, StackOutput>;
+    beforeAll(async () => {
+        cloudOutputs = (await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"] } })).outputs;
+    });
+
+    it("reads a kubeconfig from a path, as Pulumi.edge.yaml gives it", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "k3s-")), "k3s.yaml");
+        fs.writeFileSync(file, K3S_KUBECONFIG);
+        const run = await runEdge(cloudOutputs, { kubeconfig: file });
+        const provider = single(run, "pulumi:providers:kubernetes");
+        expect(provider.inputs.kubeconfig).toBe(K3S_KUBECONFIG);
+        expect(provider.rawInputs.kubeconfig).toMatchObject({ value: K3S_KUBECONFIG });
+        expect(run.outputs.vizDashboardCommand.value).toMatch(new RegExp(`^kubectl --kubeconfig ${file} -n linkerd-viz`));
+    });
+
+    it("names its cluster after the stack by default: a second site is one more stack", async () => {
+        const run = await runEdge(cloudOutputs, {}, "edge-berlin");
+        expect(single(run, "pulumi:providers:kubernetes").inputs.clusterIdentifier).toBe("edge-berlin");
+        const values = single(run, "kubernetes:helm.sh/v4:Chart", "edge-control-plane").inputs.values;
+        expect(values.identity.issuer.tls.crtPEM).toBe(cloudOutputs.edgeSites.value["edge-berlin"].issuerCertPem);
+    });
+
+    it("fails before declaring anything when the cloud stack does not list the site, saying what to do", async () => {
+        const message = await configError("edge-paris", {
+            config: { role: "edge", kubeconfig: K3S_KUBECONFIG },
+            stackReferences: { cloud: cloudOutputs },
+        });
+        expect(message).toMatch(/edge-cloud-mesh:clusterName: the edge site "edge-paris" is not registered in the cloud stack "cloud"/);
+        expect(message).toMatch(/its edgeSites: \["edge","edge-berlin"\]/);
+        expect(message).toMatch(/pulumi config set --path 'edgeSites\[2\]' edge-paris --stack cloud/);
+        expect(message).toMatch(/run `pulumi up` on the cloud stack, then run this stack again/);
+    });
+
+    it("fails clearly when the cloud stack has not been deployed", async () => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG }, stackReferences: {} });
+        expect(message).toMatch(/edge-cloud-mesh:cloudStack: the stack "cloud" has no output edgeSiteNames/);
+    });
+});
+
+describe("bad edge configuration is rejected before any resource is declared", () => {
+    const cases: [string, Record<string, unknown>, RegExp[]][] = [
+        ["no kubeconfig", { kubeconfig: "" }, [/edge-cloud-mesh:kubeconfig: is missing/]],
+        ["a kubeconfig file that does not exist", { kubeconfig: "/nonexistent/k3s.yaml" }, [/edge-cloud-mesh:kubeconfig: the file "\/nonexistent\/k3s.yaml" does not exist/, /accepted: the kubeconfig's contents/]],
+        ["a kubeconfig that does not parse", { kubeconfig: "apiVersion: v1\nclusters: [\n" }, [/edge-cloud-mesh:kubeconfig: the kubeconfig given is unusable: it does not parse as YAML/]],
+        ["YAML that is not a kubeconfig", { kubeconfig: "apiVersion: v1\nkind: Pod\n" }, [/edge-cloud-mesh:kubeconfig: .*it is not a kubeconfig/]],
+        ["a context the kubeconfig lacks", { kubeContext: "prod" }, [/edge-cloud-mesh:kubeContext: .*no complete context "prod" \(contexts: "default", "lab"\)/, /accepted: a context the kubeconfig defines/]],
+        ["a clusterName that is not a DNS label", { clusterName: "edge.berlin" }, [/edge-cloud-mesh:clusterName: "edge\.berlin" is not a DNS label/]],
+        ["a malformed cloudStack", { cloudStack: "a/b/c/d" }, [/edge-cloud-mesh:cloudStack: "a\/b\/c\/d" is not a stack name/]],
+    ];
+
+    it.each(cases)("%s", async (_label, config, patterns) => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG, ...config } });
+        for (const pattern of patterns) expect(message).toMatch(pattern);
+    });
+});

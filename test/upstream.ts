@@ -1,0 +1,79 @@
+// The pinned upstream chart data in ../shared/upstream: which values paths a chart accepts.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { UPSTREAM } from "./harness";
+
+const LINKERD = path.join(UPSTREAM, "linkerd-edge-26.8.3");
+
+const CHARTS: Record<string, { values: string[]; readByTemplates: string }> = {
+    "linkerd-crds": { values: ["values/linkerd-crds.yaml"], readByTemplates: "values-read-by-templates.json" },
+    "linkerd-control-plane": {
+        values: ["values/linkerd-control-plane.yaml", "values/partials.yaml"],
+        readByTemplates: "values-read-by-templates.json",
+    },
+    "linkerd-viz": { values: ["values/linkerd-viz.yaml"], readByTemplates: "values-read-by-templates.json" },
+    "linkerd-multicluster": { values: ["values/linkerd-multicluster.yaml"], readByTemplates: "values-read-by-templates.json" },
+};
+const SMI = path.join(UPSTREAM, "linkerd-smi-v0.2.7");
+
+function upstreamFor(chart: string): { values: unknown[]; readByTemplates: string[] } {
+    if (chart === "linkerd-smi") {
+        return {
+            values: [parse(fs.readFileSync(path.join(SMI, "values.yaml"), "utf8"))],
+            readByTemplates: JSON.parse(fs.readFileSync(path.join(SMI, "values-read-by-templates.json"), "utf8"))["linkerd-smi"],
+        };
+    }
+    const files = CHARTS[chart];
+    if (files === undefined) throw new Error(`no pinned upstream data for chart ${chart}`);
+    return {
+        // An empty values file (partials.yaml) declares nothing.
+        values: files.values.map((file) => parse(fs.readFileSync(path.join(LINKERD, file), "utf8"))).filter((values) => values != null),
+        readByTemplates: JSON.parse(fs.readFileSync(path.join(LINKERD, files.readByTemplates), "utf8"))[chart],
+    };
+}
+
+/** Every leaf path of a values object; lists are leaves. */
+export function leafPaths(values: unknown, prefix: string[] = []): string[][] {
+    if (values === null || typeof values !== "object" || Array.isArray(values) || Object.keys(values).length === 0) return [prefix];
+    return Object.entries(values).flatMap(([key, value]) => leafPaths(value, [...prefix, key]));
+}
+
+/** Whether the chart reads `valuePath`: its values.yaml has it (or an empty map above it), or a template reads exactly it. */
+function chartAccepts(upstream: { values: unknown[]; readByTemplates: string[] }, valuePath: string[]): boolean {
+    const dotted = valuePath.join(".");
+    if (upstream.readByTemplates.includes(dotted)) return true;
+    return upstream.values.some((values) => {
+        let node: any = values;
+        for (const key of valuePath) {
+            if (node !== null && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 0) return true;
+            if (node === null || typeof node !== "object" || !(key in node)) return false;
+            node = node[key];
+        }
+        return true;
+    });
+}
+
+/** The values paths a chart does not know; empty when every path exists upstream. */
+export function unknownValuePaths(chart: string, values: unknown): string[] {
+    const upstream = upstreamFor(chart);
+    return leafPaths(values)
+        .filter((valuePath) => valuePath.length > 0 && !chartAccepts(upstream, valuePath))
+        .map((valuePath) => valuePath.join("."));
+}
+
+/** A CRD's OpenAPI schema for one version, from a pinned Helm template (template lines dropped). */
+export function crdSchema(file: string, version: string): Record<string, any> {
+    const text = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => !line.includes("{{"))
+        .join("\n");
+    const crd = parse(text);
+    const served = crd.spec.versions.find((entry: any) => entry.name === version);
+    if (served === undefined) throw new Error(`${path.basename(file)} does not serve ${version}`);
+    return served.schema.openAPIV3Schema;
+}
+
+export const LINKERD_CRDS = path.join(LINKERD, "crds");
+export const SMI_CRD = path.join(SMI, "trafficsplits.split.smi-spec.io.yaml");
