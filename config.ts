@@ -36,8 +36,10 @@ export interface MeshSideConfig {
 
 export interface CloudConfig extends MeshSideConfig {
     role: "cloud";
-    /** The edge clusters that may join: each gets its own identity issuer. */
+    /** The edge clusters that may join: each gets its own identity issuer and link credential. */
     edgeSites: string[];
+    /** Who may reach the multicluster gateway's load balancer. */
+    gatewaySourceCidrs: string[];
     network: NetworkConfig;
     kubernetesVersion: string;
     apiAccessCidrs: string[];
@@ -68,6 +70,7 @@ export const CONFIG_KEYS = [
     "gatewayApiCrds",
     "viz",
     "edgeSites",
+    "gatewaySourceCidrs",
     "kubeconfig",
     "kubeContext",
     "cloudStack",
@@ -147,6 +150,7 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig): CloudConfig {
         role: "cloud",
         ...side,
         edgeSites: parseEdgeSites(reader, side.clusterName),
+        gatewaySourceCidrs: reader.checkEach("gatewaySourceCidrs", reader.stringList("gatewaySourceCidrs", { nonEmpty: true }), cidrProblem),
         network: parseNetwork(reader),
         kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),

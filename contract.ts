@@ -2,10 +2,23 @@
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
 
-/** What the cloud stack exports for one registered edge site (a secret: it holds the issuer key). */
+/** What the cloud stack exports for one registered edge site (a secret: it holds credentials). */
 export interface EdgeSiteExports {
     issuerCertPem: string;
     issuerKeyPem: string;
+    /** The kubeconfig the site's link controller uses: the EKS endpoint, its CA, the site's token. */
+    linkKubeconfig: string;
+}
+
+/** How an edge site reaches the cloud's multicluster gateway: the Link's gateway and probe fields. */
+export interface GatewayEndpoint {
+    /** The NLB's addresses as link-gen takes them: each ingress IP, else hostname, comma-joined. */
+    address: string;
+    port: string;
+    identity: string;
+    probePath: string;
+    probePort: string;
+    probePeriod: string;
 }
 
 export interface CloudStackOutputs {
@@ -25,6 +38,7 @@ export interface CloudStackOutputs {
     edgeSiteNames: string[];
     /** Per edge site, by name. */
     edgeSites: Record<string, EdgeSiteExports>;
+    gateway: GatewayEndpoint;
     vizDashboardCommand: string | undefined;
 }
 
@@ -34,6 +48,7 @@ export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 export interface CloudStackView {
     clusterName: pulumi.Output<string>;
     trustAnchorPem: pulumi.Output<string>;
+    gateway: pulumi.Output<GatewayEndpoint>;
     /** This site's own exports (secret). */
     site: pulumi.Output<EdgeSiteExports>;
 }
@@ -63,6 +78,7 @@ export async function readCloudStack(stackName: string, site: string): Promise<C
     return {
         clusterName: output("clusterName"),
         trustAnchorPem: output("trustAnchorPem"),
+        gateway: output("gateway"),
         site: output("edgeSites").apply((sites) => sites[site]),
     };
 }

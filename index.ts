@@ -10,6 +10,8 @@ import { EdgeCluster } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
 import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
+import { MulticlusterGateway } from "./components/multiclusterGateway";
+import { MulticlusterLink } from "./components/multiclusterLink";
 
 function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     // Cluster
@@ -51,8 +53,23 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         kubectl: `kubectl --context ${config.clusterName}`,
     });
 
+    // Link: the gateway edge sites connect to, and a credential per site
+    const gateway = new MulticlusterGateway("cloud", {
+        provider: cluster.provider,
+        controlPlane: linkerd.controlPlane,
+        version: config.linkerdVersion,
+        clusterName: config.clusterName,
+        apiEndpoint: cluster.endpoint,
+        certificateAuthorityData: cluster.certificateAuthorityData,
+        sites: config.edgeSites,
+        sourceCidrs: config.gatewaySourceCidrs,
+    });
+
     const edgeSites = Object.fromEntries(
-        config.edgeSites.map((site) => [site, { issuerCertPem: identity.issuers[site].certPem, issuerKeyPem: identity.issuers[site].keyPem }]),
+        config.edgeSites.map((site) => [
+            site,
+            { issuerCertPem: identity.issuers[site].certPem, issuerKeyPem: identity.issuers[site].keyPem, linkKubeconfig: gateway.linkKubeconfigs[site] },
+        ]),
     );
     return {
         clusterName: pulumi.output(config.clusterName),
@@ -64,6 +81,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         trustAnchorPem: identity.trustAnchorPem,
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),
+        gateway: gateway.endpoint,
         vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
     };
 }
@@ -93,7 +111,18 @@ async function edgeStack(config: EdgeConfig) {
         kubectl: cluster.kubectl,
     });
 
+    // Link to the cloud cluster through its gateway
+    new MulticlusterLink("edge", {
+        provider: cluster.provider,
+        controlPlane: linkerd.controlPlane,
+        version: config.linkerdVersion,
+        target: cloud.clusterName,
+        kubeconfig: cloud.site.linkKubeconfig,
+        gateway: cloud.gateway,
+    });
+
     return {
+        linkedCluster: cloud.clusterName,
         vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
     };
 }

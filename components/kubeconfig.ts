@@ -1,6 +1,6 @@
 // Pure helpers for kubeconfig documents: reading the cluster a context points at, and writing the
 // token-only kubeconfig that a remote controller can use.
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 
 interface NamedEntry {
     name: string;
@@ -56,4 +56,31 @@ export function clusterEndpoint(kubeconfig: Kubeconfig, contextName?: string): C
         | undefined;
     if (cluster?.server === undefined) throw new Error(`its cluster ${JSON.stringify(clusterName)} has no server`);
     return { server: cluster.server, certificateAuthorityData: cluster["certificate-authority-data"] ?? "" };
+}
+
+export interface TokenKubeconfigArgs {
+    /** Names the cluster and the context, as link-gen keeps the target's context name. */
+    clusterName: string;
+    server: string;
+    certificateAuthorityData: string;
+    /** Names the user: the service account whose token it is. */
+    serviceAccount: string;
+    token: string;
+}
+
+/**
+ * The kubeconfig `linkerd multicluster link-gen` writes for a remote controller: one cluster with its
+ * CA inline, one context, and one user whose only credential is a service-account token. Never an
+ * `exec` plugin: the controller image has no `aws` binary.
+ */
+export function tokenKubeconfig(args: TokenKubeconfigArgs): string {
+    return stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: args.clusterName, cluster: { server: args.server, "certificate-authority-data": args.certificateAuthorityData } }],
+        contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user: args.serviceAccount } }],
+        "current-context": args.clusterName,
+        preferences: {},
+        users: [{ name: args.serviceAccount, user: { token: args.token } }],
+    });
 }

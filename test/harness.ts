@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT } from "../config";
-import { mocks, stackReferenceOutputs } from "./mocks";
+import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -111,12 +111,15 @@ export interface RunOptions {
     secretKeys?: string[];
     /** What each StackReference (by stack name) resolves to: the outputs of an earlier run. */
     stackReferences?: Record<string, Record<string, StackOutput>>;
+    /** The gateway Service's `status.loadBalancer.ingress` when the program reads it back. */
+    gatewayIngress?: { ip?: string; hostname?: string }[];
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     installMocks(stack);
     pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
+    gatewayIngress.current = options.gatewayIngress ?? DEFAULT_GATEWAY_INGRESS;
     stackReferenceOutputs.clear();
     for (const [name, outputs] of Object.entries(options.stackReferences ?? {})) stackReferenceOutputs.set(name, outputs);
     const { default: main } = await import("../index");
@@ -125,7 +128,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     for (const [key, value] of Object.entries(exported)) {
         const output = pulumi.output(value as any);
         outputs[key] = {
-            value: await new Promise((resolve) => output.apply((resolved: unknown) => resolve(resolved))),
+            // The SDK's own promise of the value: it rejects when an apply throws.
+            value: await (output as any).promise(),
             secret: await pulumi.isSecret(output),
         };
     }

@@ -43,8 +43,8 @@ describe.each([
         run = mesh[stack];
     });
 
-    it("installs linkerd-crds, linkerd-control-plane and linkerd-viz, pinned, from the edge repository", () => {
-        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-viz"]);
+    it("installs linkerd-crds, linkerd-control-plane, linkerd-viz and linkerd-multicluster, pinned, from the edge repository", () => {
+        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster", "linkerd-viz"]);
         for (const chart of charts(run)) {
             expect(chart.inputs.version).toBe("2026.8.3");
             expect(chart.inputs.repositoryOpts).toEqual({ repo: LINKERD_HELM_REPO });
@@ -152,8 +152,8 @@ describe("quiet previews", () => {
 describe("options", () => {
     it("installs no viz when viz is false", async () => {
         const run = await runStack("cloud", { config: { viz: false } });
-        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds"]);
-        expect(ofType(run, "kubernetes:core/v1:Namespace").map((ns) => ns.inputs.metadata.name)).toEqual(["linkerd"]);
+        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster"]);
+        expect(ofType(run, "kubernetes:core/v1:Namespace").map((ns) => ns.inputs.metadata.name).sort()).toEqual(["linkerd", "linkerd-multicluster"]);
         expect(run.outputs.vizDashboardCommand.value).toBeUndefined();
         expect(ofType(run, "tls:index/selfSignedCert:SelfSignedCert").map((cert) => cert.name)).not.toContain("cloud-webhooks-tap");
     });

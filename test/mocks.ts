@@ -33,6 +33,15 @@ export function mockEksKubeconfig(clusterName: string): object {
     };
 }
 
+/** The NLB address AWS gives the gateway Service, as `status.loadBalancer.ingress`. */
+export const DEFAULT_GATEWAY_INGRESS = [{ hostname: "k8s-linkerdm-linkerdg-0123456789-0123456789abcdef.elb.eu-west-1.amazonaws.com" }];
+export const gatewayIngress = { current: DEFAULT_GATEWAY_INGRESS as { ip?: string; hostname?: string }[] };
+
+/** The token Kubernetes puts into a service-account token Secret. */
+export function mockServiceAccountToken(serviceAccount: string): string {
+    return `eyJhbGciOiJSUzI1NiJ9.mock-token-for-${serviceAccount}`;
+}
+
 /** Stack outputs that StackReferences resolve to, by stack name, as a run of that stack returned them. */
 export const stackReferenceOutputs = new Map<string, Record<string, { value: any; secret: boolean }>>();
 
@@ -46,6 +55,14 @@ async function resourceState(type: string, name: string, inputs: Record<string, 
             return mockCertRequest(inputs);
         case "tls:index/locallySignedCert:LocallySignedCert":
             return mockLocallySignedCert(inputs);
+        case "kubernetes:core/v1:Secret":
+            if (inputs.type !== "kubernetes.io/service-account-token") return inputs;
+            return {
+                ...inputs,
+                data: { token: Buffer.from(mockServiceAccountToken(inputs.metadata.annotations["kubernetes.io/service-account.name"])).toString("base64") },
+            };
+        case "kubernetes:core/v1:Service":
+            return { ...inputs, status: { loadBalancer: { ingress: gatewayIngress.current } } };
         case "pulumi:pulumi:StackReference": {
             const outputs = stackReferenceOutputs.get(inputs.name) ?? {};
             return {
@@ -77,7 +94,8 @@ export const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
         const inputs = unwrapSecrets(args.inputs);
         const stateKey = JSON.stringify([args.type, args.name, inputs]);
-        if (!state.has(stateKey) || args.type === "pulumi:pulumi:StackReference") {
+        // Reads (StackReferences, a Service's status) look at the world as it is now.
+        if (!state.has(stateKey) || args.id) {
             state.set(stateKey, await resourceState(args.type, args.name, inputs));
         }
         return { id: args.id || `${args.name}_id`, state: state.get(stateKey)! };

@@ -1,0 +1,158 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayEndpoint } from "../contract";
+import { tokenKubeconfig } from "./kubeconfig";
+import { LINKERD_HELM_REPO, extensionNamespaceMetadata } from "./linkerdInstall";
+
+export const MULTICLUSTER_NAMESPACE = "linkerd-multicluster";
+export const GATEWAY_SERVICE = "linkerd-gateway";
+export const GATEWAY_PORT = 4143;
+export const GATEWAY_PROBE = { path: "/ready", port: 4191, periodSeconds: 3 };
+/** The gateway's mTLS identity: `<gateway>.<namespace>.serviceaccount.identity.<linkerd namespace>.<trust domain>`. */
+export const GATEWAY_IDENTITY = `${GATEWAY_SERVICE}.${MULTICLUSTER_NAMESPACE}.serviceaccount.identity.linkerd.cluster.local`;
+
+/** An internet-facing AWS Network Load Balancer (the EKS cloud controller, or the AWS Load Balancer Controller). */
+export const NLB_SERVICE_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+};
+
+/** The remote-access service account of one edge site: its credential, revocable alone. */
+export function remoteAccessServiceAccount(site: string): string {
+    return `linkerd-service-mirror-remote-access-${site}`;
+}
+
+export function gatewayValues(args: { sites: string[]; sourceCidrs: string[] }) {
+    return {
+        createNamespaceMetadataJob: false,
+        gateway: {
+            enabled: true,
+            serviceType: "LoadBalancer",
+            serviceAnnotations: NLB_SERVICE_ANNOTATIONS,
+            loadBalancerSourceRanges: args.sourceCidrs,
+        },
+        remoteMirrorServiceAccount: args.sites.length > 0,
+        remoteMirrorServiceAccountName: args.sites.map(remoteAccessServiceAccount),
+    };
+}
+
+export interface LoadBalancerIngress {
+    ip?: string;
+    hostname?: string;
+}
+
+/** As link-gen: each ingress entry's IP, else its hostname, comma-joined. None is an error. */
+export function gatewayAddress(ingress: LoadBalancerIngress[] | undefined): string {
+    const addresses = (ingress ?? []).map((entry) => entry.ip || entry.hostname).filter((address): address is string => Boolean(address));
+    if (addresses.length === 0) {
+        throw new Error(
+            `the Service ${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE} has no load balancer address (status.loadBalancer.ingress is empty): ` +
+                `check that AWS created its NLB (kubectl -n ${MULTICLUSTER_NAMESPACE} describe service ${GATEWAY_SERVICE}), then run pulumi up again`,
+        );
+    }
+    return addresses.join(",");
+}
+
+export interface MulticlusterGatewayArgs {
+    provider: k8s.Provider;
+    /** Waits for the control plane: the extension is meshed. */
+    controlPlane: pulumi.Resource;
+    version: string;
+    /** The cloud cluster's name in the mesh: names the cluster and context in each link kubeconfig. */
+    clusterName: string;
+    apiEndpoint: pulumi.Input<string>;
+    certificateAuthorityData: pulumi.Input<string>;
+    /** The edge sites that link to this cluster; each gets its own service account and token. */
+    sites: string[];
+    /** Who may reach the gateway's load balancer. */
+    sourceCidrs: string[];
+}
+
+/**
+ * The target side of the multicluster link: the linkerd-multicluster extension with its gateway
+ * behind an internet-facing NLB, and one remote-access service account per edge site. It reads back
+ * what Kubernetes fills in after creation (the NLB's address, each token) and turns them into what an
+ * edge site needs to link.
+ */
+export class MulticlusterGateway extends pulumi.ComponentResource {
+    public readonly endpoint: pulumi.Output<GatewayEndpoint>;
+    /** Per site, the kubeconfig its link controller uses (secret). */
+    public readonly linkKubeconfigs: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: MulticlusterGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("edge-cloud-mesh:multicluster:MulticlusterGateway", name, {}, opts);
+        const k8sOptions = { parent: this, provider: args.provider };
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-multicluster`,
+            { metadata: extensionNamespaceMetadata(MULTICLUSTER_NAMESPACE, "multicluster") },
+            k8sOptions,
+        );
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-multicluster`,
+            {
+                chart: "linkerd-multicluster",
+                name: "linkerd-multicluster",
+                version: args.version,
+                repositoryOpts: { repo: LINKERD_HELM_REPO },
+                namespace: namespace.metadata.name,
+                values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs }),
+            },
+            { ...k8sOptions, dependsOn: [args.controlPlane] },
+        );
+
+        // Read the gateway Service once the chart is up: Pulumi only finishes creating a
+        // LoadBalancer Service when its load balancer has an address. The id depends on the chart so
+        // that a first preview, before the Service exists, does not try to read it.
+        const gateway = k8s.core.v1.Service.get(
+            `${name}-gateway`,
+            chart.resources.apply(() => `${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`),
+            { ...k8sOptions, dependsOn: [chart] },
+        );
+        this.endpoint = gateway.status.apply((status) => ({
+            address: gatewayAddress(status?.loadBalancer?.ingress),
+            port: String(GATEWAY_PORT),
+            identity: GATEWAY_IDENTITY,
+            probePath: GATEWAY_PROBE.path,
+            probePort: String(GATEWAY_PROBE.port),
+            probePeriod: `${GATEWAY_PROBE.periodSeconds}s`,
+        }));
+
+        this.linkKubeconfigs = Object.fromEntries(
+            args.sites.map((site) => {
+                const serviceAccount = remoteAccessServiceAccount(site);
+                // A token of our own, not the chart's `<account>-token`: Pulumi waits until
+                // Kubernetes has filled it in, so nothing reads an empty token.
+                const tokenSecret = new k8s.core.v1.Secret(
+                    `${name}-token-${site}`,
+                    {
+                        metadata: {
+                            name: `${serviceAccount}-link-token`,
+                            namespace: namespace.metadata.name,
+                            annotations: {
+                                "kubernetes.io/service-account.name": serviceAccount,
+                                "pulumi.com/waitFor": "jsonpath={.data.token}",
+                            },
+                        },
+                        type: "kubernetes.io/service-account-token",
+                    },
+                    // The token controller deletes a token Secret whose account does not exist yet.
+                    { ...k8sOptions, dependsOn: [chart] },
+                );
+                const kubeconfig = pulumi
+                    .all([args.apiEndpoint, args.certificateAuthorityData, tokenSecret.data])
+                    .apply(([server, certificateAuthorityData, data]) =>
+                        tokenKubeconfig({
+                            clusterName: args.clusterName,
+                            server,
+                            certificateAuthorityData,
+                            serviceAccount,
+                            token: Buffer.from(data.token, "base64").toString("utf8"),
+                        }),
+                    );
+                return [site, pulumi.secret(kubeconfig)];
+            }),
+        );
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}

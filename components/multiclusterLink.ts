@@ -1,0 +1,154 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LINKERD_HELM_REPO, LINKERD_NAMESPACE, extensionNamespaceMetadata } from "./linkerdInstall";
+import type { GatewayEndpoint } from "../contract";
+import { MULTICLUSTER_NAMESPACE } from "./multiclusterGateway";
+
+/** The trust and cluster domain of a default Linkerd install (its `identityTrustDomain` falls back to it). */
+export const CLUSTER_DOMAIN = "cluster.local";
+export const REMOTE_KUBECONFIG_SECRET_TYPE = "mirror.linkerd.io/remote-kubeconfig";
+export const LINK_API_VERSION = "multicluster.linkerd.io/v1alpha3";
+
+/** The secret the link controller reads; its Role allows exactly this name. */
+export function credentialsSecretName(target: string): string {
+    return `cluster-credentials-${target}`;
+}
+
+/** The source side runs one link controller, for the target, and no gateway: nothing links to the edge. */
+export function linkValues(target: string) {
+    return {
+        createNamespaceMetadataJob: false,
+        gateway: { enabled: false },
+        remoteMirrorServiceAccount: false,
+        controllers: [{ link: { ref: { name: target } } }],
+    };
+}
+
+/**
+ * The two credential Secrets `linkerd multicluster link-gen` prints: the controller's copy in the
+ * multicluster namespace, and the destination controller's labelled copy in the linkerd namespace.
+ */
+export function credentialsSecrets(target: string, kubeconfig: string) {
+    const common = { type: REMOTE_KUBECONFIG_SECRET_TYPE, data: { kubeconfig: Buffer.from(kubeconfig).toString("base64") } };
+    return {
+        controller: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: credentialsSecretName(target), namespace: MULTICLUSTER_NAMESPACE },
+            ...common,
+        },
+        destination: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+                name: credentialsSecretName(target),
+                namespace: LINKERD_NAMESPACE,
+                labels: { "multicluster.linkerd.io/cluster-name": target },
+                annotations: {
+                    "multicluster.linkerd.io/trust-domain": CLUSTER_DOMAIN,
+                    "multicluster.linkerd.io/cluster-domain": CLUSTER_DOMAIN,
+                },
+            },
+            ...common,
+        },
+    };
+}
+
+/** The Link link-gen prints, for a target reached through its gateway. */
+export function linkManifest(target: string, gateway: GatewayEndpoint) {
+    return {
+        apiVersion: LINK_API_VERSION,
+        kind: "Link",
+        metadata: { name: target, namespace: MULTICLUSTER_NAMESPACE },
+        spec: {
+            targetClusterName: target,
+            targetClusterDomain: CLUSTER_DOMAIN,
+            targetClusterLinkerdNamespace: LINKERD_NAMESPACE,
+            clusterCredentialsSecret: credentialsSecretName(target),
+            gatewayAddress: gateway.address,
+            gatewayPort: gateway.port,
+            gatewayIdentity: gateway.identity,
+            // timeout and failureThreshold are the CRD's defaults, stated so that a refresh sees no drift.
+            probeSpec: { path: gateway.probePath, port: gateway.probePort, period: gateway.probePeriod, timeout: "30s", failureThreshold: "3" },
+            selector: { matchLabels: { "mirror.linkerd.io/exported": "true" } },
+            remoteDiscoverySelector: { matchLabels: { "mirror.linkerd.io/exported": "remote-discovery" } },
+            federatedServiceSelector: { matchLabels: { "mirror.linkerd.io/federated": "member" } },
+        },
+    };
+}
+
+export interface MulticlusterLinkArgs {
+    provider: k8s.Provider;
+    /** Waits for the control plane: the link controller is meshed. */
+    controlPlane: pulumi.Resource;
+    version: string;
+    /** The target (cloud) cluster's name in the mesh. */
+    target: pulumi.Input<string>;
+    /** The kubeconfig the cloud stack built for this site (secret). */
+    kubeconfig: pulumi.Input<string>;
+    gateway: pulumi.Input<GatewayEndpoint>;
+}
+
+/**
+ * The source side of the link, without the CLI: the linkerd-multicluster extension with one link
+ * controller, the credentials it reads, and the Link. Services the target exports then appear here
+ * as `<service>-<target>`.
+ */
+export class MulticlusterLink extends pulumi.ComponentResource {
+    public readonly link: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: MulticlusterLinkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("edge-cloud-mesh:multicluster:MulticlusterLink", name, {}, opts);
+        const k8sOptions = { parent: this, provider: args.provider };
+        const target = pulumi.output(args.target);
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-multicluster`,
+            { metadata: extensionNamespaceMetadata(MULTICLUSTER_NAMESPACE, "multicluster") },
+            k8sOptions,
+        );
+        // Installs the Link CRD and the controller for the target.
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-multicluster`,
+            {
+                chart: "linkerd-multicluster",
+                name: "linkerd-multicluster",
+                version: args.version,
+                repositoryOpts: { repo: LINKERD_HELM_REPO },
+                namespace: namespace.metadata.name,
+                values: target.apply(linkValues),
+            },
+            { ...k8sOptions, dependsOn: [args.controlPlane] },
+        );
+
+        const secrets = pulumi.all([target, args.kubeconfig]).apply(([name, kubeconfig]) => credentialsSecrets(name, kubeconfig));
+        const controllerSecret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: secrets.controller.metadata.apply((metadata) => ({ ...metadata, namespace: namespace.metadata.name })),
+                type: REMOTE_KUBECONFIG_SECRET_TYPE,
+                data: pulumi.secret(secrets.controller.data),
+            },
+            k8sOptions,
+        );
+        const destinationSecret = new k8s.core.v1.Secret(
+            `${name}-credentials-linkerd`,
+            {
+                metadata: secrets.destination.metadata,
+                type: REMOTE_KUBECONFIG_SECRET_TYPE,
+                data: pulumi.secret(secrets.destination.data),
+            },
+            // Its namespace, linkerd, comes with the control plane.
+            { ...k8sOptions, dependsOn: [args.controlPlane] },
+        );
+
+        // The controller reads its credentials when the Link appears, so they go first.
+        const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway));
+        this.link = new k8s.apiextensions.CustomResource(
+            `${name}-link`,
+            { apiVersion: LINK_API_VERSION, kind: "Link", metadata: link.metadata, spec: link.spec },
+            { ...k8sOptions, dependsOn: [chart, controllerSecret, destinationSecret] },
+        );
+        this.registerOutputs({});
+    }
+}
