@@ -11,6 +11,8 @@ export const PROJECT = "edge-cloud-mesh";
 
 export type Role = "cloud" | "edge";
 export type CapacityType = "ON_DEMAND" | "SPOT";
+/** How the edge splits podinfo's traffic: an SMI TrafficSplit (linkerd-smi) or a Gateway API HTTPRoute. */
+export type TrafficSplitApi = "smi" | "httproute";
 /** `install`: linkerd-crds installs the Gateway API CRDs; `existing`: the cluster already has them. */
 export type GatewayApiCrds = "install" | "existing";
 
@@ -32,6 +34,8 @@ export interface MeshSideConfig {
     linkerdVersion: string;
     gatewayApiCrds: GatewayApiCrds;
     viz: boolean;
+    /** Deploy the tutorial's demo workloads (and, on edge, the traffic split). */
+    demo: boolean;
 }
 
 export interface CloudConfig extends MeshSideConfig {
@@ -58,6 +62,9 @@ export interface EdgeConfig extends MeshSideConfig {
     kubeContext: string;
     /** The cloud stack to read the mesh identity and link from (StackReference name). */
     cloudStack: string;
+    trafficSplitApi: TrafficSplitApi;
+    /** Weights of the local podinfo and of the cloud's mirrored podinfo. */
+    trafficSplit: { local: number; cloud: number };
 }
 
 export type MeshConfig = CloudConfig | EdgeConfig;
@@ -74,6 +81,9 @@ export const CONFIG_KEYS = [
     "kubeconfig",
     "kubeContext",
     "cloudStack",
+    "demo",
+    "trafficSplitApi",
+    "trafficSplit",
     "vpcCidr",
     "availabilityZoneCount",
     "vpcId",
@@ -97,6 +107,7 @@ export const MIN_KUBERNETES_MINOR = 31;
 const ROLES: readonly Role[] = ["cloud", "edge"];
 const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
+const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
 /** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them with Traefik. */
 const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install", edge: "existing" };
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
@@ -142,6 +153,7 @@ function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSid
         linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), chartVersionProblem),
         gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : (reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS) ?? "install"),
         viz: reader.boolean("viz"),
+        demo: reader.boolean("demo"),
     };
 }
 
@@ -180,7 +192,27 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
         ...readKubeconfig(reader, kubeContext),
         kubeContext,
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
+        trafficSplitApi: reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS) ?? "smi",
+        trafficSplit: parseTrafficSplit(reader),
     };
+}
+
+function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number } {
+    const weights = reader.object("trafficSplit");
+    const accepted = 'accepted: {"local": l, "cloud": c} with whole numbers >= 0 and l + c > 0, e.g. {"local": 50, "cloud": 50} or {"local": 100, "cloud": 0}';
+    const unknown = Object.keys(weights).filter((key) => key !== "local" && key !== "cloud");
+    if (unknown.length > 0) reader.problem("trafficSplit", `${unknown.map((key) => JSON.stringify(key)).join(", ")} is not a backend; ${accepted}`);
+    const weight = (backend: "local" | "cloud"): number => {
+        const value = weights[backend];
+        if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+        reader.problem("trafficSplit", `${backend} is ${JSON.stringify(value)}, not a whole number >= 0; ${accepted}`);
+        return 0;
+    };
+    const split = { local: weight("local"), cloud: weight("cloud") };
+    if (split.local + split.cloud === 0 && typeof weights.local === "number" && typeof weights.cloud === "number") {
+        reader.problem("trafficSplit", `local and cloud are both 0, so no backend would get traffic; ${accepted}`);
+    }
+    return split;
 }
 
 /** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */

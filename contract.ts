@@ -39,7 +39,10 @@ export interface CloudStackOutputs {
     /** Per edge site, by name. */
     edgeSites: Record<string, EdgeSiteExports>;
     gateway: GatewayEndpoint;
+    /** Services exported to linked clusters, as `<namespace>/<name>`. */
+    exportedServices: string[];
     vizDashboardCommand: string | undefined;
+    frontendCommand: string | undefined;
 }
 
 export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
@@ -49,6 +52,7 @@ export interface CloudStackView {
     clusterName: pulumi.Output<string>;
     trustAnchorPem: pulumi.Output<string>;
     gateway: pulumi.Output<GatewayEndpoint>;
+    exportedServices: string[];
     /** This site's own exports (secret). */
     site: pulumi.Output<EdgeSiteExports>;
 }
@@ -74,11 +78,13 @@ export async function readCloudStack(stackName: string, site: string): Promise<C
                 `the cloud stack, then run this stack again.`,
         );
     }
+    const exportedServices = ((await reference.getOutputDetails("exportedServices")).value as string[] | undefined) ?? [];
     const output = <K extends keyof CloudStackOutputs>(key: K) => reference.requireOutput(key) as pulumi.Output<CloudStackOutputs[K]>;
     return {
         clusterName: output("clusterName"),
         trustAnchorPem: output("trustAnchorPem"),
         gateway: output("gateway"),
+        exportedServices,
         site: output("edgeSites").apply((sites) => sites[site]),
     };
 }

@@ -6,12 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { CloudConfig, EdgeConfig, loadConfig } from "./config";
 import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
+import { DemoWorkloads, EXPORTED_PODINFO, PODINFO, PODINFO_PORT, frontendCommand, mirroredServiceName } from "./components/demoWorkloads";
 import { EdgeCluster } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
 import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
 import { MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
+import { TrafficSplit, watchSplitCommand } from "./components/trafficSplit";
 
 function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     // Cluster
@@ -31,6 +33,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         capacityType: config.capacityType,
         nodes: config.nodes,
     });
+    const kubectl = `kubectl --context ${config.clusterName}`;
     const kubeconfigCommand = `aws eks update-kubeconfig --region ${aws.config.region} --name ${eksClusterName} --alias ${config.clusterName}`;
 
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
@@ -50,7 +53,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         issuerKeyPem: ownIssuer.keyPem,
         gatewayApiCrds: config.gatewayApiCrds,
         viz: config.viz,
-        kubectl: `kubectl --context ${config.clusterName}`,
+        kubectl,
     });
 
     // Link: the gateway edge sites connect to, and a credential per site
@@ -64,6 +67,17 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         sites: config.edgeSites,
         sourceCidrs: config.gatewaySourceCidrs,
     });
+
+    // Demo: podinfo, exported to the edge sites, and the frontend
+    if (config.demo) {
+        new DemoWorkloads("cloud", {
+            provider: cluster.provider,
+            controlPlane: linkerd.controlPlane,
+            clusterName: config.clusterName,
+            remoteClusters: [],
+            exportPodinfo: true,
+        });
+    }
 
     const edgeSites = Object.fromEntries(
         config.edgeSites.map((site) => [
@@ -82,13 +96,22 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),
         gateway: gateway.endpoint,
+        exportedServices: pulumi.output(config.demo ? [EXPORTED_PODINFO] : []),
         vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
+        frontendCommand: pulumi.output(config.demo ? frontendCommand(kubectl, []) : undefined),
     };
 }
 
 async function edgeStack(config: EdgeConfig) {
     // Config: the cloud stack must know this site before anything is declared.
     const cloud = await readCloudStack(config.cloudStack, config.clusterName);
+    if (config.demo && !cloud.exportedServices.includes(EXPORTED_PODINFO)) {
+        throw new pulumi.RunError(
+            `edge-cloud-mesh:demo: the edge demo splits traffic with the cloud's ${EXPORTED_PODINFO}, but the cloud stack ` +
+                `${JSON.stringify(config.cloudStack)} exports ${JSON.stringify(cloud.exportedServices)}. Set demo to true on the cloud ` +
+                `stack and run \`pulumi up\` there, or set demo to false here.`,
+        );
+    }
 
     // Cluster
     const cluster = new EdgeCluster("edge", {
@@ -121,9 +144,40 @@ async function edgeStack(config: EdgeConfig) {
         gateway: cloud.gateway,
     });
 
+    // Demo: podinfo and the frontend, and podinfo's traffic split between here and the cloud
+    const mirroredServices = cloud.clusterName.apply((cloudName) => cloud.exportedServices.map((service) => mirroredServiceName(service, cloudName)));
+    let demoOutputs = {};
+    if (config.demo) {
+        const demo = new DemoWorkloads("edge", {
+            provider: cluster.provider,
+            controlPlane: linkerd.controlPlane,
+            clusterName: config.clusterName,
+            remoteClusters: cloud.clusterName.apply((name) => [name]),
+            exportPodinfo: false,
+        });
+        new TrafficSplit("edge", {
+            provider: cluster.provider,
+            controlPlane: linkerd.controlPlane,
+            api: config.trafficSplitApi,
+            namespace: demo.namespace,
+            service: PODINFO,
+            port: PODINFO_PORT,
+            backends: cloud.clusterName.apply((cloudName) => [
+                { service: PODINFO, weight: config.trafficSplit.local },
+                { service: mirroredServiceName(PODINFO, cloudName), weight: config.trafficSplit.cloud },
+            ]),
+        });
+        demoOutputs = {
+            frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(cluster.kubectl, [cloudName])),
+            watchSplitCommand: pulumi.output(watchSplitCommand(cluster.kubectl, config.trafficSplitApi)),
+        };
+    }
+
     return {
         linkedCluster: cloud.clusterName,
+        mirroredServices,
         vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
+        ...demoOutputs,
     };
 }
 

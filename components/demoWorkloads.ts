@@ -1,0 +1,259 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Every image the demo runs: pinned, and published for both amd64 and arm64 (Graviton, most edge boards). */
+export const DEMO_IMAGES = {
+    podinfo: "ghcr.io/stefanprodan/podinfo:6.7.0",
+    nginx: "docker.io/library/nginx:1.27.3-alpine",
+};
+
+export const DEMO_NAMESPACE = "test";
+export const PODINFO = "podinfo";
+export const PODINFO_PORT = 9898;
+export const FRONTEND = "frontend";
+export const FRONTEND_PORT = 8080;
+const CLUSTER_DOMAIN = "cluster.local";
+
+/** A service in the demo namespace as the rest of the mesh names it, `<namespace>/<name>`. */
+export const EXPORTED_PODINFO = `${DEMO_NAMESPACE}/${PODINFO}`;
+
+/** The name under which a linked cluster mirrors a service exported by `cluster`. */
+export function mirroredServiceName(service: string, cluster: string): string {
+    return `${service}-${cluster}`;
+}
+
+/** podinfo's UI colours; each cluster gets one, picked from its name so that the two answers differ at a glance. */
+const COLOURS = ["#34577c", "#6c757d", "#2e7d32", "#b35900", "#6a1b9a", "#00838f"];
+
+export function podinfoColour(clusterName: string): string {
+    return COLOURS[createHash("sha256").update(clusterName).digest()[0] % COLOURS.length];
+}
+
+export function demoNamespace() {
+    // Namespace-wide injection: every pod in it gets a proxy.
+    return { metadata: { name: DEMO_NAMESPACE, annotations: { "linkerd.io/inject": "enabled" } } };
+}
+
+/** podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler. */
+export function podinfoDeployment(clusterName: string) {
+    const labels = { app: PODINFO };
+    const probe = (path: string) => ({
+        exec: { command: ["podcli", "check", "http", `localhost:${PODINFO_PORT}/${path}`] },
+        initialDelaySeconds: 5,
+        timeoutSeconds: 5,
+    });
+    return {
+        metadata: { name: PODINFO, namespace: DEMO_NAMESPACE, labels },
+        spec: {
+            replicas: 1,
+            minReadySeconds: 3,
+            revisionHistoryLimit: 5,
+            progressDeadlineSeconds: 60,
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } },
+            selector: { matchLabels: labels },
+            template: {
+                metadata: { labels, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9797" } },
+                spec: {
+                    containers: [
+                        {
+                            name: "podinfod",
+                            image: DEMO_IMAGES.podinfo,
+                            imagePullPolicy: "IfNotPresent",
+                            ports: [
+                                { name: "http", containerPort: PODINFO_PORT, protocol: "TCP" },
+                                { name: "http-metrics", containerPort: 9797, protocol: "TCP" },
+                                { name: "grpc", containerPort: 9999, protocol: "TCP" },
+                            ],
+                            command: [
+                                "./podinfo",
+                                `--port=${PODINFO_PORT}`,
+                                "--port-metrics=9797",
+                                "--grpc-port=9999",
+                                "--grpc-service-name=podinfo",
+                                "--level=info",
+                                "--random-delay=false",
+                                "--random-error=false",
+                            ],
+                            env: [
+                                { name: "PODINFO_UI_MESSAGE", value: `greetings from ${clusterName}` },
+                                { name: "PODINFO_UI_COLOR", value: podinfoColour(clusterName) },
+                            ],
+                            livenessProbe: probe("healthz"),
+                            readinessProbe: probe("readyz"),
+                            resources: { limits: { cpu: "2000m", memory: "512Mi" }, requests: { cpu: "100m", memory: "64Mi" } },
+                            volumeMounts: [{ name: "data", mountPath: "/data" }],
+                        },
+                    ],
+                    volumes: [{ name: "data", emptyDir: {} }],
+                },
+            },
+        },
+    };
+}
+
+/** The podinfo Service; on the exporting cluster, labelled so that linked clusters mirror it. */
+export function podinfoService(exported: boolean) {
+    return {
+        metadata: {
+            name: PODINFO,
+            namespace: DEMO_NAMESPACE,
+            ...(exported ? { labels: { "mirror.linkerd.io/exported": "true" } } : {}),
+        },
+        spec: {
+            type: "ClusterIP",
+            selector: { app: PODINFO },
+            ports: [
+                { name: "http", port: PODINFO_PORT, targetPort: "http", protocol: "TCP" },
+                { name: "grpc", port: 9999, targetPort: "grpc", protocol: "TCP" },
+            ],
+        },
+    };
+}
+
+/**
+ * nginx on 8080: `/` goes to the local podinfo, `/<cluster>` to the mirror of each linked cluster's
+ * podinfo. Upstreams are variables, resolved per request, so nginx starts before a mirror exists.
+ */
+export function frontendConfig(remoteClusters: string[]): string {
+    const host = (service: string) => `${service}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+    const location = (path: string, service: string) => {
+        const variable = `$${service.replace(/-/g, "_")}`;
+        return [
+            `    location ${path} {`,
+            `      set ${variable} "${host(service)}";`,
+            `      proxy_pass http://${variable}:${PODINFO_PORT}/;`,
+            "      proxy_http_version 1.1;",
+            "    }",
+        ];
+    };
+    return [
+        "pid /tmp/pid;",
+        "error_log stderr;",
+        "events {}",
+        "http {",
+        "  client_body_temp_path /tmp/client_temp;",
+        "  proxy_temp_path       /tmp/proxy_temp_path;",
+        "  fastcgi_temp_path     /tmp/fastcgi_temp;",
+        "  uwsgi_temp_path       /tmp/uwsgi_temp;",
+        "  scgi_temp_path        /tmp/scgi_temp;",
+        "  server {",
+        `    listen ${FRONTEND_PORT};`,
+        `    resolver kube-dns.kube-system.svc.${CLUSTER_DOMAIN} valid=10s;`,
+        ...location("/", PODINFO),
+        ...remoteClusters.flatMap((cluster) => location(`/${cluster}`, mirroredServiceName(PODINFO, cluster))),
+        "  }",
+        "}",
+        "",
+    ].join("\n");
+}
+
+export function frontendConfigMap(remoteClusters: string[]) {
+    return { metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE }, data: { "nginx.conf": frontendConfig(remoteClusters) } };
+}
+
+/**
+ * The frontend: nginx, and a small client that calls podinfo once a second through the mesh so that
+ * the split (and viz) always has traffic to show.
+ */
+export function frontendDeployment(configChecksum: string) {
+    const labels = { app: FRONTEND };
+    const requests = { requests: { cpu: "10m", memory: "10Mi" } };
+    return {
+        metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE, labels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+                // A new nginx.conf rolls the pods: nginx reads it only at start.
+                metadata: { labels, annotations: { "checksum/config": configChecksum } },
+                spec: {
+                    containers: [
+                        {
+                            name: "nginx",
+                            image: DEMO_IMAGES.nginx,
+                            ports: [{ name: "http", containerPort: FRONTEND_PORT, protocol: "TCP" }],
+                            volumeMounts: [
+                                { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
+                                { name: "nginx-conf-d", mountPath: "/etc/nginx/conf.d" },
+                                { name: "nginx-tmp", mountPath: "/tmp" },
+                            ],
+                            resources: requests,
+                        },
+                        {
+                            // The tutorial's generator, buoyantio/slow_cooker, is amd64-only; podinfo's
+                            // image has curl and runs everywhere.
+                            name: "traffic",
+                            image: DEMO_IMAGES.podinfo,
+                            command: ["/bin/sh", "-c"],
+                            args: [
+                                `while true; do curl -s -o /dev/null http://${PODINFO}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}:${PODINFO_PORT}/; sleep 1; done`,
+                            ],
+                            resources: requests,
+                        },
+                    ],
+                    volumes: [
+                        { name: "config", configMap: { name: FRONTEND } },
+                        { name: "nginx-conf-d", emptyDir: {} },
+                        { name: "nginx-tmp", emptyDir: {} },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export function frontendService() {
+    return {
+        metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE },
+        spec: { selector: { app: FRONTEND }, ports: [{ name: "http", port: FRONTEND_PORT, targetPort: "http", protocol: "TCP" }] },
+    };
+}
+
+/** Opens the frontend on localhost. */
+export function frontendCommand(kubectl: string, remoteClusters: string[]): string {
+    const paths = ["/", ...remoteClusters.map((cluster) => `/${cluster}`)].map((path) => `http://localhost:${FRONTEND_PORT}${path}`);
+    return `${kubectl} -n ${DEMO_NAMESPACE} port-forward svc/${FRONTEND} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open ${paths.join(" and ")}`;
+}
+
+export interface DemoWorkloadsArgs {
+    provider: k8s.Provider;
+    /** The proxy injector must be up before any pod of the demo starts, or the pod runs without a proxy. */
+    controlPlane: pulumi.Resource;
+    clusterName: string;
+    /** Clusters whose podinfo this cluster mirrors: the frontend gets a path for each. */
+    remoteClusters: pulumi.Input<string[]>;
+    /** Label podinfo for export to linked clusters. */
+    exportPodinfo: boolean;
+}
+
+/** The tutorial's demo, declared: namespace `test`, podinfo and the frontend, meshed. */
+export class DemoWorkloads extends pulumi.ComponentResource {
+    public readonly namespace: k8s.core.v1.Namespace;
+
+    constructor(name: string, args: DemoWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("edge-cloud-mesh:demo:DemoWorkloads", name, {}, opts);
+        const k8sOptions = { parent: this, provider: args.provider };
+
+        this.namespace = new k8s.core.v1.Namespace(`${name}-test`, demoNamespace(), { ...k8sOptions, dependsOn: [args.controlPlane] });
+        // Everything below lives in the namespace: created after it, deleted before it.
+        const inNamespace = <T extends { metadata: object }>(manifest: pulumi.Input<T>) =>
+            pulumi.all([manifest, this.namespace.metadata.name]).apply(([resolved, namespace]) => ({
+                ...(resolved as T),
+                metadata: { ...(resolved as T).metadata, namespace },
+            }));
+
+        const podinfo = inNamespace(podinfoDeployment(args.clusterName));
+        new k8s.apps.v1.Deployment(`${name}-podinfo`, { metadata: podinfo.metadata, spec: podinfo.spec }, k8sOptions);
+        const podinfoSvc = inNamespace(podinfoService(args.exportPodinfo));
+        new k8s.core.v1.Service(`${name}-podinfo`, { metadata: podinfoSvc.metadata, spec: podinfoSvc.spec }, k8sOptions);
+
+        const configMap = inNamespace(pulumi.output(args.remoteClusters).apply(frontendConfigMap));
+        new k8s.core.v1.ConfigMap(`${name}-frontend`, { metadata: configMap.metadata, data: configMap.data }, k8sOptions);
+        const frontend = inNamespace(configMap.data.apply((data) => frontendDeployment(createHash("sha256").update(data["nginx.conf"]).digest("hex"))));
+        new k8s.apps.v1.Deployment(`${name}-frontend`, { metadata: frontend.metadata, spec: frontend.spec }, k8sOptions);
+        const frontendSvc = inNamespace(frontendService());
+        new k8s.core.v1.Service(`${name}-frontend`, { metadata: frontendSvc.metadata, spec: frontendSvc.spec }, k8sOptions);
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,105 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { TrafficSplitApi } from "../config";
+import { extensionNamespaceMetadata } from "./linkerdInstall";
+
+/** linkerd-smi: the SMI TrafficSplit CRD and the adaptor that turns splits into ServiceProfiles. */
+export const SMI_HELM_REPO = "https://linkerd.github.io/linkerd-smi";
+export const SMI_CHART_VERSION = "1.0.4";
+export const SMI_NAMESPACE = "linkerd-smi";
+
+export interface WeightedBackend {
+    service: string;
+    weight: number;
+}
+
+/** An SMI TrafficSplit (v1alpha2, served by linkerd-smi and read by linkerd-failover) over `service`. */
+export function smiTrafficSplit(namespace: string, service: string, backends: WeightedBackend[]) {
+    return {
+        apiVersion: "split.smi-spec.io/v1alpha2",
+        kind: "TrafficSplit",
+        metadata: { name: service, namespace },
+        spec: { service, backends: backends.map(({ service: name, weight }) => ({ service: name, weight })) },
+    };
+}
+
+/** The Gateway API equivalent: an HTTPRoute attached to the Service, with weighted backends. */
+export function weightedHttpRoute(namespace: string, service: string, port: number, backends: WeightedBackend[]) {
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: service, namespace },
+        spec: {
+            parentRefs: [{ group: "core", kind: "Service", name: service, port }],
+            rules: [{ backendRefs: backends.map(({ service: name, weight }) => ({ name, port, weight })) }],
+        },
+    };
+}
+
+/**
+ * Shows live how the frontend's requests are shared between the backends: per backend for an
+ * HTTPRoute (`stat-outbound`); per destination service for a TrafficSplit, whose ServiceProfile the
+ * route metrics behind `stat-outbound` do not cover. `linkerd viz stat ts` no longer exists.
+ */
+export function watchSplitCommand(kubectl: string, api: TrafficSplitApi): string {
+    const linkerd = kubectl.replace(/^kubectl/, "linkerd");
+    const stat = api === "httproute" ? "viz stat-outbound deploy/frontend -n test" : "viz stat svc -n test --from deploy/frontend";
+    return `watch -n 2 ${linkerd} ${stat}`;
+}
+
+export interface TrafficSplitArgs {
+    provider: k8s.Provider;
+    /** The control plane, which brings the CRDs (HTTPRoute) and the proxy injector (the SMI adaptor is meshed). */
+    controlPlane: pulumi.Resource;
+    api: TrafficSplitApi;
+    /** The namespace of the split service; the split waits for it. */
+    namespace: k8s.core.v1.Namespace;
+    service: string;
+    port: number;
+    /** The split's backends: the local service and the mirror of the remote one. */
+    backends: pulumi.Input<WeightedBackend[]>;
+}
+
+/**
+ * Splits a service's traffic between backends, on one side of the link only (splitting on both sides
+ * between a service and its mirror loops). With `smi`, the linkerd-smi extension and a TrafficSplit;
+ * with `httproute`, a Gateway API HTTPRoute and no extension. Never both on one service: the
+ * ServiceProfile the SMI adaptor writes would win.
+ */
+export class TrafficSplit extends pulumi.ComponentResource {
+    constructor(name: string, args: TrafficSplitArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("edge-cloud-mesh:demo:TrafficSplit", name, {}, opts);
+        const k8sOptions = { parent: this, provider: args.provider };
+        const namespace = args.namespace.metadata.name;
+
+        if (args.api === "smi") {
+            const smiNamespace = new k8s.core.v1.Namespace(`${name}-smi`, { metadata: extensionNamespaceMetadata(SMI_NAMESPACE, "smi") }, k8sOptions);
+            // Its namespace-metadata hook job has no switch; Pulumi drops hooks, and the namespace is labelled above.
+            const smi = new k8s.helm.v4.Chart(
+                `${name}-smi`,
+                {
+                    chart: "linkerd-smi",
+                    name: "linkerd-smi",
+                    version: SMI_CHART_VERSION,
+                    repositoryOpts: { repo: SMI_HELM_REPO },
+                    namespace: smiNamespace.metadata.name,
+                },
+                { ...k8sOptions, dependsOn: [args.controlPlane] },
+            );
+            const split = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => smiTrafficSplit(ns, args.service, backends));
+            new k8s.apiextensions.CustomResource(
+                `${name}-trafficsplit`,
+                { apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", metadata: split.metadata, spec: split.spec },
+                { ...k8sOptions, dependsOn: [smi] },
+            );
+        } else {
+            const route = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => weightedHttpRoute(ns, args.service, args.port, backends));
+            new k8s.apiextensions.CustomResource(
+                `${name}-httproute`,
+                { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: route.metadata, spec: route.spec },
+                { ...k8sOptions, dependsOn: [args.controlPlane] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,267 @@
+import Ajv from "ajv";
+import * as path from "node:path";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Service } from "kubernetes-models/v1/Service";
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IMAGES, podinfoColour } from "../components/demoWorkloads";
+import { SMI_HELM_REPO } from "../components/trafficSplit";
+import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
+import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
+import { LINKERD_CRDS, SMI_CRD, crdSchema, unknownValuePaths } from "./upstream";
+
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+const TRAFFIC_SPLIT = "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit";
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validateTrafficSplit = ajv.compile(crdSchema(SMI_CRD, "v1alpha2"));
+const validateHttpRoute = ajv.compile(crdSchema(path.join(LINKERD_CRDS, "gateway.networking.k8s.io_httproutes.yaml"), "v1"));
+
+function manifest(resource: RecordedResource, apiVersion: string, kind: string): any {
+    return { apiVersion, kind, ...resource.inputs };
+}
+
+function named(run: StackRun, type: string, name: string): RecordedResource {
+    const matches = ofType(run, type).filter((resource) => resource.inputs.metadata?.name === name);
+    expect(matches, `${type} ${name}`).toHaveLength(1);
+    return matches[0];
+}
+
+/** Pinned: an explicit version tag other than latest, or a digest. */
+export function imageProblem(image: string): string | undefined {
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+    const tag = /:([^/:]+)$/.exec(image)?.[1];
+    if (tag === undefined) return `${image} has no tag`;
+    if (tag === "latest") return `${image} uses latest`;
+    return undefined;
+}
+
+function containerImages(run: StackRun): string[] {
+    return ofType(run, DEPLOYMENT).flatMap((deployment) => deployment.inputs.spec.template.spec.containers.map((container: any) => container.image));
+}
+
+describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
+    let run: StackRun;
+    beforeAll(async () => {
+        run = (await runMesh())[stack];
+    });
+
+    it("creates namespace test, meshed, only after the control plane is up", () => {
+        const namespace = named(run, NAMESPACE, "test");
+        expect(namespace.inputs.metadata.annotations).toEqual({ "linkerd.io/inject": "enabled" });
+        const controlPlane = ofType(run, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        expect(namespace.dependencies).toContain(controlPlane.urn);
+        expect(() => new Namespace(manifest(namespace, "v1", "Namespace")).validate()).not.toThrow();
+    });
+
+    it("puts every workload into the namespace, so each is created after it", () => {
+        const namespace = named(run, NAMESPACE, "test");
+        const workloads = [...ofType(run, DEPLOYMENT), ...ofType(run, SERVICE), ...ofType(run, CONFIGMAP)];
+        expect(workloads.map((w) => `${w.type.split(":")[2]}/${w.inputs.metadata.name}`).sort()).toEqual([
+            "ConfigMap/frontend",
+            "Deployment/frontend",
+            "Deployment/podinfo",
+            "Service/frontend",
+            "Service/podinfo",
+        ]);
+        for (const workload of workloads) {
+            expect(workload.inputs.metadata.namespace).toBe("test");
+            expect(workload.propertyDependencies.metadata).toContain(namespace.urn);
+        }
+    });
+
+    it("runs podinfo 6.7.0 with its ports and probes, greeting from this cluster", () => {
+        const podinfo = named(run, DEPLOYMENT, "podinfo");
+        const container = podinfo.inputs.spec.template.spec.containers[0];
+        expect(container.image).toBe("ghcr.io/stefanprodan/podinfo:6.7.0");
+        expect(container.ports.map((port: any) => [port.name, port.containerPort])).toEqual([
+            ["http", 9898],
+            ["http-metrics", 9797],
+            ["grpc", 9999],
+        ]);
+        expect(container.readinessProbe.exec.command).toEqual(["podcli", "check", "http", "localhost:9898/readyz"]);
+        expect(container.livenessProbe.exec.command).toEqual(["podcli", "check", "http", "localhost:9898/healthz"]);
+        expect(container.env).toEqual([
+            { name: "PODINFO_UI_MESSAGE", value: `greetings from ${stack}` },
+            { name: "PODINFO_UI_COLOR", value: podinfoColour(stack) },
+        ]);
+        expect(podinfo.inputs.spec.replicas).toBe(1);
+        expect(() => new Deployment(manifest(podinfo, "apps/v1", "Deployment")).validate()).not.toThrow();
+    });
+
+    it(`${stack === "cloud" ? "exports" : "does not export"} the podinfo Service`, () => {
+        const service = named(run, SERVICE, "podinfo");
+        expect(service.inputs.metadata.labels?.["mirror.linkerd.io/exported"]).toBe(stack === "cloud" ? "true" : undefined);
+        expect(service.inputs.spec.ports.map((port: any) => port.port)).toEqual([9898, 9999]);
+        expect(() => new Service(manifest(service, "v1", "Service")).validate()).not.toThrow();
+    });
+
+    it("serves the frontend on 8080: / to podinfo, and a path per linked cluster to its mirror", () => {
+        const config = named(run, CONFIGMAP, "frontend");
+        const nginx: string = config.inputs.data["nginx.conf"];
+        expect(nginx).toContain("listen 8080;");
+        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898\/;/);
+        if (stack === "edge") {
+            expect(nginx).toMatch(/location \/cloud \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898\/;/);
+        } else {
+            expect(nginx).not.toMatch(/location \/\w/);
+        }
+        const frontend = named(run, DEPLOYMENT, "frontend");
+        expect(frontend.inputs.spec.template.metadata.annotations["checksum/config"]).toBe(createHash("sha256").update(nginx).digest("hex"));
+        expect(frontend.inputs.spec.template.spec.containers.map((c: any) => c.image)).toEqual([DEMO_IMAGES.nginx, DEMO_IMAGES.podinfo]);
+        expect(named(run, SERVICE, "frontend").inputs.spec.ports).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+        for (const resource of [frontend, named(run, SERVICE, "frontend"), config]) {
+            const [apiVersion, kind] = resource.type === DEPLOYMENT ? ["apps/v1", "Deployment"] : ["v1", resource.type.split(":")[2]];
+            const Model = { Deployment, Service, ConfigMap }[kind as "Deployment" | "Service" | "ConfigMap"];
+            expect(() => new Model(manifest(resource, apiVersion, kind)).validate(), kind).not.toThrow();
+        }
+    });
+
+    it("pins every image, and runs none of the tutorial's amd64-only images", () => {
+        const images = containerImages(run);
+        expect(images.length).toBeGreaterThan(0);
+        for (const image of images) {
+            expect(imageProblem(image), image).toBeUndefined();
+            expect(Object.values(DEMO_IMAGES)).toContain(image);
+            expect(image).not.toMatch(/slow_cooker/);
+        }
+    });
+});
+
+describe("the image pin check", () => {
+    it("fails on an unpinned or latest image", () => {
+        expect(imageProblem("nginx")).toMatch(/no tag/);
+        expect(imageProblem("docker.io/library/nginx:latest")).toMatch(/latest/);
+        expect(imageProblem("localhost:5000/nginx")).toMatch(/no tag/);
+        expect(imageProblem("nginx@sha256:" + "a".repeat(64))).toBeUndefined();
+    });
+});
+
+describe("the traffic split on edge", () => {
+    it("smi (default): linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", async () => {
+        const { edge } = await runMesh();
+        const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
+        expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
+        expect(smi.inputs.repositoryOpts.repo).toBe("https://linkerd.github.io/linkerd-smi");
+        expect(unknownValuePaths("linkerd-smi", smi.inputs.values ?? {})).toEqual([]);
+        const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        expect(smi.dependencies).toContain(controlPlane.urn);
+        expect(named(edge, NAMESPACE, "linkerd-smi").inputs.metadata.labels).toEqual({
+            "linkerd.io/extension": "smi",
+            "pod-security.kubernetes.io/enforce": "privileged",
+        });
+
+        const split = single(edge, TRAFFIC_SPLIT);
+        const object = manifest(split, "split.smi-spec.io/v1alpha2", "TrafficSplit");
+        expect(object.metadata).toEqual({ name: "podinfo", namespace: "test" });
+        expect(object.spec).toEqual({
+            service: "podinfo",
+            backends: [
+                { service: "podinfo", weight: 50 },
+                { service: "podinfo-cloud", weight: 50 },
+            ],
+        });
+        expect(validateTrafficSplit(object), JSON.stringify(validateTrafficSplit.errors)).toBe(true);
+        expect(split.dependencies).toContain(smi.urn);
+        expect(split.propertyDependencies.metadata).toContain(named(edge, NAMESPACE, "test").urn);
+        expect(ofType(edge, HTTP_ROUTE)).toHaveLength(0);
+        expect(edge.outputs.watchSplitCommand.value).toBe("watch -n 2 linkerd viz stat svc -n test --from deploy/frontend");
+    });
+
+    it("httproute: a weighted HTTPRoute on the podinfo Service instead, and no SMI extension", async () => {
+        const { edge } = await runMesh({ edge: { trafficSplitApi: "httproute", trafficSplit: { local: 80, cloud: 20 } } });
+        const route = single(edge, HTTP_ROUTE);
+        const object = manifest(route, "gateway.networking.k8s.io/v1", "HTTPRoute");
+        expect(object.spec).toEqual({
+            parentRefs: [{ group: "core", kind: "Service", name: "podinfo", port: 9898 }],
+            rules: [
+                {
+                    backendRefs: [
+                        { name: "podinfo", port: 9898, weight: 80 },
+                        { name: "podinfo-cloud", port: 9898, weight: 20 },
+                    ],
+                },
+            ],
+        });
+        expect(validateHttpRoute(object), JSON.stringify(validateHttpRoute.errors)).toBe(true);
+        const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        expect(route.dependencies).toContain(controlPlane.urn);
+        expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
+        expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
+        expect(ofType(edge, NAMESPACE).map((ns) => ns.inputs.metadata.name)).not.toContain("linkerd-smi");
+        expect(edge.outputs.watchSplitCommand.value).toBe("watch -n 2 linkerd viz stat-outbound deploy/frontend -n test");
+    });
+
+    it("accepts weights 100/0", async () => {
+        const { edge } = await runMesh({ edge: { trafficSplit: { local: 100, cloud: 0 } } });
+        expect(single(edge, TRAFFIC_SPLIT).inputs.spec.backends.map((backend: any) => backend.weight)).toEqual([100, 0]);
+    });
+
+    it("would catch a split that breaks the schema (the check can fail)", () => {
+        expect(validateTrafficSplit({ apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", spec: { service: "podinfo", backends: [{ service: "podinfo", weight: "50%" }] } })).toBe(false);
+    });
+});
+
+describe("bad weights are rejected, naming the key", () => {
+    it.each([
+        ["a negative weight", { local: -1, cloud: 50 }, /local is -1, not a whole number >= 0/],
+        ["a fractional weight", { local: 50, cloud: 1.5 }, /cloud is 1\.5, not a whole number >= 0/],
+        ["no traffic at all", { local: 0, cloud: 0 }, /local and cloud are both 0/],
+        ["a missing weight", { local: 50 }, /cloud is undefined/],
+        ["an unknown backend", { local: 50, cloud: 50, east: 1 }, /"east" is not a backend/],
+    ])("%s", async (_label, trafficSplit, pattern) => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG, trafficSplit } });
+        expect(message).toMatch(/edge-cloud-mesh:trafficSplit/);
+        expect(message).toMatch(pattern);
+        expect(message).toMatch(/accepted: \{"local": l, "cloud": c\}/);
+    });
+
+    it("an unknown split API", async () => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG, trafficSplitApi: "istio" } });
+        expect(message).toMatch(/edge-cloud-mesh:trafficSplitApi: "istio" is not accepted; accepted: "smi" or "httproute"/);
+    });
+});
+
+describe("outputs", () => {
+    it("give the port-forward for the frontend, the command to watch the split and the mirrored services", async () => {
+        const { cloud, edge } = await runMesh();
+        expect(edge.outputs.frontendCommand.value).toBe(
+            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud",
+        );
+        expect(cloud.outputs.frontendCommand.value).toBe("kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/");
+        expect(cloud.outputs.exportedServices.value).toEqual(["test/podinfo"]);
+        expect(edge.outputs.mirroredServices.value).toEqual(["test/podinfo-cloud"]);
+    });
+});
+
+describe("demo: false", () => {
+    it("declares none of the demo on either stack", async () => {
+        const cloud = await runStack("cloud", { config: { demo: false } });
+        const edge = await runEdge(cloud.outputs, { demo: false });
+        for (const run of [cloud, edge]) {
+            expect(ofType(run, DEPLOYMENT)).toHaveLength(0);
+            expect(ofType(run, CONFIGMAP)).toHaveLength(0);
+            expect(ofType(run, TRAFFIC_SPLIT)).toHaveLength(0);
+            expect(ofType(run, HTTP_ROUTE)).toHaveLength(0);
+            expect(ofType(run, NAMESPACE).map((ns) => ns.inputs.metadata.name)).not.toContain("test");
+            expect(ofType(run, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
+            expect(run.outputs.frontendCommand?.value).toBeUndefined();
+        }
+        expect(cloud.outputs.exportedServices.value).toEqual([]);
+        expect(edge.outputs.mirroredServices.value).toEqual([]);
+    });
+
+    it("an edge demo needs the cloud's podinfo: it says so before declaring anything", async () => {
+        const cloud = await runStack("cloud", { config: { demo: false } });
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG }, stackReferences: { cloud: cloud.outputs } });
+        expect(message).toMatch(/edge-cloud-mesh:demo: the edge demo splits traffic with the cloud's test\/podinfo/);
+        expect(message).toMatch(/Set demo to true on the cloud stack/);
+    });
+});
