@@ -44,6 +44,8 @@ export interface CloudConfig extends MeshSideConfig {
     edgeSites: string[];
     /** Who may reach the multicluster gateway's load balancer. */
     gatewaySourceCidrs: string[];
+    /** Refuse to delete the trust anchor (for a long-lived mesh); off so that a demo can be destroyed. */
+    protectTrustAnchor: boolean;
     network: NetworkConfig;
     kubernetesVersion: string;
     apiAccessCidrs: string[];
@@ -58,6 +60,8 @@ export interface EdgeConfig extends MeshSideConfig {
     kubeconfig: string;
     /** The file the kubeconfig was read from, when it was given as a path. */
     kubeconfigPath?: string;
+    /** The API server the kubeconfig's context points at. */
+    apiServer: string;
     /** The kubeconfig context to use; empty for its current-context. */
     kubeContext: string;
     /** The cloud stack to read the mesh identity and link from (StackReference name). */
@@ -78,6 +82,7 @@ export const CONFIG_KEYS = [
     "viz",
     "edgeSites",
     "gatewaySourceCidrs",
+    "protectTrustAnchor",
     "kubeconfig",
     "kubeContext",
     "cloudStack",
@@ -163,6 +168,7 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig): CloudConfig {
         ...side,
         edgeSites: parseEdgeSites(reader, side.clusterName),
         gatewaySourceCidrs: reader.checkEach("gatewaySourceCidrs", reader.stringList("gatewaySourceCidrs", { nonEmpty: true }), cidrProblem),
+        protectTrustAnchor: reader.boolean("protectTrustAnchor"),
         network: parseNetwork(reader),
         kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
@@ -216,9 +222,10 @@ function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number
 }
 
 /** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */
-function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig: string; kubeconfigPath?: string } {
+function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig: string; kubeconfigPath?: string; apiServer: string } {
+    const unusable = { kubeconfig: "", apiServer: "" };
     const value = reader.string("kubeconfig");
-    if (value === "") return { kubeconfig: "" };
+    if (value === "") return unusable;
     const accepted = "accepted: the kubeconfig's contents (pulumi config set --secret kubeconfig < k3s.yaml) or a path to the file";
     let text = value;
     let file: string | undefined;
@@ -227,19 +234,19 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig
         file = path.resolve(value.replace(/^~(?=$|\/)/, os.homedir()));
         if (!fs.existsSync(file)) {
             reader.problem("kubeconfig", `the file ${JSON.stringify(file)} does not exist; ${accepted}`);
-            return { kubeconfig: "" };
+            return unusable;
         }
         text = fs.readFileSync(file, "utf8");
     }
     try {
-        clusterEndpoint(parseKubeconfig(text), kubeContext || undefined);
+        const { server } = clusterEndpoint(parseKubeconfig(text), kubeContext || undefined);
+        return { kubeconfig: text, kubeconfigPath: file, apiServer: server };
     } catch (error) {
         const where = looksInline ? "the kubeconfig given" : `the kubeconfig in ${JSON.stringify(value)}`;
         const key = kubeContext && /context/.test((error as Error).message) ? "kubeContext" : "kubeconfig";
         reader.problem(key, `${where} is unusable: ${(error as Error).message}; ${key === "kubeContext" ? "accepted: a context the kubeconfig defines, or empty for its current-context" : accepted}`);
-        return { kubeconfig: "" };
+        return unusable;
     }
-    return { kubeconfig: text, kubeconfigPath: file };
 }
 
 function parseNetwork(reader: ConfigReader): NetworkConfig {

@@ -41,6 +41,8 @@ export interface CloudStackOutputs {
     gateway: GatewayEndpoint;
     /** Services exported to linked clusters, as `<namespace>/<name>`. */
     exportedServices: string[];
+    /** The commands that tear the mesh down, edge stacks first. */
+    destroyOrder: string[];
     vizDashboardCommand: string | undefined;
     frontendCommand: string | undefined;
 }

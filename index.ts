@@ -7,7 +7,7 @@ import { CloudConfig, EdgeConfig, loadConfig } from "./config";
 import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
 import { DemoWorkloads, EXPORTED_PODINFO, PODINFO, PODINFO_PORT, frontendCommand, mirroredServiceName } from "./components/demoWorkloads";
-import { EdgeCluster } from "./components/edgeCluster";
+import { EdgeCluster, assertReachable } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
 import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
@@ -39,7 +39,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
         clusterNames: [config.clusterName, ...config.edgeSites],
-        protectTrustAnchor: true,
+        protectTrustAnchor: config.protectTrustAnchor,
     });
     const ownIssuer = identity.issuers[config.clusterName];
 
@@ -97,6 +97,8 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         edgeSites: pulumi.secret(edgeSites),
         gateway: gateway.endpoint,
         exportedServices: pulumi.output(config.demo ? [EXPORTED_PODINFO] : []),
+        // Edge stacks read this one: destroy them first (each site's stack is named after it by default).
+        destroyOrder: pulumi.output([...config.edgeSites, pulumi.getStack()].map((stack) => `pulumi destroy --stack ${stack}`)),
         vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
         frontendCommand: pulumi.output(config.demo ? frontendCommand(kubectl, []) : undefined),
     };
@@ -113,7 +115,8 @@ async function edgeStack(config: EdgeConfig) {
         );
     }
 
-    // Cluster
+    // Cluster: reachable, or a clear error before anything waits on it
+    await assertReachable(config.clusterName, config.apiServer);
     const cluster = new EdgeCluster("edge", {
         clusterName: config.clusterName,
         kubeconfig: config.kubeconfig,

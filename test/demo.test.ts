@@ -1,4 +1,3 @@
-import Ajv from "ajv";
 import * as path from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -8,9 +7,10 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IMAGES, podinfoColour } from "../components/demoWorkloads";
 import { SMI_HELM_REPO } from "../components/trafficSplit";
+import { imagePinProblem } from "../policy/policies";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
-import { LINKERD_CRDS, SMI_CRD, crdSchema, unknownValuePaths } from "./upstream";
+import { LINKERD_CRDS, SMI_CRD, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -20,9 +20,8 @@ const TRAFFIC_SPLIT = "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-const validateTrafficSplit = ajv.compile(crdSchema(SMI_CRD, "v1alpha2"));
-const validateHttpRoute = ajv.compile(crdSchema(path.join(LINKERD_CRDS, "gateway.networking.k8s.io_httproutes.yaml"), "v1"));
+const trafficSplitValidator = () => crdValidator(SMI_CRD, "v1alpha2");
+const httpRouteValidator = () => crdValidator(path.join(LINKERD_CRDS, "gateway.networking.k8s.io_httproutes.yaml"), "v1");
 
 function manifest(resource: RecordedResource, apiVersion: string, kind: string): any {
     return { apiVersion, kind, ...resource.inputs };
@@ -32,15 +31,6 @@ function named(run: StackRun, type: string, name: string): RecordedResource {
     const matches = ofType(run, type).filter((resource) => resource.inputs.metadata?.name === name);
     expect(matches, `${type} ${name}`).toHaveLength(1);
     return matches[0];
-}
-
-/** Pinned: an explicit version tag other than latest, or a digest. */
-export function imageProblem(image: string): string | undefined {
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
-    const tag = /:([^/:]+)$/.exec(image)?.[1];
-    if (tag === undefined) return `${image} has no tag`;
-    if (tag === "latest") return `${image} uses latest`;
-    return undefined;
 }
 
 function containerImages(run: StackRun): string[] {
@@ -128,7 +118,7 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         const images = containerImages(run);
         expect(images.length).toBeGreaterThan(0);
         for (const image of images) {
-            expect(imageProblem(image), image).toBeUndefined();
+            expect(imagePinProblem(image), image).toBeUndefined();
             expect(Object.values(DEMO_IMAGES)).toContain(image);
             expect(image).not.toMatch(/slow_cooker/);
         }
@@ -137,20 +127,26 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
 
 describe("the image pin check", () => {
     it("fails on an unpinned or latest image", () => {
-        expect(imageProblem("nginx")).toMatch(/no tag/);
-        expect(imageProblem("docker.io/library/nginx:latest")).toMatch(/latest/);
-        expect(imageProblem("localhost:5000/nginx")).toMatch(/no tag/);
-        expect(imageProblem("nginx@sha256:" + "a".repeat(64))).toBeUndefined();
+        expect(imagePinProblem("nginx")).toMatch(/no tag/);
+        expect(imagePinProblem("docker.io/library/nginx:latest")).toMatch(/latest/);
+        expect(imagePinProblem("localhost:5000/nginx")).toMatch(/no tag/);
+        expect(imagePinProblem("nginx@sha256:" + "a".repeat(64))).toBeUndefined();
     });
 });
 
 describe("the traffic split on edge", () => {
-    it("smi (default): linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", async () => {
-        const { edge } = await runMesh();
+    let smiEdge: StackRun;
+    let routeEdge: StackRun;
+    beforeAll(async () => {
+        smiEdge = (await runMesh()).edge;
+        routeEdge = (await runMesh({ edge: { trafficSplitApi: "httproute", trafficSplit: { local: 80, cloud: 20 } } })).edge;
+    });
+
+    it("smi (default): linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
+        const edge = smiEdge;
         const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
         expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
         expect(smi.inputs.repositoryOpts.repo).toBe("https://linkerd.github.io/linkerd-smi");
-        expect(unknownValuePaths("linkerd-smi", smi.inputs.values ?? {})).toEqual([]);
         const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
         expect(smi.dependencies).toContain(controlPlane.urn);
         expect(named(edge, NAMESPACE, "linkerd-smi").inputs.metadata.labels).toEqual({
@@ -168,15 +164,14 @@ describe("the traffic split on edge", () => {
                 { service: "podinfo-cloud", weight: 50 },
             ],
         });
-        expect(validateTrafficSplit(object), JSON.stringify(validateTrafficSplit.errors)).toBe(true);
         expect(split.dependencies).toContain(smi.urn);
         expect(split.propertyDependencies.metadata).toContain(named(edge, NAMESPACE, "test").urn);
         expect(ofType(edge, HTTP_ROUTE)).toHaveLength(0);
         expect(edge.outputs.watchSplitCommand.value).toBe("watch -n 2 linkerd viz stat svc -n test --from deploy/frontend");
     });
 
-    it("httproute: a weighted HTTPRoute on the podinfo Service instead, and no SMI extension", async () => {
-        const { edge } = await runMesh({ edge: { trafficSplitApi: "httproute", trafficSplit: { local: 80, cloud: 20 } } });
+    it("httproute: a weighted HTTPRoute on the podinfo Service instead, and no SMI extension", () => {
+        const edge = routeEdge;
         const route = single(edge, HTTP_ROUTE);
         const object = manifest(route, "gateway.networking.k8s.io/v1", "HTTPRoute");
         expect(object.spec).toEqual({
@@ -190,7 +185,6 @@ describe("the traffic split on edge", () => {
                 },
             ],
         });
-        expect(validateHttpRoute(object), JSON.stringify(validateHttpRoute.errors)).toBe(true);
         const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
         expect(route.dependencies).toContain(controlPlane.urn);
         expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
@@ -204,8 +198,23 @@ describe("the traffic split on edge", () => {
         expect(single(edge, TRAFFIC_SPLIT).inputs.spec.backends.map((backend: any) => backend.weight)).toEqual([100, 0]);
     });
 
-    it("would catch a split that breaks the schema (the check can fail)", () => {
-        expect(validateTrafficSplit({ apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", spec: { service: "podinfo", backends: [{ service: "podinfo", weight: "50%" }] } })).toBe(false);
+    itUpstream("validates the TrafficSplit against the pinned SMI CRD schema, and the HTTPRoute against the Gateway API's", () => {
+        const validateSplit = trafficSplitValidator();
+        const split = manifest(single(smiEdge, TRAFFIC_SPLIT), "split.smi-spec.io/v1alpha2", "TrafficSplit");
+        expect(validateSplit(split), JSON.stringify(validateSplit.errors)).toBe(true);
+        const validateRoute = httpRouteValidator();
+        const route = manifest(single(routeEdge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute");
+        expect(validateRoute(route), JSON.stringify(validateRoute.errors)).toBe(true);
+    });
+
+    itUpstream("sets only values the pinned linkerd-smi chart reads", () => {
+        const smi = ofType(smiEdge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
+        expect(unknownValuePaths("linkerd-smi", smi.inputs.values ?? {})).toEqual([]);
+    });
+
+    itUpstream("would catch a split or route that breaks the schema (the check can fail)", () => {
+        expect(httpRouteValidator()({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", spec: { parentRefs: [{ name: 7 }] } })).toBe(false);
+        expect(trafficSplitValidator()({ apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", spec: { service: "podinfo", backends: [{ service: "podinfo", weight: "50%" }] } })).toBe(false);
     });
 });
 

@@ -1,16 +1,19 @@
 // Inputs the tests feed the program.
 import { StackOutput, StackRun, runStack } from "./harness";
 
-/** A k3s kubeconfig as `/etc/rancher/k3s/k3s.yaml` has it, with a second context. */
+/** The loopback listener test/globalSetup.ts starts in place of the edge API server. */
+export const FAKE_EDGE_API_SERVER = `https://127.0.0.1:${process.env.FAKE_EDGE_API_PORT}`;
+
+/** A k3s kubeconfig as `/etc/rancher/k3s/k3s.yaml` has it (server made reachable), with a second context. */
 export const K3S_KUBECONFIG = `apiVersion: v1
 kind: Config
 clusters:
 - cluster:
     certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0stSzNTLUNBCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
-    server: https://192.0.2.10:6443
+    server: ${FAKE_EDGE_API_SERVER}
   name: default
 - cluster:
-    server: https://198.51.100.7:6443
+    server: https://localhost:${process.env.FAKE_EDGE_API_PORT}
   name: lab
 contexts:
 - context:

@@ -10,7 +10,6 @@ import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, mocks, stackReferenceOutputs }
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
-export const UPSTREAM = path.resolve(ROOT, "..", "shared", "upstream");
 
 export interface RecordedResource {
     type: string;

@@ -56,10 +56,6 @@ describe("mesh identity (cloud stack)", () => {
         expect(run.outputs.trustAnchorPem.secret).toBe(false);
     });
 
-    it("protects the trust anchor's key and certificate against deletion", () => {
-        expect(single(run, "tls:index/privateKey:PrivateKey", "mesh-trust-anchor").protect).toBe(true);
-        expect(single(run, "tls:index/selfSignedCert:SelfSignedCert", "mesh-trust-anchor").protect).toBe(true);
-    });
 
     it("issues one issuer per cluster, each its own P-256 key, a CA chained to the anchor with CN identity.linkerd.cluster.local", () => {
         const issuers = ofType(run, "tls:index/locallySignedCert:LocallySignedCert");

@@ -8,7 +8,7 @@ import {
 } from "../components/linkerdInstall";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
-import { unknownValuePaths } from "./upstream";
+import { itUpstream, unknownValuePaths } from "./upstream";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
@@ -108,7 +108,7 @@ describe.each([
         expect(chartNamed(run, "linkerd-viz").rawInputs.values).toMatchObject({ value: expect.any(Object) });
     });
 
-    it("sets only values that the pinned upstream charts read", () => {
+    itUpstream("sets only values that the pinned upstream charts read", () => {
         for (const chart of charts(run)) expect(unknownValuePaths(chart.inputs.chart, chart.inputs.values), chart.inputs.chart).toEqual([]);
     });
 
@@ -130,7 +130,7 @@ describe.each([
 });
 
 describe("the values-path check itself", () => {
-    it("flags a path the chart does not know", () => {
+    itUpstream("flags a path the chart does not know", () => {
         expect(unknownValuePaths("linkerd-control-plane", { identity: { issuer: { tls: { crtPem: "x" } } }, heartbeatSchedule: "1 2 * * *" })).toEqual([
             "identity.issuer.tls.crtPem",
         ]);

@@ -1,4 +1,3 @@
-import Ajv from "ajv";
 import * as path from "node:path";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +7,7 @@ import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
 import { isSecretValue } from "./secrets";
-import { LINKERD_CRDS, crdSchema, unknownValuePaths } from "./upstream";
+import { LINKERD_CRDS, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -24,8 +23,7 @@ function kubernetesObject(resource: RecordedResource, apiVersion: string, kind: 
     return { apiVersion, kind, ...resource.inputs };
 }
 
-const linkSchema = crdSchema(path.join(LINKERD_CRDS, "links.multicluster.linkerd.io.yaml"), "v1alpha3");
-const validateLink = new Ajv({ strict: false, allErrors: true }).compile(linkSchema);
+const linkValidator = () => crdValidator(path.join(LINKERD_CRDS, "links.multicluster.linkerd.io.yaml"), "v1alpha3");
 
 describe("cloud side: the gateway and one credential per edge site", () => {
     let run: StackRun;
@@ -47,11 +45,14 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(chart.inputs.values.createNamespaceMetadataJob).toBe(false);
         expect(chart.inputs.namespace).toBe("linkerd-multicluster");
         expect(chart.inputs.version).toBe("2026.8.3");
-        expect(unknownValuePaths("linkerd-multicluster", chart.inputs.values)).toEqual([]);
         const controlPlane = ofType(run, CHART).find((c) => c.inputs.chart === "linkerd-control-plane")!;
         expect(chart.dependencies).toContain(controlPlane.urn);
         const namespace = ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === "linkerd-multicluster")!;
         expect(namespace.inputs.metadata.labels).toEqual({ "linkerd.io/extension": "multicluster", "pod-security.kubernetes.io/enforce": "privileged" });
+    });
+
+    itUpstream("sets only values the pinned linkerd-multicluster chart reads", () => {
+        expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(run).inputs.values)).toEqual([]);
     });
 
     it("gives each edge site its own remote-access service account", () => {
@@ -157,7 +158,6 @@ describe("edge side: the link controller, its credentials and the Link", () => {
             remoteMirrorServiceAccount: false,
             controllers: [{ link: { ref: { name: "cloud" } } }],
         });
-        expect(unknownValuePaths("linkerd-multicluster", chart.inputs.values)).toEqual([]);
         const controlPlane = ofType(edge, CHART).find((c) => c.inputs.chart === "linkerd-control-plane")!;
         expect(chart.dependencies).toContain(controlPlane.urn);
     });
@@ -182,7 +182,11 @@ describe("edge side: the link controller, its credentials and the Link", () => {
         }
     });
 
-    it("declares the Link with every field link-gen sets, valid against the pinned CRD schema", () => {
+    itUpstream("sets only values the pinned linkerd-multicluster chart reads", () => {
+        expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(edge).inputs.values)).toEqual([]);
+    });
+
+    it("declares the Link with every field link-gen sets", () => {
         const link = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link");
         const manifest = kubernetesObject(link, "multicluster.linkerd.io/v1alpha3", "Link");
         expect(manifest.metadata).toEqual({ name: "cloud", namespace: "linkerd-multicluster" });
@@ -199,7 +203,12 @@ describe("edge side: the link controller, its credentials and the Link", () => {
             remoteDiscoverySelector: { matchLabels: { "mirror.linkerd.io/exported": "remote-discovery" } },
             federatedServiceSelector: { matchLabels: { "mirror.linkerd.io/federated": "member" } },
         });
-        expect(validateLink(manifest), JSON.stringify(validateLink.errors)).toBe(true);
+    });
+
+    itUpstream("declares a Link valid against the pinned CRD schema", () => {
+        const validate = linkValidator();
+        const manifest = kubernetesObject(single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"), "multicluster.linkerd.io/v1alpha3", "Link");
+        expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
     });
 
     it("creates the Link after the chart that installs its CRD, and after its credentials", () => {
@@ -213,11 +222,11 @@ describe("edge side: the link controller, its credentials and the Link", () => {
         expect(edge.outputs.linkedCluster).toEqual({ value: "cloud", secret: false });
     });
 
-    it("rejects a Link that breaks the CRD schema (the check can fail)", () => {
+    itUpstream("rejects a Link that breaks the CRD schema (the check can fail)", () => {
         const link = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link");
         const broken = { ...kubernetesObject(link, "multicluster.linkerd.io/v1alpha3", "Link") };
         broken.spec = { ...broken.spec, gatewayPort: 4143 };
-        expect(validateLink(broken)).toBe(false);
+        expect(linkValidator()(broken)).toBe(false);
     });
 });
 

@@ -5,3 +5,4 @@ import { installMocks, stackConfig } from "./harness";
 
 installMocks("cloud");
 pulumi.runtime.setAllConfig(stackConfig("cloud"));
+

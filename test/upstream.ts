@@ -1,8 +1,20 @@
 // The pinned upstream chart data in ../shared/upstream: which values paths a chart accepts.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import Ajv, { ValidateFunction } from "ajv";
+import { it } from "vitest";
 import { parse } from "yaml";
-import { UPSTREAM } from "./harness";
+import { ROOT } from "./harness";
+
+/** The pinned upstream data: ../shared/upstream beside the checkout, or where EDGE_CLOUD_MESH_UPSTREAM says. */
+export const UPSTREAM = process.env.EDGE_CLOUD_MESH_UPSTREAM ?? path.resolve(ROOT, "..", "shared", "upstream");
+export const UPSTREAM_AVAILABLE = fs.existsSync(UPSTREAM);
+if (!UPSTREAM_AVAILABLE && process.env.EDGE_CLOUD_MESH_REQUIRE_UPSTREAM) {
+    throw new Error(`the pinned upstream data is required but missing at ${UPSTREAM}`);
+}
+
+/** A test against the pinned upstream data; reported as skipped where a checkout has none (CI requires it). */
+export const itUpstream = it.skipIf(!UPSTREAM_AVAILABLE);
 
 const LINKERD = path.join(UPSTREAM, "linkerd-edge-26.8.3");
 
@@ -77,3 +89,13 @@ export function crdSchema(file: string, version: string): Record<string, any> {
 
 export const LINKERD_CRDS = path.join(LINKERD, "crds");
 export const SMI_CRD = path.join(SMI, "trafficsplits.split.smi-spec.io.yaml");
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validators = new Map<string, ValidateFunction>();
+
+/** A validator for one version of a pinned CRD (compiled once). */
+export function crdValidator(file: string, version: string): ValidateFunction {
+    const key = `${file}#${version}`;
+    if (!validators.has(key)) validators.set(key, ajv.compile(crdSchema(file, version)));
+    return validators.get(key)!;
+}

@@ -1,0 +1,147 @@
+import * as net from "node:net";
+import { beforeAll, describe, expect, it } from "vitest";
+import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
+import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
+
+/** Everything a resource waits for, directly or through others: what `pulumi destroy` deletes after it. */
+function waitsFor(run: StackRun, resource: RecordedResource): Set<string> {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const children = (urn: string) => run.resources.filter((r) => r.parent === urn).map((r) => r.urn);
+    const seen = new Set<string>();
+    const visit = (urn: string) => {
+        if (seen.has(urn)) return;
+        seen.add(urn);
+        const current = byUrn.get(urn);
+        if (current === undefined) return;
+        const providerRefs = [current.provider, ...Object.values(current.providers)].filter(Boolean).map((ref) => ref.split("::").slice(0, -1).join("::"));
+        // Waiting for a component means waiting for everything in it.
+        for (const next of [...current.dependencies, ...Object.values(current.propertyDependencies).flat(), ...providerRefs]) {
+            visit(next);
+            for (const child of children(next)) visit(child);
+        }
+    };
+    visit(resource.urn);
+    seen.delete(resource.urn);
+    return seen;
+}
+
+function chart(run: StackRun, name: string): RecordedResource {
+    return ofType(run, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)!;
+}
+
+function namespace(run: StackRun, name: string): RecordedResource {
+    return ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === name)!;
+}
+
+describe("the trust anchor's protection", () => {
+    it("is off by default, so that a demo can be destroyed", async () => {
+        const run = await runStack("cloud");
+        expect(single(run, "tls:index/privateKey:PrivateKey", "mesh-trust-anchor").protect).toBe(false);
+        expect(single(run, "tls:index/selfSignedCert:SelfSignedCert", "mesh-trust-anchor").protect).toBe(false);
+    });
+
+    it("covers the anchor's key and certificate with protectTrustAnchor, and nothing else", async () => {
+        const run = await runStack("cloud", { config: { protectTrustAnchor: true } });
+        expect(single(run, "tls:index/privateKey:PrivateKey", "mesh-trust-anchor").protect).toBe(true);
+        expect(single(run, "tls:index/selfSignedCert:SelfSignedCert", "mesh-trust-anchor").protect).toBe(true);
+        expect(run.resources.filter((r) => r.protect).map((r) => r.name).sort()).toEqual(["mesh-trust-anchor", "mesh-trust-anchor"]);
+    });
+});
+
+describe("an edge device that is gone", () => {
+    it("does not block destroy: the edge provider drops unreachable resources from the state", async () => {
+        const { edge } = await runMesh();
+        // Provider settings reach the engine as strings.
+        expect(single(edge, "pulumi:providers:kubernetes").inputs.deleteUnreachable).toBe("true");
+    });
+
+    it("makes `pulumi up` fail fast, naming the cluster, its address and what to check", async () => {
+        // A loopback port nothing listens on.
+        const closed = net.createServer();
+        await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+        const port = (closed.address() as net.AddressInfo).port;
+        await new Promise((resolve) => closed.close(resolve));
+
+        const cloud = await runStack("cloud");
+        const unreachable = K3S_KUBECONFIG.replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`);
+        const started = Date.now();
+        const message = await configError("edge", { config: { kubeconfig: unreachable }, stackReferences: { cloud: cloud.outputs } });
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(message).toMatch(new RegExp(`the edge cluster "edge" is unreachable: its API server https://127\\.0\\.0\\.1:${port}`));
+        expect(message).toMatch(/ECONNREFUSED/);
+        expect(message).toMatch(/Check that the device is up and k3s is running/);
+        expect(message).toMatch(/`pulumi destroy` still works/);
+    });
+});
+
+describe("destroy order follows the graph", () => {
+    let cloud: StackRun;
+    let edge: StackRun;
+    let routeEdge: StackRun;
+    beforeAll(async () => {
+        ({ cloud, edge } = await runMesh());
+        routeEdge = await runEdge(cloud.outputs, { trafficSplitApi: "httproute", gatewayApiCrds: "install" });
+    });
+
+    it("deletes the Link before the chart that defines its CRD", () => {
+        expect(waitsFor(edge, single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"))).toContain(chart(edge, "linkerd-multicluster").urn);
+    });
+
+    it("deletes the TrafficSplit before linkerd-smi, and the HTTPRoute before linkerd-crds", () => {
+        expect(waitsFor(edge, single(edge, "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit"))).toContain(chart(edge, "linkerd-smi").urn);
+        expect(waitsFor(routeEdge, single(routeEdge, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"))).toContain(chart(routeEdge, "linkerd-crds").urn);
+    });
+
+    it("deletes the workloads before the control plane and the CRDs", () => {
+        for (const run of [cloud, edge]) {
+            for (const workload of [...ofType(run, "kubernetes:apps/v1:Deployment"), ...ofType(run, "kubernetes:core/v1:Service")]) {
+                const after = waitsFor(run, workload);
+                expect(after, workload.name).toContain(chart(run, "linkerd-control-plane").urn);
+                expect(after, workload.name).toContain(chart(run, "linkerd-crds").urn);
+            }
+        }
+    });
+
+    it("deletes the gateway's LoadBalancer Service (its chart) before the cluster and the VPC", () => {
+        const after = waitsFor(cloud, chart(cloud, "linkerd-multicluster"));
+        expect(after).toContain(single(cloud, "eks:index:Cluster").urn);
+        expect(after).toContain(single(cloud, "aws:ec2/vpc:Vpc").urn);
+        for (const subnet of ofType(cloud, "aws:ec2/subnet:Subnet")) expect(after).toContain(subnet.urn);
+    });
+
+    it("deletes the namespaces last: everything in a namespace waits for it", () => {
+        for (const run of [cloud, edge]) {
+            const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace");
+            expect(namespaced.length).toBeGreaterThan(5);
+            for (const resource of namespaced) {
+                const name = resource.inputs.metadata?.namespace ?? resource.inputs.namespace;
+                expect(name, `${resource.type} ${resource.name}`).toBeDefined();
+                expect(waitsFor(run, resource), `${resource.type} ${resource.name} in ${name}`).toContain(namespace(run, name).urn);
+            }
+        }
+    });
+});
+
+describe("destroying the cloud while edges link to it", () => {
+    it("is called out in the cloud stack's outputs: the edge stacks first, in order", async () => {
+        const run = await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"] } });
+        expect(run.outputs.destroyOrder.value).toEqual(["pulumi destroy --stack edge", "pulumi destroy --stack edge-berlin", "pulumi destroy --stack cloud"]);
+    });
+});
+
+describe("nothing fights a controller on the next up or refresh", () => {
+    it("leaves replicas to no autoscaler and states the Link's server-side defaults", async () => {
+        const { cloud, edge } = await runMesh();
+        for (const run of [cloud, edge]) {
+            expect(ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toHaveLength(0);
+            for (const deployment of ofType(run, "kubernetes:apps/v1:Deployment")) {
+                const template = deployment.inputs.spec.template;
+                // The proxy injector adds its container and annotations to pods, never to the Deployment.
+                expect(template.spec.containers.map((c: any) => c.name)).not.toContain("linkerd-proxy");
+                expect(Object.keys(template.metadata.annotations ?? {}).filter((key) => key.startsWith("linkerd.io/"))).toEqual([]);
+            }
+        }
+        const probe = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link").inputs.spec.probeSpec;
+        expect(probe).toMatchObject({ timeout: "30s", failureThreshold: "3" });
+    });
+});
