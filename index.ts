@@ -34,7 +34,8 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         nodes: config.nodes,
     });
     const kubectl = `kubectl --context ${config.clusterName}`;
-    const kubeconfigCommand = `aws eks update-kubeconfig --region ${aws.config.region} --name ${eksClusterName} --alias ${config.clusterName}`;
+    // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
+    const kubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${aws.getRegionOutput().region} --name ${eksClusterName} --alias ${config.clusterName}`;
 
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
@@ -91,7 +92,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         kubeconfig: cluster.kubeconfig,
         apiEndpoint: cluster.endpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
-        kubeconfigCommand: pulumi.output(kubeconfigCommand),
+        kubeconfigCommand,
         trustAnchorPem: identity.trustAnchorPem,
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),

@@ -45,6 +45,38 @@ export function extensionNamespaceMetadata(namespace: string, extension: string)
     };
 }
 
+/** A chart from Linkerd's edge repository, released under its own name. */
+export function linkerdChart(chart: string, version: string) {
+    return { chart, name: chart, version, repositoryOpts: { repo: LINKERD_HELM_REPO } };
+}
+
+export interface ExtensionArgs {
+    provider: k8s.Provider;
+    /** Extensions are meshed: they wait for the control plane's proxy injector. */
+    controlPlane: pulumi.Resource;
+    namespace: string;
+    /** The `linkerd.io/extension` label value the CLI looks extensions up by. */
+    extension: string;
+    chart: { chart: string; name: string; version: string; repositoryOpts: { repo: string } };
+    values?: pulumi.Input<Record<string, unknown>>;
+}
+
+/**
+ * A Linkerd extension, as its CLI install would lay it out: its namespace, labelled (its chart's
+ * namespace-metadata hook job, which Pulumi does not run, would do that), and its chart in it once
+ * the control plane is up. Declared as children of `parent`.
+ */
+export function installExtension(parent: pulumi.Resource, name: string, args: ExtensionArgs) {
+    const options = { parent, provider: args.provider };
+    const namespace = new k8s.core.v1.Namespace(name, { metadata: extensionNamespaceMetadata(args.namespace, args.extension) }, options);
+    const chart = new k8s.helm.v4.Chart(
+        name,
+        { ...args.chart, namespace: namespace.metadata.name, values: args.values },
+        { ...options, dependsOn: [args.controlPlane] },
+    );
+    return { namespace, chart };
+}
+
 export function crdsValues(gatewayApiCrds: GatewayApiCrds) {
     return { installGatewayAPI: gatewayApiCrds === "install" };
 }
@@ -114,17 +146,11 @@ export class LinkerdInstall extends pulumi.ComponentResource {
     constructor(name: string, args: LinkerdInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:linkerd:LinkerdInstall", name, {}, opts);
         const k8sOptions = { parent: this, provider: args.provider };
-        const chart = (chartName: string) => ({
-            chart: chartName,
-            name: chartName,
-            version: args.version,
-            repositoryOpts: { repo: LINKERD_HELM_REPO },
-        });
 
         const namespace = new k8s.core.v1.Namespace(`${name}-linkerd`, { metadata: controlPlaneNamespaceMetadata() }, k8sOptions);
         const crds = new k8s.helm.v4.Chart(
             `${name}-crds`,
-            { ...chart("linkerd-crds"), namespace: namespace.metadata.name, values: crdsValues(args.gatewayApiCrds) },
+            { ...linkerdChart("linkerd-crds", args.version), namespace: namespace.metadata.name, values: crdsValues(args.gatewayApiCrds) },
             k8sOptions,
         );
 
@@ -138,7 +164,7 @@ export class LinkerdInstall extends pulumi.ComponentResource {
         this.controlPlane = new k8s.helm.v4.Chart(
             `${name}-control-plane`,
             {
-                ...chart("linkerd-control-plane"),
+                ...linkerdChart("linkerd-control-plane", args.version),
                 namespace: namespace.metadata.name,
                 values: pulumi
                     .all([args.trustAnchorPem, args.issuerCertPem, args.issuerKeyPem, certs.proxyInjector, certs.profileValidator, certs.policyValidator])
@@ -156,20 +182,14 @@ export class LinkerdInstall extends pulumi.ComponentResource {
         );
 
         if (args.viz) {
-            const vizNamespace = new k8s.core.v1.Namespace(
-                `${name}-viz`,
-                { metadata: extensionNamespaceMetadata(VIZ_NAMESPACE, "viz") },
-                k8sOptions,
-            );
-            new k8s.helm.v4.Chart(
-                `${name}-viz`,
-                {
-                    ...chart("linkerd-viz"),
-                    namespace: vizNamespace.metadata.name,
-                    values: pulumi.all([certs.tap, certs.tapInjector]).apply(([tap, tapInjector]) => vizValues({ tap, tapInjector })),
-                },
-                { ...k8sOptions, dependsOn: [this.controlPlane] },
-            );
+            installExtension(this, `${name}-viz`, {
+                provider: args.provider,
+                controlPlane: this.controlPlane,
+                namespace: VIZ_NAMESPACE,
+                extension: "viz",
+                chart: linkerdChart("linkerd-viz", args.version),
+                values: pulumi.all([certs.tap, certs.tapInjector]).apply(([tap, tapInjector]) => vizValues({ tap, tapInjector })),
+            });
             this.vizDashboardCommand = vizDashboardCommand(args.kubectl);
         }
         this.registerOutputs({ vizDashboardCommand: this.vizDashboardCommand });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayEndpoint } from "../contract";
 import { tokenKubeconfig } from "./kubeconfig";
-import { LINKERD_HELM_REPO, extensionNamespaceMetadata } from "./linkerdInstall";
+import { installExtension, linkerdChart } from "./linkerdInstall";
 
 export const MULTICLUSTER_NAMESPACE = "linkerd-multicluster";
 export const GATEWAY_SERVICE = "linkerd-gateway";
@@ -83,23 +83,14 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
         super("edge-cloud-mesh:multicluster:MulticlusterGateway", name, {}, opts);
         const k8sOptions = { parent: this, provider: args.provider };
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-multicluster`,
-            { metadata: extensionNamespaceMetadata(MULTICLUSTER_NAMESPACE, "multicluster") },
-            k8sOptions,
-        );
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-multicluster`,
-            {
-                chart: "linkerd-multicluster",
-                name: "linkerd-multicluster",
-                version: args.version,
-                repositoryOpts: { repo: LINKERD_HELM_REPO },
-                namespace: namespace.metadata.name,
-                values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs }),
-            },
-            { ...k8sOptions, dependsOn: [args.controlPlane] },
-        );
+        const { namespace, chart } = installExtension(this, `${name}-multicluster`, {
+            provider: args.provider,
+            controlPlane: args.controlPlane,
+            namespace: MULTICLUSTER_NAMESPACE,
+            extension: "multicluster",
+            chart: linkerdChart("linkerd-multicluster", args.version),
+            values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs }),
+        });
 
         // Read the gateway Service once the chart is up: Pulumi only finishes creating a
         // LoadBalancer Service when its load balancer has an address. The id depends on the chart so

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LINKERD_HELM_REPO, LINKERD_NAMESPACE, extensionNamespaceMetadata } from "./linkerdInstall";
+import { LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
 import type { GatewayEndpoint } from "../contract";
 import { MULTICLUSTER_NAMESPACE } from "./multiclusterGateway";
 
@@ -102,24 +102,15 @@ export class MulticlusterLink extends pulumi.ComponentResource {
         const k8sOptions = { parent: this, provider: args.provider };
         const target = pulumi.output(args.target);
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-multicluster`,
-            { metadata: extensionNamespaceMetadata(MULTICLUSTER_NAMESPACE, "multicluster") },
-            k8sOptions,
-        );
         // Installs the Link CRD and the controller for the target.
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-multicluster`,
-            {
-                chart: "linkerd-multicluster",
-                name: "linkerd-multicluster",
-                version: args.version,
-                repositoryOpts: { repo: LINKERD_HELM_REPO },
-                namespace: namespace.metadata.name,
-                values: target.apply(linkValues),
-            },
-            { ...k8sOptions, dependsOn: [args.controlPlane] },
-        );
+        const { namespace, chart } = installExtension(this, `${name}-multicluster`, {
+            provider: args.provider,
+            controlPlane: args.controlPlane,
+            namespace: MULTICLUSTER_NAMESPACE,
+            extension: "multicluster",
+            chart: linkerdChart("linkerd-multicluster", args.version),
+            values: target.apply(linkValues),
+        });
 
         const secrets = pulumi.all([target, args.kubeconfig]).apply(([name, kubeconfig]) => credentialsSecrets(name, kubeconfig));
         const controllerSecret = new k8s.core.v1.Secret(

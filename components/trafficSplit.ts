@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrafficSplitApi } from "../config";
-import { extensionNamespaceMetadata } from "./linkerdInstall";
+import { installExtension } from "./linkerdInstall";
 
 /** linkerd-smi: the SMI TrafficSplit CRD and the adaptor that turns splits into ServiceProfiles. */
 export const SMI_HELM_REPO = "https://linkerd.github.io/linkerd-smi";
@@ -73,19 +73,14 @@ export class TrafficSplit extends pulumi.ComponentResource {
         const namespace = args.namespace.metadata.name;
 
         if (args.api === "smi") {
-            const smiNamespace = new k8s.core.v1.Namespace(`${name}-smi`, { metadata: extensionNamespaceMetadata(SMI_NAMESPACE, "smi") }, k8sOptions);
-            // Its namespace-metadata hook job has no switch; Pulumi drops hooks, and the namespace is labelled above.
-            const smi = new k8s.helm.v4.Chart(
-                `${name}-smi`,
-                {
-                    chart: "linkerd-smi",
-                    name: "linkerd-smi",
-                    version: SMI_CHART_VERSION,
-                    repositoryOpts: { repo: SMI_HELM_REPO },
-                    namespace: smiNamespace.metadata.name,
-                },
-                { ...k8sOptions, dependsOn: [args.controlPlane] },
-            );
+            // Its namespace-metadata hook job has no switch; Pulumi drops hooks, and the namespace is labelled.
+            const { chart: smi } = installExtension(this, `${name}-smi`, {
+                provider: args.provider,
+                controlPlane: args.controlPlane,
+                namespace: SMI_NAMESPACE,
+                extension: "smi",
+                chart: { chart: "linkerd-smi", name: "linkerd-smi", version: SMI_CHART_VERSION, repositoryOpts: { repo: SMI_HELM_REPO } },
+            });
             const split = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => smiTrafficSplit(ns, args.service, backends));
             new k8s.apiextensions.CustomResource(
                 `${name}-trafficsplit`,
