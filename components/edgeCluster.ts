@@ -69,6 +69,9 @@ export class EdgeCluster extends pulumi.ComponentResource {
                 clusterIdentifier: args.clusterName,
                 // A wiped or offline edge device must not block `pulumi destroy`: its resources leave the state.
                 deleteUnreachable: true,
+                // The flip side: a refresh while the device is offline forgets its objects too. When it
+                // is back, `pulumi up` takes the existing objects over instead of failing on them.
+                upsertExistingObjects: true,
             },
             { parent: this },
         );

@@ -67,9 +67,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 privateSubnetIds: args.privateSubnetIds,
                 nodeAssociatePublicIpAddress: false,
                 skipDefaultNodeGroup: true,
+                // Access entries, not the aws-auth ConfigMap. EKS gives a managed node group's role its
+                // EC2_LINUX access entry itself (pulumi-eks rejects instanceRoles in this mode).
                 authenticationMode: eks.AuthenticationMode.Api,
-                // In API mode this gives the node role its EC2_LINUX access entry.
-                instanceRoles: [nodeRole],
                 endpointPublicAccess: true,
                 endpointPrivateAccess: true,
                 publicAccessCidrs: args.apiAccessCidrs,
@@ -77,7 +77,7 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new eks.ManagedNodeGroup(
+        const nodeGroup = new eks.ManagedNodeGroup(
             `${name}-graviton`,
             {
                 cluster,
@@ -104,7 +104,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Credentials in the kubeconfig may change; only another cluster replaces the provider.
                 clusterIdentifier: args.clusterName,
             },
-            { parent: this },
+            // Everything deployed through it waits for nodes to run on, and is deleted before them.
+            { parent: this, dependsOn: [nodeGroup] },
         );
 
         this.registerOutputs({

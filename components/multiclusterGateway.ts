@@ -41,6 +41,12 @@ export interface LoadBalancerIngress {
     hostname?: string;
 }
 
+/** Whether a URN names the gateway Service among the objects the chart renders. */
+export function isGatewayServiceUrn(urn: string): boolean {
+    const [, , qualifiedType = "", name = ""] = urn.split("::");
+    return qualifiedType.split("$").pop() === "kubernetes:core/v1:Service" && name.endsWith(`${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`);
+}
+
 /** As link-gen: each ingress entry's IP, else its hostname, comma-joined. None is an error. */
 export function gatewayAddress(ingress: LoadBalancerIngress[] | undefined): string {
     const addresses = (ingress ?? []).map((entry) => entry.ip || entry.hostname).filter((address): address is string => Boolean(address));
@@ -92,15 +98,19 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs }),
         });
 
-        // Read the gateway Service once the chart is up: Pulumi only finishes creating a
-        // LoadBalancer Service when its load balancer has an address. The id depends on the chart so
-        // that a first preview, before the Service exists, does not try to read it.
-        const gateway = k8s.core.v1.Service.get(
-            `${name}-gateway`,
-            chart.resources.apply(() => `${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`),
-            { ...k8sOptions, dependsOn: [chart] },
+        // The gateway Service as the chart manages it. Pulumi finishes creating a LoadBalancer Service
+        // only once AWS gave it an address, so its status has the address after `up`; in a preview
+        // that creates it, the status is unknown (a separate read would fail: nothing to read yet).
+        const gatewayStatus = chart.resources.apply((resources: pulumi.CustomResource[]) =>
+            pulumi.all(resources.map((resource) => resource.urn)).apply((urns) => {
+                const gateway = resources[urns.findIndex(isGatewayServiceUrn)] as k8s.core.v1.Service | undefined;
+                if (gateway === undefined) {
+                    throw new Error(`the linkerd-multicluster chart rendered no Service ${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`);
+                }
+                return gateway.status;
+            }),
         );
-        this.endpoint = gateway.status.apply((status) => ({
+        this.endpoint = gatewayStatus.apply((status) => ({
             address: gatewayAddress(status?.loadBalancer?.ingress),
             port: String(GATEWAY_PORT),
             identity: GATEWAY_IDENTITY,

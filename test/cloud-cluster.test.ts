@@ -63,6 +63,9 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
             publicAccessCidrs: ["0.0.0.0/0"],
             vpcId: "cloud_id",
         });
+        // pulumi-eks refuses instanceRoles with API authentication; EKS creates the node role's access entry.
+        expect(cluster.inputs.instanceRoles).toBeUndefined();
+        expect(cluster.inputs.roleMappings).toBeUndefined();
         const subnetIds = (tag: string) =>
             ofType(run, "aws:ec2/subnet:Subnet")
                 .filter((subnet) => subnet.inputs.tags[tag] === "1")
@@ -104,6 +107,8 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
         expect(provider.inputs.clusterIdentifier).toBe(CLUSTER_NAME);
         expect(provider.rawInputs.kubeconfig).toMatchObject({ value: expect.any(String) });
         expect(JSON.parse(provider.inputs.kubeconfig).clusters[0].cluster.server).toBe(mockEksEndpoint(CLUSTER_NAME));
+        // Workloads wait for the node group on create, and go before it on destroy.
+        expect(provider.dependencies).toContain(single(run, "eks:index:ManagedNodeGroup").urn);
         // Nothing Kubernetes uses the default provider.
         for (const resource of run.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
             expect(resource.provider).toBe(providerRef(provider));

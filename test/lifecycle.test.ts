@@ -52,7 +52,10 @@ describe("an edge device that is gone", () => {
     it("does not block destroy: the edge provider drops unreachable resources from the state", async () => {
         const { edge } = await runMesh();
         // Provider settings reach the engine as strings.
-        expect(single(edge, "pulumi:providers:kubernetes").inputs.deleteUnreachable).toBe("true");
+        const provider = single(edge, "pulumi:providers:kubernetes");
+        expect(provider.inputs.deleteUnreachable).toBe("true");
+        // After a refresh that forgot an offline edge's objects, the next up adopts them again.
+        expect(provider.inputs.upsertExistingObjects).toBe("true");
     });
 
     it("makes `pulumi up` fail fast, naming the cluster, its address and what to check", async () => {

@@ -1,5 +1,7 @@
 // Pulumi mocks that answer like the real providers where the program reads an answer back.
 import * as pulumi from "@pulumi/pulumi";
+import { specialResourceSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { unwrapSecrets } from "./secrets";
 import { mockCertRequest, mockLocallySignedCert, mockPrivateKey, mockSelfSignedCert } from "./tlsMock";
 
@@ -42,6 +44,23 @@ export function mockServiceAccountToken(serviceAccount: string): string {
     return `eyJhbGciOiJSUzI1NiJ9.mock-token-for-${serviceAccount}`;
 }
 
+/**
+ * What a rendered chart registers that the program reads back: for linkerd-multicluster with its
+ * gateway, the gateway Service (as the engine holds it after `up`: with its load balancer's address).
+ * Returned as resource references, which the SDK resolves through the engine's getResource.
+ */
+function renderedObjects(chartName: string, inputs: Record<string, any>): object[] {
+    if (inputs.chart !== "linkerd-multicluster" || inputs.values?.gateway?.enabled !== true) return [];
+    const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kubernetes:helm.sh/v4:Chart$kubernetes:core/v1:Service::${chartName}:linkerd-multicluster/linkerd-gateway`;
+    const state = {
+        metadata: { name: "linkerd-gateway", namespace: "linkerd-multicluster" },
+        spec: { type: "LoadBalancer" },
+        status: { loadBalancer: { ingress: gatewayIngress.current } },
+    };
+    (settings.getMonitor() as any).resources.set(urn, { urn, id: "linkerd-multicluster/linkerd-gateway", state });
+    return [{ [specialSigKey]: specialResourceSig, urn, id: "linkerd-multicluster/linkerd-gateway" }];
+}
+
 /** Stack outputs that StackReferences resolve to, by stack name, as a run of that stack returned them. */
 export const stackReferenceOutputs = new Map<string, Record<string, { value: any; secret: boolean }>>();
 
@@ -61,8 +80,8 @@ async function resourceState(type: string, name: string, inputs: Record<string, 
                 ...inputs,
                 data: { token: Buffer.from(mockServiceAccountToken(inputs.metadata.annotations["kubernetes.io/service-account.name"])).toString("base64") },
             };
-        case "kubernetes:core/v1:Service":
-            return { ...inputs, status: { loadBalancer: { ingress: gatewayIngress.current } } };
+        case "kubernetes:helm.sh/v4:Chart":
+            return { ...inputs, resources: renderedObjects(name, inputs) };
         case "pulumi:pulumi:StackReference": {
             const outputs = stackReferenceOutputs.get(inputs.name) ?? {};
             return {
@@ -94,8 +113,8 @@ export const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
         const inputs = unwrapSecrets(args.inputs);
         const stateKey = JSON.stringify([args.type, args.name, inputs]);
-        // Reads (StackReferences, a Service's status) look at the world as it is now.
-        if (!state.has(stateKey) || args.id) {
+        // Reads (StackReferences) and rendered charts look at the world as it is now.
+        if (!state.has(stateKey) || args.id || args.type === "kubernetes:helm.sh/v4:Chart") {
             state.set(stateKey, await resourceState(args.type, args.name, inputs));
         }
         return { id: args.id || `${args.name}_id`, state: state.get(stateKey)! };

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATEWAY_IDENTITY, gatewayAddress, remoteAccessServiceAccount } from "../components/multiclusterGateway";
+import { GATEWAY_IDENTITY, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
@@ -79,7 +79,15 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         }
     });
 
-    it("reads the gateway Service back after the chart and exports the gateway endpoint", () => {
+    it("finds the gateway Service among the chart's objects by its URN", () => {
+        const prefix = "urn:pulumi:cloud::edge-cloud-mesh::edge-cloud-mesh:multicluster:MulticlusterGateway$kubernetes:helm.sh/v4:Chart$";
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(true);
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:apps/v1:Deployment::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(false);
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/probe-gateway`)).toBe(false);
+        expect(isGatewayServiceUrn("not a urn")).toBe(false);
+    });
+
+    it("reads the NLB address from the chart's gateway Service and exports the gateway endpoint", () => {
         expect(run.outputs.gateway).toEqual({
             value: {
                 address: DEFAULT_GATEWAY_INGRESS[0].hostname,

@@ -70,6 +70,14 @@ describe("GitHub workflows", () => {
             const pulumi = workflow.jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
             expect(pulumi.with.command).toBe("destroy");
         }
+        // An edge the runner cannot reach is destroyed (dropped from the state) only when declared gone.
+        const steps = workflow.jobs.edge.steps;
+        const check = steps.findIndex((step: any) => /kubectl --kubeconfig \S+ --request-timeout=\d+s version/.test(step.run ?? ""));
+        expect(check).toBeGreaterThan(-1);
+        expect(steps[check].env.EDGE_GONE).toBe("${{ inputs.edge_gone }}");
+        expect(steps[check].run).toMatch(/elif \[ "\$EDGE_GONE" = true \]/);
+        expect(check).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
+        expect(workflow.on.workflow_dispatch.inputs.edge_gone).toMatchObject({ type: "boolean", default: false });
     });
 
     it("never deploy: no workflow runs pulumi up", () => {
