@@ -136,8 +136,9 @@ export function parseConfig(raw: RawConfig, stack: string): MeshConfig {
     const reader = new ConfigReader(raw, problems);
 
     const role = reader.oneOf("role", ROLES);
+    // Without a valid role there is no telling which keys matter.
     let config: MeshConfig | undefined;
-    if (role !== undefined) {
+    if (problems.length === 0) {
         const side = parseMeshSide(reader, role, stack);
         config = role === "cloud" ? parseCloud(reader, side) : parseEdge(reader, side);
     }
@@ -156,7 +157,7 @@ function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSid
         // Empty means the stack's name: `pulumi stack init edge-berlin` names the site edge-berlin.
         clusterName: reader.check("clusterName", reader.string("clusterName", { optional: true }) || stack, clusterNameProblem),
         linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), chartVersionProblem),
-        gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : (reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS) ?? "install"),
+        gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS),
         viz: reader.boolean("viz"),
         demo: reader.boolean("demo"),
     };
@@ -173,7 +174,7 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig): CloudConfig {
         kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
         instanceTypes: parseInstanceTypes(reader),
-        capacityType: reader.oneOf("capacityType", CAPACITY_TYPES) ?? "ON_DEMAND",
+        capacityType: reader.oneOf("capacityType", CAPACITY_TYPES),
         nodes: parseNodes(reader),
     };
 }
@@ -198,7 +199,7 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
         ...readKubeconfig(reader, kubeContext),
         kubeContext,
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
-        trafficSplitApi: reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS) ?? "smi",
+        trafficSplitApi: reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS),
         trafficSplit: parseTrafficSplit(reader),
     };
 }
@@ -408,6 +409,10 @@ function subnetIdProblem(value: string): string | undefined {
 
 // ---- reading raw values ----
 
+/**
+ * Reads raw values and records what is wrong with them. A reader method that records a problem
+ * returns a placeholder of the right type; parseConfig throws before any placeholder is used.
+ */
 class ConfigReader {
     constructor(
         private readonly raw: RawConfig,
@@ -443,12 +448,12 @@ class ConfigReader {
         return value;
     }
 
-    oneOf<T extends string>(key: ConfigKey, accepted: readonly T[]): T | undefined {
+    oneOf<T extends string>(key: ConfigKey, accepted: readonly T[]): T {
         const value = this.raw[key];
         if (value !== undefined && (accepted as readonly string[]).includes(value)) return value as T;
         const shown = value === undefined ? "is missing" : `${JSON.stringify(value)} is not accepted`;
         this.problem(key, `${shown}; accepted: ${accepted.map((item) => JSON.stringify(item)).join(" or ")}`);
-        return undefined;
+        return accepted[0];
     }
 
     boolean(key: ConfigKey): boolean {

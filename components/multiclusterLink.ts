@@ -95,8 +95,6 @@ export interface MulticlusterLinkArgs {
  * as `<service>-<target>`.
  */
 export class MulticlusterLink extends pulumi.ComponentResource {
-    public readonly link: k8s.apiextensions.CustomResource;
-
     constructor(name: string, args: MulticlusterLinkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:multicluster:MulticlusterLink", name, {}, opts);
         const k8sOptions = { parent: this, provider: args.provider };
@@ -135,7 +133,7 @@ export class MulticlusterLink extends pulumi.ComponentResource {
 
         // The controller reads its credentials when the Link appears, so they go first.
         const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway));
-        this.link = new k8s.apiextensions.CustomResource(
+        new k8s.apiextensions.CustomResource(
             `${name}-link`,
             { apiVersion: LINK_API_VERSION, kind: "Link", metadata: link.metadata, spec: link.spec },
             { ...k8sOptions, dependsOn: [chart, controllerSecret, destinationSecret] },
