@@ -65,7 +65,6 @@ export class EksCluster extends pulumi.ComponentResource {
                 vpcId: args.vpcId,
                 publicSubnetIds: args.publicSubnetIds,
                 privateSubnetIds: args.privateSubnetIds,
-                nodeAssociatePublicIpAddress: false,
                 skipDefaultNodeGroup: true,
                 // Access entries, not the aws-auth ConfigMap. EKS gives a managed node group's role its
                 // EC2_LINUX access entry itself (pulumi-eks rejects instanceRoles in this mode).
