@@ -375,7 +375,7 @@ function stackNameProblem(value: string): string | undefined {
 
 export function kubernetesVersionProblem(value: string): string | undefined {
     const match = /^1\.(\d+)$/.exec(value);
-    const accepted = `a Kubernetes minor version "1.N" with N >= ${MIN_KUBERNETES_MINOR} (Linkerd's charts require >= 1.${MIN_KUBERNETES_MINOR}), e.g. "1.34"`;
+    const accepted = `a Kubernetes minor version "1.N" with N >= ${MIN_KUBERNETES_MINOR} (Linkerd's charts require >= 1.${MIN_KUBERNETES_MINOR}), e.g. "1.35"`;
     if (match === null) return `not a Kubernetes minor version; accepted: ${accepted}`;
     if (Number(match[1]) < MIN_KUBERNETES_MINOR) return `too old; accepted: ${accepted}`;
     return undefined;

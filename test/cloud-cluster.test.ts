@@ -58,7 +58,7 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
             name: CLUSTER_NAME,
             authenticationMode: "API",
             skipDefaultNodeGroup: true,
-            version: "1.34",
+            version: "1.35",
             endpointPublicAccess: true,
             publicAccessCidrs: ["0.0.0.0/0"],
             vpcId: "cloud_id",
