@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_DOMAIN } from "./linkerdInstall";
 
 /** Every image the demo runs: pinned, and published for both amd64 and arm64 (Graviton, most edge boards). */
 export const DEMO_IMAGES = {
@@ -13,10 +14,14 @@ export const PODINFO = "podinfo";
 export const PODINFO_PORT = 9898;
 export const FRONTEND = "frontend";
 export const FRONTEND_PORT = 8080;
-const CLUSTER_DOMAIN = "cluster.local";
 
 /** A service in the demo namespace as the rest of the mesh names it, `<namespace>/<name>`. */
 export const EXPORTED_PODINFO = `${DEMO_NAMESPACE}/${PODINFO}`;
+
+/** A demo service's in-cluster DNS name. */
+function serviceHost(service: string): string {
+    return `${service}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
+}
 
 /** The name under which a linked cluster mirrors a service exported by `cluster`. */
 export function mirroredServiceName(service: string, cluster: string): string {
@@ -116,12 +121,11 @@ export function podinfoService(exported: boolean) {
  * podinfo. Upstreams are variables, resolved per request, so nginx starts before a mirror exists.
  */
 export function frontendConfig(remoteClusters: string[]): string {
-    const host = (service: string) => `${service}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
     const location = (path: string, service: string) => {
         const variable = `$${service.replace(/-/g, "_")}`;
         return [
             `    location ${path} {`,
-            `      set ${variable} "${host(service)}";`,
+            `      set ${variable} "${serviceHost(service)}";`,
             `      proxy_pass http://${variable}:${PODINFO_PORT}/;`,
             "      proxy_http_version 1.1;",
             "    }",
@@ -187,7 +191,7 @@ export function frontendDeployment(configChecksum: string) {
                             image: DEMO_IMAGES.podinfo,
                             command: ["/bin/sh", "-c"],
                             args: [
-                                `while true; do curl -s -o /dev/null http://${PODINFO}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}:${PODINFO_PORT}/; sleep 1; done`,
+                                `while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`,
                             ],
                             resources: requests,
                         },

@@ -8,6 +8,8 @@ import { WebhookCertificates, WebhookCertValues } from "./webhookCertificates";
 export const LINKERD_HELM_REPO = "https://helm.linkerd.io/edge";
 export const LINKERD_NAMESPACE = "linkerd";
 export const VIZ_NAMESPACE = "linkerd-viz";
+/** The cluster domain, and the trust domain a default Linkerd install derives from it. */
+export const CLUSTER_DOMAIN = "cluster.local";
 
 /** The host each webhook server is dialled at: `<service>.<namespace>.svc`, by chart values key. */
 export const CONTROL_PLANE_WEBHOOK_HOSTS = {

@@ -2,14 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayEndpoint } from "../contract";
 import { tokenKubeconfig } from "./kubeconfig";
-import { installExtension, linkerdChart } from "./linkerdInstall";
+import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
 
 export const MULTICLUSTER_NAMESPACE = "linkerd-multicluster";
 export const GATEWAY_SERVICE = "linkerd-gateway";
 export const GATEWAY_PORT = 4143;
 export const GATEWAY_PROBE = { path: "/ready", port: 4191, periodSeconds: 3 };
 /** The gateway's mTLS identity: `<gateway>.<namespace>.serviceaccount.identity.<linkerd namespace>.<trust domain>`. */
-export const GATEWAY_IDENTITY = `${GATEWAY_SERVICE}.${MULTICLUSTER_NAMESPACE}.serviceaccount.identity.linkerd.cluster.local`;
+export const GATEWAY_IDENTITY = `${GATEWAY_SERVICE}.${MULTICLUSTER_NAMESPACE}.serviceaccount.identity.${LINKERD_NAMESPACE}.${CLUSTER_DOMAIN}`;
 
 /** An internet-facing AWS Network Load Balancer (the EKS cloud controller, or the AWS Load Balancer Controller). */
 export const NLB_SERVICE_ANNOTATIONS = {

@@ -1,11 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
+import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
 import type { GatewayEndpoint } from "../contract";
 import { MULTICLUSTER_NAMESPACE } from "./multiclusterGateway";
 
-/** The trust and cluster domain of a default Linkerd install (its `identityTrustDomain` falls back to it). */
-export const CLUSTER_DOMAIN = "cluster.local";
 export const REMOTE_KUBECONFIG_SECRET_TYPE = "mirror.linkerd.io/remote-kubeconfig";
 export const LINK_API_VERSION = "multicluster.linkerd.io/v1alpha3";
 

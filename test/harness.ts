@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT } from "../config";
+import type { LoadBalancerIngress } from "../components/multiclusterGateway";
 import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
@@ -111,7 +112,7 @@ export interface RunOptions {
     /** What each StackReference (by stack name) resolves to: the outputs of an earlier run. */
     stackReferences?: Record<string, Record<string, StackOutput>>;
     /** The gateway Service's `status.loadBalancer.ingress` when the program reads it back. */
-    gatewayIngress?: { ip?: string; hostname?: string }[];
+    gatewayIngress?: LoadBalancerIngress[];
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */

@@ -1,5 +1,6 @@
 // Pulumi mocks that answer like the real providers where the program reads an answer back.
 import * as pulumi from "@pulumi/pulumi";
+import type { LoadBalancerIngress } from "../components/multiclusterGateway";
 import { specialResourceSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { unwrapSecrets } from "./secrets";
@@ -37,7 +38,7 @@ export function mockEksKubeconfig(clusterName: string): object {
 
 /** The NLB address AWS gives the gateway Service, as `status.loadBalancer.ingress`. */
 export const DEFAULT_GATEWAY_INGRESS = [{ hostname: "k8s-linkerdm-linkerdg-0123456789-0123456789abcdef.elb.eu-west-1.amazonaws.com" }];
-export const gatewayIngress = { current: DEFAULT_GATEWAY_INGRESS as { ip?: string; hostname?: string }[] };
+export const gatewayIngress = { current: DEFAULT_GATEWAY_INGRESS as LoadBalancerIngress[] };
 
 /** The token Kubernetes puts into a service-account token Secret. */
 export function mockServiceAccountToken(serviceAccount: string): string {
