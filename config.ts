@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
 
 export const PROJECT = "edge-cloud-mesh";
@@ -38,8 +39,21 @@ export interface MeshSideConfig {
     demo: boolean;
 }
 
+/** Who the stack's AWS provider acts as, from `aws:profile` and `aws:assumeRoles`; empty for the ambient credentials. */
+export interface AwsIdentity {
+    profile?: string;
+    roleArn?: string;
+}
+
 export interface CloudConfig extends MeshSideConfig {
     role: "cloud";
+    /** The EKS cluster's name in AWS: `<project>-<stack>`. */
+    eksClusterName: string;
+    /** IAM roles and users that get cluster-admin access entries (the creator has one already). */
+    clusterAdmins: string[];
+    supportType: SupportType;
+    /** The identity the kubeconfig's `aws eks get-token` must use: the AWS provider's. */
+    awsIdentity: AwsIdentity;
     /** The edge clusters that may join: each gets its own identity issuer and link credential. */
     edgeSites: string[];
     /** Who may reach the multicluster gateway's load balancer. */
@@ -95,6 +109,8 @@ export const CONFIG_KEYS = [
     "publicSubnetIds",
     "privateSubnetIds",
     "kubernetesVersion",
+    "supportType",
+    "clusterAdmins",
     "apiAccessCidrs",
     "instanceTypes",
     "capacityType",
@@ -111,6 +127,7 @@ export const MIN_KUBERNETES_MINOR = 31;
 
 const ROLES: readonly Role[] = ["cloud", "edge"];
 const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+const SUPPORT_TYPES: readonly SupportType[] = ["STANDARD", "EXTENDED"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
 const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
 /** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them with Traefik. */
@@ -118,6 +135,18 @@ const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
 const MAX_CLUSTER_NAME_LENGTH = 40;
 const MAX_AVAILABILITY_ZONES = 6;
+/** EKS cluster names: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
+const MAX_EKS_CLUSTER_NAME_LENGTH = 100;
+
+/** What the rules need besides the project's keys: the day (support calendar) and the AWS provider's config. */
+export interface ConfigContext {
+    today: Date;
+    /** `aws:profile`, as the engine hands it over. */
+    awsProfile?: string;
+    /** `aws:assumeRoles`, JSON as the engine hands it over. */
+    awsAssumeRoles?: string;
+}
 
 /** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
 export function loadConfig(): MeshConfig {
@@ -127,11 +156,15 @@ export function loadConfig(): MeshConfig {
         const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
         if (value !== undefined) raw[key] = value;
     }
-    return parseConfig(raw, pulumi.getStack());
+    return parseConfig(raw, pulumi.getStack(), {
+        today: new Date(),
+        awsProfile: pulumi.runtime.getConfig("aws:profile"),
+        awsAssumeRoles: pulumi.runtime.getConfig("aws:assumeRoles"),
+    });
 }
 
 /** Validates raw configuration. Collects every problem so that one run reports them all. */
-export function parseConfig(raw: RawConfig, stack: string): MeshConfig {
+export function parseConfig(raw: RawConfig, stack: string, context: ConfigContext): MeshConfig {
     const problems: string[] = [];
     const reader = new ConfigReader(raw, problems);
 
@@ -140,7 +173,7 @@ export function parseConfig(raw: RawConfig, stack: string): MeshConfig {
     let config: MeshConfig | undefined;
     if (problems.length === 0) {
         const side = parseMeshSide(reader, role, stack);
-        config = role === "cloud" ? parseCloud(reader, side) : parseEdge(reader, side);
+        config = role === "cloud" ? parseCloud(reader, side, stack, context) : parseEdge(reader, side);
     }
 
     if (problems.length > 0 || config === undefined) {
@@ -163,20 +196,95 @@ function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSid
     };
 }
 
-function parseCloud(reader: ConfigReader, side: MeshSideConfig): CloudConfig {
+function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, context: ConfigContext): CloudConfig {
+    const eksClusterName = `${PROJECT}-${stack}`;
+    const problem = eksClusterNameProblem(eksClusterName);
+    if (problem !== undefined) reader.stackProblem(stack, `the EKS cluster is named <project>-<stack>, ${JSON.stringify(eksClusterName)}, which ${problem}`);
+    const supportType = reader.oneOf("supportType", SUPPORT_TYPES);
+    const nodes = parseNodes(reader);
+    const network = parseNetwork(reader, nodes);
     return {
         role: "cloud",
         ...side,
+        eksClusterName,
         edgeSites: parseEdgeSites(reader, side.clusterName),
-        gatewaySourceCidrs: reader.checkEach("gatewaySourceCidrs", reader.stringList("gatewaySourceCidrs", { nonEmpty: true }), cidrProblem),
+        gatewaySourceCidrs: parseGatewaySourceCidrs(reader, network),
         protectTrustAnchor: reader.boolean("protectTrustAnchor"),
-        network: parseNetwork(reader),
-        kubernetesVersion: reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem),
+        network,
+        kubernetesVersion: parseKubernetesVersion(reader, supportType, context.today),
+        supportType,
+        clusterAdmins: parseClusterAdmins(reader),
+        awsIdentity: parseAwsIdentity(reader, context),
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
         instanceTypes: parseInstanceTypes(reader),
         capacityType: reader.oneOf("capacityType", CAPACITY_TYPES),
-        nodes: parseNodes(reader),
+        nodes,
     };
+}
+
+function parseKubernetesVersion(reader: ConfigReader, supportType: SupportType, today: Date): string {
+    const version = reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem);
+    if (kubernetesVersionProblem(version) === undefined) reader.check("kubernetesVersion", version, (value) => supportProblem(value, supportType, today));
+    return version;
+}
+
+function parseClusterAdmins(reader: ConfigReader): string[] {
+    const admins = reader.checkEach("clusterAdmins", reader.stringList("clusterAdmins"), principalArnProblem);
+    const duplicates = admins.filter((arn, index) => admins.indexOf(arn) !== index);
+    if (duplicates.length > 0) {
+        reader.problem("clusterAdmins", `${[...new Set(duplicates)].map((arn) => JSON.stringify(arn)).join(", ")} listed more than once; accepted: distinct ARNs (EKS allows one access entry per principal)`);
+    }
+    return admins;
+}
+
+/**
+ * The AWS provider's identity where stack config sets it. `aws eks get-token` can assume one role
+ * from the base credentials (`--role-arn`), without an external id: a longer chain cannot be mirrored.
+ */
+function parseAwsIdentity(reader: ConfigReader, context: ConfigContext): AwsIdentity {
+    const identity: AwsIdentity = {};
+    if (context.awsProfile) identity.profile = context.awsProfile;
+    if (context.awsAssumeRoles === undefined) return identity;
+    const roles = parseJson(context.awsAssumeRoles);
+    const accepted = "accepted: at most one role, given by roleArn (aws eks get-token, which the Kubernetes provider runs, assumes one role and takes no external id)";
+    if (!Array.isArray(roles) || roles.some((role) => role === null || typeof role !== "object")) {
+        reader.otherKeyProblem("aws:assumeRoles", `${context.awsAssumeRoles} is not a list of roles; ${accepted}`);
+        return identity;
+    }
+    if (roles.length > 1) reader.otherKeyProblem("aws:assumeRoles", `chains ${roles.length} roles; ${accepted}`);
+    const [role] = roles as Record<string, unknown>[];
+    if (role?.externalId) reader.otherKeyProblem("aws:assumeRoles", `sets externalId; ${accepted}`);
+    if (typeof role?.roleArn === "string" && role.roleArn !== "") identity.roleArn = role.roleArn;
+    return identity;
+}
+
+/**
+ * The legacy load balancer controller that provisions the gateway's NLB adds inbound rules to the EKS
+ * cluster security group: 3 per source CIDR (the two NodePorts and ICMP path MTU) and 2 per NLB subnet
+ * (health checks), next to the group's own self-referencing rule, against a default quota of 60
+ * (kubernetes/cloud-provider-aws aws_loadbalancer.go; ../shared/reviews/2026-11-review-aws.md F8).
+ */
+export const SECURITY_GROUP_RULE_QUOTA = 60;
+export const RULES_PER_SOURCE_CIDR = 3;
+export const RULES_PER_LOAD_BALANCER_SUBNET = 2;
+
+export function maxGatewaySourceCidrs(loadBalancerSubnets: number): number {
+    return Math.floor((SECURITY_GROUP_RULE_QUOTA - 1 - RULES_PER_LOAD_BALANCER_SUBNET * loadBalancerSubnets) / RULES_PER_SOURCE_CIDR);
+}
+
+function parseGatewaySourceCidrs(reader: ConfigReader, network: NetworkConfig): string[] {
+    const cidrs = reader.checkEach("gatewaySourceCidrs", reader.stringList("gatewaySourceCidrs", { nonEmpty: true }), cidrProblem);
+    const subnets = network.kind === "new" ? network.availabilityZoneCount : network.publicSubnetIds.length;
+    const max = maxGatewaySourceCidrs(subnets);
+    if (cidrs.length > max) {
+        reader.problem(
+            "gatewaySourceCidrs",
+            `${cidrs.length} CIDRs are more than the gateway's load balancer can admit: its controller adds ${RULES_PER_SOURCE_CIDR} inbound rules per CIDR ` +
+                `and ${RULES_PER_LOAD_BALANCER_SUBNET} per load balancer subnet (${subnets} here) to the EKS cluster security group, which holds 1 rule of its own ` +
+                `and at most ${SECURITY_GROUP_RULE_QUOTA} (the default quota); accepted: at most ${max} CIDRs (merge neighbouring addresses into wider blocks)`,
+        );
+    }
+    return cidrs;
 }
 
 function parseEdgeSites(reader: ConfigReader, cloudName: string): string[] {
@@ -250,7 +358,7 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig
     }
 }
 
-function parseNetwork(reader: ConfigReader): NetworkConfig {
+function parseNetwork(reader: ConfigReader, nodes: NodeGroupSize): NetworkConfig {
     const vpcId = reader.string("vpcId", { optional: true });
     const publicSubnetIds = reader.stringList("publicSubnetIds");
     const privateSubnetIds = reader.stringList("privateSubnetIds");
@@ -264,7 +372,7 @@ function parseNetwork(reader: ConfigReader): NetworkConfig {
     if (givenKeys.length === 0) {
         return {
             kind: "new",
-            cidr: reader.check("vpcCidr", reader.string("vpcCidr"), vpcCidrProblem),
+            cidr: reader.check("vpcCidr", reader.string("vpcCidr"), (value) => vpcCidrProblem(value, nodes.max)),
             availabilityZoneCount: reader.integer("availabilityZoneCount", { min: 2, max: MAX_AVAILABILITY_ZONES }),
         };
     }
@@ -309,7 +417,7 @@ function parseInstanceTypes(reader: ConfigReader): string[] {
 
 function parseNodes(reader: ConfigReader): NodeGroupSize {
     const nodes = reader.object("nodes");
-    const accepted = 'accepted: {"min": m, "desired": d, "max": x} with whole numbers 0 <= m <= d <= x and x >= 1';
+    const accepted = 'accepted: {"min": m, "desired": d, "max": x} with whole numbers 0 <= m <= d <= x and d >= 1';
     const sizes: Partial<NodeGroupSize> = {};
     for (const field of ["min", "desired", "max"] as const) {
         const value = nodes[field];
@@ -327,6 +435,9 @@ function parseNodes(reader: ConfigReader): NodeGroupSize {
         reader.problem("nodes", `desired (${desired}) is greater than max (${max}); ${accepted}`);
     }
     if (max === 0) reader.problem("nodes", `max is 0; ${accepted}`);
+    if (desired === 0) {
+        reader.problem("nodes", `desired is 0: Linkerd's control plane and the gateway would have no node to run on, and \`pulumi up\` would wait for them until it times out; ${accepted}`);
+    }
     return { min: min ?? 0, desired: desired ?? 0, max: max ?? 0 };
 }
 
@@ -395,10 +506,54 @@ export function cidrProblem(value: string): string | undefined {
     return parseIpv4Cidr(value) === undefined ? "not an IPv4 CIDR block; accepted: a.b.c.d/n, e.g. 203.0.113.0/24 or 0.0.0.0/0" : undefined;
 }
 
-function vpcCidrProblem(value: string): string | undefined {
+/**
+ * Addresses a node takes from its subnet under the VPC CNI: every pod gets a VPC address, and the CNI
+ * holds its ENIs' addresses (m7g.large, the default type: 3 ENIs x 10 IPv4 addresses). Larger types take more.
+ */
+export const ADDRESSES_PER_NODE = 30;
+/** Free addresses EKS needs in a subnet for its own network interfaces (EKS user guide, network-reqs). */
+export const EKS_FREE_ADDRESSES_PER_SUBNET = 16;
+/** Addresses AWS reserves in every subnet. */
+const AWS_RESERVED_ADDRESSES = 5;
+
+/**
+ * The rule for vpcCidr: each private subnet (1/16 of the VPC, see planSubnets) must hold EKS's own
+ * interfaces and every node of the group at its VPC CNI address budget, since all nodes may land in
+ * one zone: 2^(32 - (prefix + 4)) - 5 >= 16 + nodes.max x 30.
+ */
+export function vpcCidrProblem(value: string, maxNodes: number): string | undefined {
     const parsed = parseIpv4Cidr(value);
     if (parsed === undefined || parsed[1] < 16 || parsed[1] > 24) {
         return "accepted: an IPv4 CIDR block from /16 to /24 (AWS allows /16 to /28; subnets need room), e.g. 10.0.0.0/16";
+    }
+    const needed = EKS_FREE_ADDRESSES_PER_SUBNET + maxNodes * ADDRESSES_PER_NODE;
+    const usable = (prefix: number) => 2 ** (32 - (prefix + 4)) - AWS_RESERVED_ADDRESSES;
+    if (usable(parsed[1]) < needed) {
+        const largest = [24, 23, 22, 21, 20, 19, 18, 17, 16].find((prefix) => usable(prefix) >= needed) ?? 16;
+        return (
+            `too small for the node group's pods: its private subnets are /${parsed[1] + 4} with ${usable(parsed[1])} usable addresses, but each must hold ` +
+            `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${ADDRESSES_PER_NODE} per node (the VPC CNI gives every pod a VPC address) for nodes.max ${maxNodes} nodes, ` +
+            `${needed} in all; accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max`
+        );
+    }
+    return undefined;
+}
+
+/** EKS accepts cluster names of letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters. */
+export function eksClusterNameProblem(name: string): string | undefined {
+    if (name.length > MAX_EKS_CLUSTER_NAME_LENGTH || !EKS_CLUSTER_NAME.test(name)) {
+        return `EKS would refuse (accepted: letters, digits, '-' and '_', starting with a letter or digit, at most ${MAX_EKS_CLUSTER_NAME_LENGTH} characters); rename the stack (pulumi stack rename) accordingly`;
+    }
+    return undefined;
+}
+
+/** An IAM role or user ARN in any partition: what an EKS access entry accepts as its principal. */
+export function principalArnProblem(value: string): string | undefined {
+    if (/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(value)) {
+        return "an STS session, which EKS does not accept for access entries; accepted: the role's ARN, arn:<partition>:iam::<account>:role/<name>";
+    }
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(value)) {
+        return "not an IAM role or user ARN; accepted: arn:<partition>:iam::<account>:role/<name> or arn:<partition>:iam::<account>:user/<name>, e.g. arn:aws:iam::123456789012:role/ci-preview";
     }
     return undefined;
 }
@@ -425,6 +580,16 @@ class ConfigReader {
 
     problem(key: ConfigKey, message: string): void {
         this.problems.push(`${this.qualified(key)}: ${message}`);
+    }
+
+    /** A problem with a key of another namespace (e.g. `aws:assumeRoles`). */
+    otherKeyProblem(key: string, message: string): void {
+        this.problems.push(`${key}: ${message}`);
+    }
+
+    /** A problem with the stack's name, from which names in AWS are derived. */
+    stackProblem(stack: string, message: string): void {
+        this.problems.push(`the stack name ${JSON.stringify(stack)}: ${message}`);
     }
 
     /** Runs a value rule; a problem is reported with the key and the bad value. */

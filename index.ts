@@ -21,13 +21,17 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         config.network.kind === "existing"
             ? config.network
             : new ClusterVpc("cloud", { cidr: config.network.cidr, availabilityZoneCount: config.network.availabilityZoneCount });
-    const eksClusterName = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const eksClusterName = config.eksClusterName;
     const cluster = new EksCluster("cloud", {
         clusterName: eksClusterName,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
         kubernetesVersion: config.kubernetesVersion,
+        supportType: config.supportType,
+        clusterAdmins: config.clusterAdmins,
+        awsIdentity: config.awsIdentity,
+        networkReady: network instanceof ClusterVpc ? network.egress : [],
         apiAccessCidrs: config.apiAccessCidrs,
         instanceTypes: config.instanceTypes,
         capacityType: config.capacityType,
@@ -35,7 +39,11 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     });
     const kubectl = `kubectl --context ${config.clusterName}`;
     // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
-    const kubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${aws.getRegionOutput().region} --name ${eksClusterName} --alias ${config.clusterName}`;
+    const identityFlags = [
+        ...(config.awsIdentity.profile ? [` --profile ${config.awsIdentity.profile}`] : []),
+        ...(config.awsIdentity.roleArn ? [` --role-arn ${config.awsIdentity.roleArn}`] : []),
+    ].join("");
+    const kubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${aws.getRegionOutput().region} --name ${eksClusterName} --alias ${config.clusterName}${identityFlags}`;
 
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
@@ -67,6 +75,8 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         certificateAuthorityData: cluster.certificateAuthorityData,
         sites: config.edgeSites,
         sourceCidrs: config.gatewaySourceCidrs,
+        // An existing VPC may have other public subnets; the program's own VPC has only these.
+        loadBalancerSubnetIds: config.network.kind === "existing" ? config.network.publicSubnetIds : [],
     });
 
     // Demo: podinfo, exported to the edge sites, and the frontend

@@ -49,6 +49,12 @@ export class ClusterVpc extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
+    /**
+     * The egress plumbing: internet gateway, NAT gateway, route tables (their routes are inline) and
+     * route-table associations. The cluster and its nodes depend on these explicitly, so that nodes
+     * never start in subnets without egress and `pulumi destroy` removes this plumbing only after them.
+     */
+    public readonly egress: pulumi.Resource[];
 
     constructor(name: string, args: ClusterVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:cloud:ClusterVpc", name, {}, opts);
@@ -80,6 +86,7 @@ export class ClusterVpc extends pulumi.ComponentResource {
         );
 
         const plan = planSubnets(args.cidr, args.availabilityZoneCount);
+        const associations: aws.ec2.RouteTableAssociation[] = [];
         const publicSubnets = plan.map((subnet, zone) => {
             const resource = new aws.ec2.Subnet(
                 `${name}-public-${zone}`,
@@ -92,7 +99,7 @@ export class ClusterVpc extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: resource.id, routeTableId: publicRoutes.id }, parent);
+            associations.push(new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: resource.id, routeTableId: publicRoutes.id }, parent));
             return resource;
         });
 
@@ -118,13 +125,14 @@ export class ClusterVpc extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: resource.id, routeTableId: privateRoutes.id }, parent);
+            associations.push(new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: resource.id, routeTableId: privateRoutes.id }, parent));
             return resource;
         });
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
         this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
+        this.egress = [internetGateway, publicRoutes, natAddress, natGateway, privateRoutes, ...associations];
         this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
     }
 }

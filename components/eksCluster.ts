@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapacityType, NodeGroupSize } from "../config";
+import type { AwsIdentity, CapacityType, NodeGroupSize } from "../config";
+import { EKS_VERSIONS, SupportType } from "./eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./kubeconfig";
 
 export interface EksClusterArgs {
@@ -13,7 +14,15 @@ export interface EksClusterArgs {
     publicSubnetIds: pulumi.Input<string>[];
     /** Subnets for the nodes. */
     privateSubnetIds: pulumi.Input<string>[];
+    /** A version of EKS_VERSIONS: it picks the add-on builds. */
     kubernetesVersion: string;
+    supportType: SupportType;
+    /** IAM role and user ARNs that get cluster-admin access entries. */
+    clusterAdmins: string[];
+    /** Who `aws eks get-token` in the program's kubeconfig runs as: the AWS provider's identity. */
+    awsIdentity: AwsIdentity;
+    /** The network's egress plumbing; the cluster and the nodes wait for it, and go before it on destroy. */
+    networkReady: pulumi.Resource[];
     /** Who may reach the public API endpoint: the operators and every edge site's link controller. */
     apiAccessCidrs: string[];
     /** Graviton (arm64) instance types, validated by config.ts. */
@@ -26,11 +35,48 @@ export interface EksClusterArgs {
 export const GRAVITON_AMI_TYPE = "AL2023_ARM_64_STANDARD";
 
 /** The AWS managed policies a worker node needs: join the cluster, run the VPC CNI, pull from ECR. */
-export const NODE_POLICY_ARNS = [
-    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-];
+export const NODE_POLICY_NAMES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+
+/** The EKS access policy that makes a principal cluster admin (like system:masters). */
+export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+
+/**
+ * Access entries for `clusterAdmins`, keyed by account and principal so that reordering the list
+ * replaces nothing; the policy ARN is in the cluster's partition.
+ */
+export function clusterAdminAccessEntries(principalArns: string[], partition: pulumi.Input<string>) {
+    return Object.fromEntries(
+        principalArns.map((principalArn) => {
+            const [, , , , account, resource] = principalArn.split(":");
+            return [
+                `admin-${account}-${resource.replace(/\//g, "-")}`,
+                {
+                    principalArn,
+                    accessPolicies: {
+                        [CLUSTER_ADMIN_POLICY]: {
+                            policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
+                            accessScope: { type: "cluster" },
+                        },
+                    },
+                },
+            ];
+        }),
+    );
+}
+
+/**
+ * The kubeconfig pulumi-eks writes (no profile, no role), with `aws eks get-token` run as `identity`:
+ * `--profile` and `--role-arn`, as pulumi-eks's own getKubeconfig({profileName, roleArn}) adds them.
+ */
+export function kubeconfigForIdentity(kubeconfigJson: string, identity: AwsIdentity): string {
+    const kubeconfig = JSON.parse(kubeconfigJson);
+    const extra = [...(identity.roleArn ? ["--role-arn", identity.roleArn] : []), ...(identity.profile ? ["--profile", identity.profile] : [])];
+    for (const user of kubeconfig.users ?? []) {
+        const exec = user.user?.exec;
+        if (exec?.command === "aws") exec.args = [...(exec.args ?? []), ...extra];
+    }
+    return JSON.stringify(kubeconfig);
+}
 
 /**
  * An EKS cluster with one managed Graviton node group and the Kubernetes provider that everything
@@ -38,7 +84,7 @@ export const NODE_POLICY_ARNS = [
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
-    /** Admin kubeconfig (authenticates with `aws eks get-token`); a secret. */
+    /** Admin kubeconfig (authenticates with `aws eks get-token` as the AWS provider's identity); a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
     /** Base64 PEM of the cluster CA. */
@@ -48,13 +94,20 @@ export class EksCluster extends pulumi.ComponentResource {
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:cloud:EksCluster", name, {}, opts);
 
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const addons = EKS_VERSIONS[args.kubernetesVersion].addons;
         const nodeRole = new aws.iam.Role(
             `${name}-node`,
             { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
             { parent: this },
         );
-        const nodePolicies = NODE_POLICY_ARNS.map(
-            (policyArn, index) => new aws.iam.RolePolicyAttachment(`${name}-node-${index}`, { role: nodeRole.name, policyArn }, { parent: this }),
+        const nodePolicies = NODE_POLICY_NAMES.map(
+            (policy, index) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-node-${index}`,
+                    { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
+                    { parent: this },
+                ),
         );
 
         const cluster = new eks.Cluster(
@@ -72,8 +125,17 @@ export class EksCluster extends pulumi.ComponentResource {
                 endpointPublicAccess: true,
                 endpointPrivateAccess: true,
                 publicAccessCidrs: args.apiAccessCidrs,
+                // Unset, EKS keeps a version past standard support at the extended-support price.
+                upgradePolicy: { supportType: args.supportType },
+                // The creator is admin already (pulumi-eks sets bootstrapClusterCreatorAdminPermissions).
+                accessEntries: clusterAdminAccessEntries(args.clusterAdmins, partition),
+                // Pinned, never mostRecent: a second `up` must not upgrade them.
+                vpcCniOptions: { addonVersion: addons.vpcCni },
+                kubeProxyAddonOptions: { version: addons.kubeProxy },
+                // pulumi-eks would create it before any node exists (it would not become healthy); below, after the nodes.
+                corednsAddonOptions: { enabled: false },
             },
-            { parent: this },
+            { parent: this, dependsOn: args.networkReady },
         );
 
         const nodeGroup = new eks.ManagedNodeGroup(
@@ -87,11 +149,28 @@ export class EksCluster extends pulumi.ComponentResource {
                 subnetIds: args.privateSubnetIds,
                 scalingConfig: { minSize: args.nodes.min, desiredSize: args.nodes.desired, maxSize: args.nodes.max },
             },
-            { parent: this, dependsOn: nodePolicies },
+            // Nodes start only in subnets with egress (NAT routes), and are deleted before that plumbing.
+            // The cluster explicitly too: the SDK drops resource inputs from a remote component's dependencies.
+            { parent: this, dependsOn: [cluster, ...nodePolicies, ...args.networkReady] },
+        );
+
+        // CoreDNS as a managed add-on, so that it moves with kubernetesVersion; it needs nodes to run on.
+        const coredns = new aws.eks.Addon(
+            `${name}-coredns`,
+            {
+                clusterName: args.clusterName,
+                addonName: "coredns",
+                addonVersion: addons.coredns,
+                // Take over the CoreDNS that EKS bootstrapped, and keep it running if the add-on is removed.
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                preserve: true,
+            },
+            { parent: this, dependsOn: [nodeGroup] },
         );
 
         this.clusterName = pulumi.output(args.clusterName);
-        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson.apply((text) => kubeconfigForIdentity(text, args.awsIdentity)));
         // The endpoint and CA are public facts; read them from the kubeconfig pulumi-eks writes.
         const endpoint = pulumi.unsecret(cluster.kubeconfigJson.apply((text) => clusterEndpoint(parseKubeconfig(text))));
         this.endpoint = endpoint.server;
@@ -103,8 +182,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Credentials in the kubeconfig may change; only another cluster replaces the provider.
                 clusterIdentifier: args.clusterName,
             },
-            // Everything deployed through it waits for nodes to run on, and is deleted before them.
-            { parent: this, dependsOn: [nodeGroup] },
+            // Everything deployed through it waits for nodes and DNS, and is deleted before them.
+            { parent: this, dependsOn: [nodeGroup, coredns] },
         );
 
         this.registerOutputs({

@@ -22,13 +22,17 @@ export function remoteAccessServiceAccount(site: string): string {
     return `linkerd-service-mirror-remote-access-${site}`;
 }
 
-export function gatewayValues(args: { sites: string[]; sourceCidrs: string[] }) {
+/** Pins a load balancer to these subnets; without it the controller picks any public subnet per zone of the VPC. */
+export const NLB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-subnets";
+
+export function gatewayValues(args: { sites: string[]; sourceCidrs: string[]; loadBalancerSubnetIds?: string[] }) {
+    const subnets = args.loadBalancerSubnetIds?.length ? { [NLB_SUBNETS_ANNOTATION]: args.loadBalancerSubnetIds.join(",") } : {};
     return {
         createNamespaceMetadataJob: false,
         gateway: {
             enabled: true,
             serviceType: "LoadBalancer",
-            serviceAnnotations: NLB_SERVICE_ANNOTATIONS,
+            serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS, ...subnets },
             loadBalancerSourceRanges: args.sourceCidrs,
         },
         remoteMirrorServiceAccount: args.sites.length > 0,
@@ -72,6 +76,8 @@ export interface MulticlusterGatewayArgs {
     sites: string[];
     /** Who may reach the gateway's load balancer. */
     sourceCidrs: string[];
+    /** Public subnets the load balancer must use (an existing VPC's); empty lets the controller discover them. */
+    loadBalancerSubnetIds: string[];
 }
 
 /**
@@ -95,7 +101,7 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
             chart: linkerdChart("linkerd-multicluster", args.version),
-            values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs }),
+            values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs, loadBalancerSubnetIds: args.loadBalancerSubnetIds }),
         });
 
         // The gateway Service as the chart manages it. Pulumi finishes creating a LoadBalancer Service

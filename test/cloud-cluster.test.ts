@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { GRAVITON_AMI_TYPE, NODE_POLICY_ARNS } from "../components/eksCluster";
+import { GRAVITON_AMI_TYPE, NODE_POLICY_NAMES } from "../components/eksCluster";
 import { MOCK_EKS_CA_DATA, mockEksEndpoint } from "./mocks";
 import { StackRun, ofType, providerRef, runStack, single } from "./harness";
 
@@ -95,7 +95,7 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
         const trust = role.inputs.assumeRolePolicy;
         expect((typeof trust === "string" ? JSON.parse(trust) : trust).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
         const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-        expect(attachments.map((attachment) => attachment.inputs.policyArn).sort()).toEqual([...NODE_POLICY_ARNS].sort());
+        expect(attachments.map((attachment) => attachment.inputs.policyArn).sort()).toEqual(NODE_POLICY_NAMES.map((policy) => `arn:aws:iam::aws:policy/${policy}`).sort());
         for (const attachment of attachments) expect(attachment.propertyDependencies.role).toEqual([role.urn]);
         const nodeGroup = single(run, "eks:index:ManagedNodeGroup");
         for (const attachment of attachments) expect(nodeGroup.dependencies).toContain(attachment.urn);

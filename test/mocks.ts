@@ -124,6 +124,8 @@ export const mocks: pulumi.runtime.Mocks = {
         switch (args.token) {
             case "aws:index/getRegion:getRegion":
                 return { id: "eu-west-1", name: "eu-west-1", region: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com", description: "Europe (Ireland)" };
+            case "aws:index/getPartition:getPartition":
+                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: MOCK_AVAILABILITY_ZONES, zoneIds: MOCK_AVAILABILITY_ZONES.map((_, index) => `euw1-az${index + 1}`) };
             default:
