@@ -529,11 +529,16 @@ export function vpcCidrProblem(value: string, maxNodes: number): string | undefi
     const needed = EKS_FREE_ADDRESSES_PER_SUBNET + maxNodes * ADDRESSES_PER_NODE;
     const usable = (prefix: number) => 2 ** (32 - (prefix + 4)) - AWS_RESERVED_ADDRESSES;
     if (usable(parsed[1]) < needed) {
-        const largest = [24, 23, 22, 21, 20, 19, 18, 17, 16].find((prefix) => usable(prefix) >= needed) ?? 16;
+        const largest = [24, 23, 22, 21, 20, 19, 18, 17, 16].find((prefix) => usable(prefix) >= needed);
+        const maxNodesAt16 = Math.floor((usable(16) - EKS_FREE_ADDRESSES_PER_SUBNET) / ADDRESSES_PER_NODE);
+        const accepted =
+            largest === undefined
+                ? `no VPC up to /16 holds that many; accepted: nodes.max of at most ${maxNodesAt16}`
+                : `accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max`;
         return (
             `too small for the node group's pods: its private subnets are /${parsed[1] + 4} with ${usable(parsed[1])} usable addresses, but each must hold ` +
             `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${ADDRESSES_PER_NODE} per node (the VPC CNI gives every pod a VPC address) for nodes.max ${maxNodes} nodes, ` +
-            `${needed} in all; accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max`
+            `${needed} in all; ${accepted}`
         );
     }
     return undefined;

@@ -328,6 +328,7 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
         expect(vpcCidrProblem("10.0.0.0/22", 3)).toMatch(/\/26 with 59 usable addresses.*106 in all; accepted: \/21 or larger/);
         expect(vpcCidrProblem("10.0.0.0/21", 4)).toMatch(/accepted: \/20 or larger/); // 123 < 136
         expect(vpcCidrProblem("10.0.0.0/16", 100)).toBeUndefined();
+        expect(vpcCidrProblem("10.0.0.0/16", 200)).toMatch(/no VPC up to \/16 holds that many; accepted: nodes\.max of at most 135/);
     });
 
     it.each([
