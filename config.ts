@@ -211,7 +211,8 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
         gatewaySourceCidrs: parseGatewaySourceCidrs(reader, network),
         protectTrustAnchor: reader.boolean("protectTrustAnchor"),
         network,
-        kubernetesVersion: parseKubernetesVersion(reader, supportType, context.today),
+        // The support window depends on supportType: judge it only against a valid one.
+        kubernetesVersion: parseKubernetesVersion(reader, reader.isOneOf("supportType", SUPPORT_TYPES) ? supportType : undefined, context.today),
         supportType,
         clusterAdmins: parseClusterAdmins(reader),
         awsIdentity: parseAwsIdentity(reader, context),
@@ -222,9 +223,9 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
     };
 }
 
-function parseKubernetesVersion(reader: ConfigReader, supportType: SupportType, today: Date): string {
+function parseKubernetesVersion(reader: ConfigReader, supportType: SupportType | undefined, today: Date): string {
     const version = reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem);
-    if (kubernetesVersionProblem(version) === undefined) reader.check("kubernetesVersion", version, (value) => supportProblem(value, supportType, today));
+    if (supportType !== undefined && kubernetesVersionProblem(version) === undefined) reader.check("kubernetesVersion", version, (value) => supportProblem(value, supportType, today));
     return version;
 }
 
@@ -624,6 +625,10 @@ class ConfigReader {
         const shown = value === undefined ? "is missing" : `${JSON.stringify(value)} is not accepted`;
         this.problem(key, `${shown}; accepted: ${accepted.map((item) => JSON.stringify(item)).join(" or ")}`);
         return accepted[0];
+    }
+
+    isOneOf<T extends string>(key: ConfigKey, accepted: readonly T[]): boolean {
+        return (accepted as readonly (string | undefined)[]).includes(this.raw[key]);
     }
 
     boolean(key: ConfigKey): boolean {

@@ -241,8 +241,10 @@ describe("cost and support", () => {
         expect(single(extended, "eks:index:Cluster").inputs.upgradePolicy).toEqual({ supportType: "EXTENDED" });
     });
 
-    it("rejects an unknown support type", async () => {
-        expect(await configError("cloud", { config: { supportType: "extended" } })).toMatch(/edge-cloud-mesh:supportType: "extended" is not accepted; accepted: "STANDARD" or "EXTENDED"/);
+    it("rejects an unknown support type, and judges no version against it", () => {
+        const run = () => parseConfig(rawCloudConfig({ supportType: "extended", kubernetesVersion: "1.33" }), "cloud", { today: new Date("2026-11-25T12:00:00Z") });
+        expect(run).toThrow(/edge-cloud-mesh:supportType: "extended" is not accepted; accepted: "STANDARD" or "EXTENDED"/);
+        expect(run).not.toThrow(/kubernetesVersion/);
     });
 
     it("accepts a version up to the day before it leaves standard (STANDARD) or extended (EXTENDED) support", () => {
