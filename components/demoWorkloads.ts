@@ -3,7 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DOMAIN } from "./linkerdInstall";
 
-/** Every image the demo runs: pinned, and published for both amd64 and arm64 (Graviton, most edge boards). */
+/**
+ * Every image the demo runs: pinned, and published for amd64 and arm64 (Graviton, 64-bit edge boards).
+ * Linkerd's own images are amd64 and arm64 only, so a 32-bit ARM board (armhf) cannot join the mesh.
+ */
 export const DEMO_IMAGES = {
     podinfo: "ghcr.io/stefanprodan/podinfo:6.7.0",
     nginx: "docker.io/library/nginx:1.27.3-alpine",
@@ -36,8 +39,16 @@ export function podinfoColour(clusterName: string): string {
 }
 
 export function demoNamespace() {
-    // Namespace-wide injection: every pod in it gets a proxy.
-    return { metadata: { name: DEMO_NAMESPACE, annotations: { "linkerd.io/inject": "enabled" } } };
+    return {
+        metadata: {
+            name: DEMO_NAMESPACE,
+            // Namespace-wide injection: every pod in it gets a proxy, and with it proxy-init, which needs
+            // NET_ADMIN and NET_RAW: a hardened cluster (Pod Security baseline or restricted by default)
+            // admits it only where the namespace is privileged, as for the control plane.
+            labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+            annotations: { "linkerd.io/inject": "enabled" },
+        },
+    };
 }
 
 /** podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler. */

@@ -46,6 +46,8 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
     it("creates namespace test, meshed, only after the control plane is up", () => {
         const namespace = named(run, NAMESPACE, "test");
         expect(namespace.inputs.metadata.annotations).toEqual({ "linkerd.io/inject": "enabled" });
+        // proxy-init (NET_ADMIN, NET_RAW) is admitted on a hardened cluster only in a privileged namespace.
+        expect(namespace.inputs.metadata.labels).toEqual({ "pod-security.kubernetes.io/enforce": "privileged" });
         const controlPlane = ofType(run, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
         expect(namespace.dependencies).toContain(controlPlane.urn);
         expect(() => new Namespace(manifest(namespace, "v1", "Namespace")).validate()).not.toThrow();
@@ -138,11 +140,20 @@ describe("the traffic split on edge", () => {
     let smiEdge: StackRun;
     let routeEdge: StackRun;
     beforeAll(async () => {
-        smiEdge = (await runMesh()).edge;
+        smiEdge = (await runMesh({ edge: { trafficSplitApi: "smi" } })).edge;
         routeEdge = (await runMesh({ edge: { trafficSplitApi: "httproute", trafficSplit: { local: 80, cloud: 20 } } })).edge;
     });
 
-    it("smi (default): linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
+    it("httproute is the default: Linkerd edge-26.8.3 implements it natively, and no SMI extension runs", async () => {
+        const edge = (await runMesh()).edge;
+        expect(manifest(single(edge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute").spec.rules).toEqual([
+            { backendRefs: [{ name: "podinfo", port: 9898, weight: 50 }, { name: "podinfo-cloud", port: 9898, weight: 50 }] },
+        ]);
+        expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
+        expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
+    });
+
+    it("smi: linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
         const edge = smiEdge;
         const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
         expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
@@ -195,7 +206,7 @@ describe("the traffic split on edge", () => {
 
     it("accepts weights 100/0", async () => {
         const { edge } = await runMesh({ edge: { trafficSplit: { local: 100, cloud: 0 } } });
-        expect(single(edge, TRAFFIC_SPLIT).inputs.spec.backends.map((backend: any) => backend.weight)).toEqual([100, 0]);
+        expect(single(edge, HTTP_ROUTE).inputs.spec.rules[0].backendRefs.map((backend: any) => backend.weight)).toEqual([100, 0]);
     });
 
     itUpstream("validates the TrafficSplit against the pinned SMI CRD schema, and the HTTPRoute against the Gateway API's", () => {

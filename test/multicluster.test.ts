@@ -3,7 +3,7 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { GATEWAY_IDENTITY, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
-import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
+import { FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
 import { isSecretValue } from "./secrets";
@@ -197,7 +197,13 @@ describe("edge side: the link controller, its credentials and the Link", () => {
     it("declares the Link with every field link-gen sets", () => {
         const link = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link");
         const manifest = kubernetesObject(link, "multicluster.linkerd.io/v1alpha3", "Link");
-        expect(manifest.metadata).toEqual({ name: "cloud", namespace: "linkerd-multicluster" });
+        // What link-gen of edge-26.8.3 writes (pkg/k8s/labels.go CreatedByAnnotationValue: "linkerd/cli " + version),
+        // and what `linkerd multicluster check` (check.go checkLinkVersions) compares with its own version.
+        expect(manifest.metadata).toEqual({
+            name: "cloud",
+            namespace: "linkerd-multicluster",
+            annotations: { "linkerd.io/created-by": "linkerd/cli edge-26.8.3" },
+        });
         expect(manifest.spec).toEqual({
             targetClusterName: "cloud",
             targetClusterDomain: "cluster.local",
@@ -256,6 +262,9 @@ describe("two edge sites", () => {
     });
 });
 
+/** The k3s admin client key as the kubeconfig carries it. */
+const K3S_CLIENT_KEY_DATA = Buffer.from(FAKE_EDGE_PKI.clientKeyPem).toString("base64");
+
 describe("secrets stay secret", () => {
     /** Strings that must never appear outside a Pulumi secret, in the clear or base64-encoded. */
     function sensitive(cloud: StackRun): string[] {
@@ -266,7 +275,7 @@ describe("secrets stay secret", () => {
             ...sites.map((_, index) => mockServiceAccountToken(remoteAccessServiceAccount(Object.keys(cloud.outputs.edgeSites.value)[index]))),
             ...ofType(cloud, "tls:index/locallySignedCert:LocallySignedCert").flatMap((cert) => keyBodies(cert.inputs.caPrivateKeyPem)),
             cloud.outputs.kubeconfig.value,
-            "TU9DSy1DTElFTlQtS0VZ", // the k3s client key
+            K3S_CLIENT_KEY_DATA, // the k3s client key
         ];
     }
 
@@ -298,7 +307,7 @@ describe("secrets stay secret", () => {
     });
 
     it("would notice a leak (the scan can fail)", () => {
-        expect(leaks({ data: { kubeconfig: Buffer.from(K3S_KUBECONFIG).toString("base64") } }, ["TU9DSy1DTElFTlQtS0VZ"])).not.toEqual([]);
+        expect(leaks({ data: { kubeconfig: Buffer.from(K3S_KUBECONFIG).toString("base64") } }, [K3S_CLIENT_KEY_DATA])).not.toEqual([]);
         expect(leaks({ keyPEM: "-----BEGIN PRIVATE KEY-----\nabc\n" }, [])).not.toEqual([]);
     });
 });

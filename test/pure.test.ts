@@ -81,8 +81,9 @@ describe("Linkerd and link values", () => {
     });
 
     it("name the Link and its secret after the target", () => {
-        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" });
+        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" }, "2027.10.12");
         expect(link.metadata.name).toBe("east");
+        expect(link.metadata.annotations).toEqual({ "linkerd.io/created-by": "linkerd/cli edge-27.10.12" });
         expect(link.spec.clusterCredentialsSecret).toBe("cluster-credentials-east");
         expect(link.spec.targetClusterName).toBe("east");
     });
