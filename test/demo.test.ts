@@ -5,7 +5,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IMAGES, podinfoColour } from "../components/demoWorkloads";
+import { DEMO_IMAGES, frontendConfig, podinfoColour } from "../components/demoWorkloads";
 import { SMI_HELM_REPO } from "../components/trafficSplit";
 import { imagePinProblem } from "../policy/policies";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
@@ -99,9 +99,11 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         const config = named(run, CONFIGMAP, "frontend");
         const nginx: string = config.inputs.data["nginx.conf"];
         expect(nginx).toContain("listen 8080;");
-        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898\/;/);
+        // The paths each upstream receives are checked under a real nginx in test/frontendNginx.test.ts.
+        expect(nginx).toBe(frontendConfig(stack === "edge" ? ["cloud"] : []));
+        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898;/);
         if (stack === "edge") {
-            expect(nginx).toMatch(/location \/cloud \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898\/;/);
+            expect(nginx).toMatch(/location \/cloud\/ \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+rewrite \^\/cloud\(\/\.\*\)\$ \$1 break;\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898;/);
         } else {
             expect(nginx).not.toMatch(/location \/\w/);
         }
@@ -253,7 +255,7 @@ describe("outputs", () => {
     it("give the port-forward for the frontend, the command to watch the split and the mirrored services", async () => {
         const { cloud, edge } = await runMesh();
         expect(edge.outputs.frontendCommand.value).toBe(
-            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud",
+            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/",
         );
         expect(cloud.outputs.frontendCommand.value).toBe("kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/");
         expect(cloud.outputs.exportedServices.value).toEqual(["test/podinfo"]);

@@ -93,8 +93,10 @@ describe("demo", () => {
     it("routes a path per linked cluster to its mirror, with nginx-safe variable names", () => {
         const config = frontendConfig(["cloud", "eu-west"]);
         expect(config).toContain('set $podinfo_eu_west "podinfo-eu-west.test.svc.cluster.local";');
-        expect(config).toMatch(/location \/eu-west \{\n\s+set \$podinfo_eu_west/);
-        expect(config.match(/location /g)).toHaveLength(3);
+        expect(config).toMatch(/location \/eu-west\/ \{\n\s+set \$podinfo_eu_west "[^"]+";\n\s+rewrite \^\/eu-west\(\/\.\*\)\$ \$1 break;/);
+        expect(config).toContain("location = /eu-west {\n      return 301 /eu-west/$is_args$args;");
+        // `/`, and per linked cluster its redirect and its prefix (test/frontendNginx.test.ts runs them under nginx).
+        expect(config.match(/location /g)).toHaveLength(5);
         expect(mirroredServiceName("podinfo", "eu-west")).toBe("podinfo-eu-west");
     });
 
