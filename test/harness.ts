@@ -7,7 +7,7 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT } from "../config";
 import type { LoadBalancerIngress } from "../components/multiclusterGateway";
-import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, mocks, stackReferenceOutputs } from "./mocks";
+import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, gatewayServicePending, mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -47,8 +47,8 @@ export interface StackRun {
 let recorded: RecordedResource[] = [];
 
 /** Installs the mocks for `stack`, recording each registration. Call before the program runs. */
-export function installMocks(stack: string): void {
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+export function installMocks(stack: string, preview = false): void {
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
     recorded = [];
     const monitor = settings.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
@@ -113,13 +113,16 @@ export interface RunOptions {
     stackReferences?: Record<string, Record<string, StackOutput>>;
     /** The gateway Service's `status.loadBalancer.ingress` when the program reads it back. */
     gatewayIngress?: LoadBalancerIngress[];
+    /** Run as a preview in which the gateway Service is created or replaced (no id, no address yet). */
+    previewGatewayServiceChange?: boolean;
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    installMocks(stack);
+    installMocks(stack, options.previewGatewayServiceChange ?? false);
     pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
     gatewayIngress.current = options.gatewayIngress ?? DEFAULT_GATEWAY_INGRESS;
+    gatewayServicePending.current = options.previewGatewayServiceChange ?? false;
     stackReferenceOutputs.clear();
     for (const [name, outputs] of Object.entries(options.stackReferences ?? {})) stackReferenceOutputs.set(name, outputs);
     const { default: main } = await import("../index");

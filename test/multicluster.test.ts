@@ -1,8 +1,11 @@
 import * as path from "node:path";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Secret } from "kubernetes-models/v1/Secret";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATEWAY_IDENTITY, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
+import { GATEWAY_IDENTITY, REMOTE_ACCESS_RULES, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
 import { FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
@@ -55,26 +58,45 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(run).inputs.values)).toEqual([]);
     });
 
-    it("gives each edge site its own remote-access service account", () => {
+    it("gives each edge site its own remote-access service account, cluster role and binding, and not through the chart", () => {
         const values = multiclusterChart(run).inputs.values;
-        expect(values.remoteMirrorServiceAccount).toBe(true);
-        expect(values.remoteMirrorServiceAccountName).toEqual([
-            "linkerd-service-mirror-remote-access-edge",
-            "linkerd-service-mirror-remote-access-edge-berlin",
-        ]);
+        // The chart would render a second, unused token Secret per account.
+        expect(values.remoteMirrorServiceAccount).toBe(false);
+        expect(values).not.toHaveProperty("remoteMirrorServiceAccountName");
+        const accounts = ["linkerd-service-mirror-remote-access-edge", "linkerd-service-mirror-remote-access-edge-berlin"];
+        expect(ofType(run, "kubernetes:core/v1:ServiceAccount").map((sa) => sa.inputs.metadata.name).sort()).toEqual(accounts);
+        for (const account of accounts) {
+            const serviceAccount = ofType(run, "kubernetes:core/v1:ServiceAccount").find((sa) => sa.inputs.metadata.name === account)!;
+            expect(serviceAccount.inputs.metadata.namespace).toBe("linkerd-multicluster");
+            const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find((r) => r.inputs.metadata.name === account)!;
+            expect(role.inputs.rules).toEqual(REMOTE_ACCESS_RULES);
+            const binding = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find((b) => b.inputs.metadata.name === account)!;
+            expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: account });
+            expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "linkerd-multicluster" }]);
+            for (const [resource, apiVersion, kind] of [
+                [serviceAccount, "v1", "ServiceAccount"],
+                [role, "rbac.authorization.k8s.io/v1", "ClusterRole"],
+                [binding, "rbac.authorization.k8s.io/v1", "ClusterRoleBinding"],
+            ] as const) {
+                const Model = { ServiceAccount, ClusterRole, ClusterRoleBinding }[kind];
+                expect(() => new Model(kubernetesObject(resource, apiVersion, kind) as any).validate(), kind).not.toThrow();
+            }
+        }
     });
 
-    it("reads each site's token from a token Secret Pulumi waits on, created after the chart", () => {
-        const chart = multiclusterChart(run);
+    it("has one token per site: a token Secret Pulumi waits on, created after its service account", () => {
         const tokens = ofType(run, SECRET).filter((secret) => secret.inputs.type === "kubernetes.io/service-account-token");
         expect(tokens.map((secret) => secret.inputs.metadata.annotations["kubernetes.io/service-account.name"]).sort()).toEqual([
             "linkerd-service-mirror-remote-access-edge",
             "linkerd-service-mirror-remote-access-edge-berlin",
         ]);
         for (const token of tokens) {
+            const account = token.inputs.metadata.annotations["kubernetes.io/service-account.name"];
+            expect(token.inputs.metadata.name).toBe(`${account}-link-token`);
             expect(token.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.data.token}");
             expect(token.inputs.metadata.namespace).toBe("linkerd-multicluster");
-            expect(token.dependencies).toContain(chart.urn);
+            const serviceAccount = ofType(run, "kubernetes:core/v1:ServiceAccount").find((sa) => sa.inputs.metadata.name === account)!;
+            expect(token.dependencies).toContain(serviceAccount.urn);
             expect(() => new Secret(kubernetesObject(token, "v1", "Secret") as any).validate()).not.toThrow();
         }
     });
@@ -85,6 +107,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(isGatewayServiceUrn(`${prefix}kubernetes:apps/v1:Deployment::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(false);
         expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/probe-gateway`)).toBe(false);
         expect(isGatewayServiceUrn("not a urn")).toBe(false);
+        expect(isGatewayServiceUrn(undefined)).toBe(false);
     });
 
     it("reads the NLB address from the chart's gateway Service and exports the gateway endpoint", () => {
@@ -132,6 +155,20 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(cluster.propertyDependencies.publicSubnetIds.sort()).toEqual(
             subnets.filter((urn) => urn.includes("public")).sort(),
         );
+    });
+});
+
+describe("the gateway lookup among the chart's objects", () => {
+    it("skips the objects that come back as plain ids (Linkerd's policy resources), whatever their order", async () => {
+        // The mock chart lists Server, AuthorizationPolicy, MeshTLSAuthentication and NetworkAuthentication before the Service.
+        const run = await runStack("cloud");
+        expect(run.outputs.gateway.value.address).toBe(DEFAULT_GATEWAY_INGRESS[0].hostname);
+    });
+
+    it("yields an unknown address, not an error, in a preview that creates or replaces only the gateway Service", async () => {
+        const run = await runStack("cloud", { previewGatewayServiceChange: true });
+        // The SDK resolves an unknown output to undefined; a known endpoint always has an address.
+        expect(run.outputs.gateway.value).toBeUndefined();
     });
 });
 

@@ -69,8 +69,9 @@ describe("Linkerd and link values", () => {
         expect(controlPlaneNamespaceMetadata().labels["config.linkerd.io/admission-webhooks"]).toBe("disabled");
     });
 
-    it("turn the remote-access accounts off when no edge site is registered", () => {
-        expect(gatewayValues({ sites: [], sourceCidrs: ["0.0.0.0/0"] })).toMatchObject({ remoteMirrorServiceAccount: false, remoteMirrorServiceAccountName: [] });
+    it("leave the remote-access accounts (and their extra token Secrets) out of the chart: the program declares one token per site", () => {
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] }).remoteMirrorServiceAccount).toBe(false);
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] })).not.toHaveProperty("remoteMirrorServiceAccountName");
     });
 
     it("put the same kubeconfig into both credentials Secrets, base64-encoded", () => {
