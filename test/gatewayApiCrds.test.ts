@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,7 +7,7 @@ import { parse } from "yaml";
 import { assertGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
 import { FakeApiServer, FakeCrd, issueTestPki, k3sKubeconfig, k3sTraefikRouteCrds, startFakeApiServer } from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
-import { StackOutput, configError, ofType, runStack } from "./harness";
+import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
 import { LINKERD_CRDS, itUpstream } from "./upstream";
 
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
@@ -26,6 +27,15 @@ function linkerdInstalledCrd(file: string): FakeCrd {
     crd.metadata.labels = { "helm.sh/chart": "linkerd-crds-2026.8.3", "linkerd.io/control-plane-ns": "linkerd" };
     return crd;
 }
+
+describe("the Kubernetes client under the Pulumi runtime", () => {
+    it("loads with require(), as the language host's CommonJS build of index.ts does (@kubernetes/client-node 1.x is ESM: Node >= 20.19)", () => {
+        const script = 'const k8s = require("@kubernetes/client-node"); process.stdout.write(typeof k8s.KubeConfig + " " + typeof k8s.ApiextensionsV1Api)';
+        const result = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+        expect(result.stderr).toBe("");
+        expect(result.stdout).toBe("function function");
+    });
+});
 
 describe("what the Gateway API CRDs must look like (pure)", () => {
     const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));

@@ -115,7 +115,8 @@ describe("destroy order follows the graph", () => {
 
     it("deletes the namespaces last: everything in a namespace waits for it", () => {
         for (const run of [cloud, edge]) {
-            const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace");
+            const clusterScoped = ["kubernetes:core/v1:Namespace", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"];
+            const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && !clusterScoped.includes(r.type));
             expect(namespaced.length).toBeGreaterThan(5);
             for (const resource of namespaced) {
                 const name = resource.inputs.metadata?.namespace ?? resource.inputs.namespace;

@@ -73,6 +73,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
             const binding = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find((b) => b.inputs.metadata.name === account)!;
             expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: account });
             expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "linkerd-multicluster" }]);
+            expect(binding.dependencies).toEqual(expect.arrayContaining([serviceAccount.urn, role.urn]));
             for (const [resource, apiVersion, kind] of [
                 [serviceAccount, "v1", "ServiceAccount"],
                 [role, "rbac.authorization.k8s.io/v1", "ClusterRole"],
