@@ -32,6 +32,8 @@ export interface RecordedResource {
     protect: boolean;
     deletedWith: string;
     ignoreChanges: string[];
+    /** Alias specs: the names and parents the resource was known by before. */
+    aliases: { name: string; type: string; parenturn: string }[];
 }
 
 export interface StackOutput {
@@ -73,6 +75,7 @@ export function installMocks(stack: string, preview = false): void {
             protect: request.getProtect() ?? false,
             deletedWith: request.getDeletedwith(),
             ignoreChanges: request.getIgnorechangesList(),
+            aliases: request.getAliasesList().map((alias: any) => alias.toObject().spec).filter(Boolean),
         };
         return register(request, (error: any, response: any) => {
             if (!error) recorded.push({ ...entry, urn: response.getUrn() });

@@ -74,6 +74,16 @@ describe("cloud side: the gateway and one credential per edge site", () => {
             expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: account });
             expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "linkerd-multicluster" }]);
             expect(binding.dependencies).toEqual(expect.arrayContaining([serviceAccount.urn, role.urn]));
+            // Stacks where the chart rendered them adopt them in place: the alias names the chart's child,
+            // `<chart>:<namespace>/<name>` (or `<chart>:<name>` when cluster-scoped) under the chart.
+            const chart = multiclusterChart(run);
+            for (const [resource, childName] of [
+                [serviceAccount, `cloud-multicluster:linkerd-multicluster/${account}`],
+                [role, `cloud-multicluster:${account}`],
+                [binding, `cloud-multicluster:${account}`],
+            ] as const) {
+                expect(resource.aliases, resource.type).toContainEqual(expect.objectContaining({ name: childName, type: "", parenturn: chart.urn }));
+            }
             for (const [resource, apiVersion, kind] of [
                 [serviceAccount, "v1", "ServiceAccount"],
                 [role, "rbac.authorization.k8s.io/v1", "ClusterRole"],
