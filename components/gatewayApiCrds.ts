@@ -10,8 +10,8 @@ import type { GatewayApiCrds } from "../config";
  * `linkerd check` requires (pkg/healthcheck/healthcheck.go CheckGatewayAPICRDs: a `v1` version).
  */
 export const REQUIRED_ROUTE_CRDS = [
-    { name: "httproutes.gateway.networking.k8s.io", kind: "HTTPRoute", version: "v1" },
-    { name: "grpcroutes.gateway.networking.k8s.io", kind: "GRPCRoute", version: "v1" },
+    { name: "httproutes.gateway.networking.k8s.io", version: "v1" },
+    { name: "grpcroutes.gateway.networking.k8s.io", version: "v1" },
 ] as const;
 
 /** How Linkerd marks the CRDs it installs (linkerd-crds templates; CheckGatewayAPICRDs tells them apart by it). */

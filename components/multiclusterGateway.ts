@@ -31,9 +31,9 @@ export function gatewayValues(args: { sourceCidrs: string[] }) {
             serviceAnnotations: NLB_SERVICE_ANNOTATIONS,
             loadBalancerSourceRanges: args.sourceCidrs,
         },
-        // The chart's remote-access accounts come with a `<account>-token` Secret that the chart
-        // creates alongside the account, not after it (a token Secret created first is deleted by
-        // Kubernetes' token controller), and that nothing waits on: the accounts are declared here instead.
+        // The chart's remote-access accounts each come with a second token Secret, `<account>-token`,
+        // created alongside the account rather than after it (Kubernetes' token controller deletes a
+        // token Secret whose account does not exist yet): the accounts are declared here instead (remoteAccess).
         remoteMirrorServiceAccount: false,
     };
 }
