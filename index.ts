@@ -9,6 +9,7 @@ import { ClusterVpc } from "./components/clusterVpc";
 import { DemoWorkloads, EXPORTED_PODINFO, PODINFO, PODINFO_PORT, frontendCommand, mirroredServiceName } from "./components/demoWorkloads";
 import { EdgeCluster, assertReachable } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
+import { assertGatewayApiCrds } from "./components/gatewayApiCrds";
 import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
 import { MulticlusterGateway } from "./components/multiclusterGateway";
@@ -126,8 +127,14 @@ async function edgeStack(config: EdgeConfig) {
         );
     }
 
-    // Cluster: reachable, or a clear error before anything waits on it
+    // Cluster: reachable, with the Gateway API CRDs gatewayApiCrds promises, or a clear error before anything waits on it
     await assertReachable(config.clusterName, config.apiServer);
+    await assertGatewayApiCrds({
+        clusterName: config.clusterName,
+        mode: config.gatewayApiCrds,
+        kubeconfig: config.kubeconfig,
+        kubeContext: config.kubeContext,
+    });
     const cluster = new EdgeCluster("edge", {
         clusterName: config.clusterName,
         kubeconfig: config.kubeconfig,

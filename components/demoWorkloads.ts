@@ -3,7 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DOMAIN } from "./linkerdInstall";
 
-/** Every image the demo runs: pinned, and published for both amd64 and arm64 (Graviton, most edge boards). */
+/**
+ * Every image the demo runs: pinned, and published for amd64 and arm64 (Graviton, 64-bit edge boards).
+ * Linkerd's own images are amd64 and arm64 only, so a 32-bit ARM board (armhf) cannot join the mesh.
+ */
 export const DEMO_IMAGES = {
     podinfo: "ghcr.io/stefanprodan/podinfo:6.7.0",
     nginx: "docker.io/library/nginx:1.27.3-alpine",
@@ -36,8 +39,16 @@ export function podinfoColour(clusterName: string): string {
 }
 
 export function demoNamespace() {
-    // Namespace-wide injection: every pod in it gets a proxy.
-    return { metadata: { name: DEMO_NAMESPACE, annotations: { "linkerd.io/inject": "enabled" } } };
+    return {
+        metadata: {
+            name: DEMO_NAMESPACE,
+            // Namespace-wide injection: every pod in it gets a proxy, and with it proxy-init, which needs
+            // NET_ADMIN and NET_RAW: a hardened cluster (Pod Security baseline or restricted by default)
+            // admits it only where the namespace is privileged, as for the control plane.
+            labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+            annotations: { "linkerd.io/inject": "enabled" },
+        },
+    };
 }
 
 /** podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler. */
@@ -116,36 +127,70 @@ export function podinfoService(exported: boolean) {
     };
 }
 
+/** Where the frontend's nginx listens, resolves and keeps its runtime files; tests run it elsewhere. */
+export interface FrontendRuntime {
+    /** The `listen` address. */
+    listen: string;
+    /** The DNS server that resolves the upstreams, per request. */
+    resolver: string;
+    /** A writable directory for the pid file and temp files (the container's root filesystem may be read-only). */
+    runtimeDir: string;
+}
+
+export const FRONTEND_RUNTIME: FrontendRuntime = {
+    listen: String(FRONTEND_PORT),
+    resolver: `kube-dns.kube-system.svc.${CLUSTER_DOMAIN}`,
+    runtimeDir: "/tmp",
+};
+
 /**
- * nginx on 8080: `/` goes to the local podinfo, `/<cluster>` to the mirror of each linked cluster's
- * podinfo. Upstreams are variables, resolved per request, so nginx starts before a mirror exists.
+ * nginx on 8080: `/` and everything under it go to the local podinfo with their path; `/<cluster>/`
+ * and everything under it go to that cluster's mirrored podinfo with the prefix stripped, so that
+ * podinfo's page, which fetches `api/info` relative to itself, works under the prefix too; `/<cluster>`
+ * redirects to `/<cluster>/`. Upstreams are variables, resolved per request, so nginx starts before a
+ * mirror exists. With a variable, `proxy_pass` sends a URI part given in it instead of the request's
+ * (every path would become `/`): so it has none, and the prefix goes by `rewrite ... break`, whose
+ * result nginx then sends.
  */
-export function frontendConfig(remoteClusters: string[]): string {
-    const location = (path: string, service: string) => {
+export function frontendConfig(remoteClusters: string[], runtime: FrontendRuntime = FRONTEND_RUNTIME): string {
+    // `set` goes before `rewrite ... break`, which ends the rewrite directives of its location.
+    const upstream = (service: string, rewrite: string[] = []) => {
         const variable = `$${service.replace(/-/g, "_")}`;
         return [
-            `    location ${path} {`,
             `      set ${variable} "${serviceHost(service)}";`,
-            `      proxy_pass http://${variable}:${PODINFO_PORT}/;`,
+            ...rewrite,
+            `      proxy_pass http://${variable}:${PODINFO_PORT};`,
             "      proxy_http_version 1.1;",
-            "    }",
         ];
     };
+    const local = ["    location / {", ...upstream(PODINFO), "    }"];
+    const remote = (cluster: string) => [
+        `    location = /${cluster} {`,
+        `      return 301 /${cluster}/$is_args$args;`,
+        "    }",
+        `    location /${cluster}/ {`,
+        ...upstream(mirroredServiceName(PODINFO, cluster), [`      rewrite ^/${cluster}(/.*)$ $1 break;`]),
+        "    }",
+    ];
+    const dir = runtime.runtimeDir;
     return [
-        "pid /tmp/pid;",
+        `pid ${dir}/nginx.pid;`,
         "error_log stderr;",
         "events {}",
         "http {",
-        "  client_body_temp_path /tmp/client_temp;",
-        "  proxy_temp_path       /tmp/proxy_temp_path;",
-        "  fastcgi_temp_path     /tmp/fastcgi_temp;",
-        "  uwsgi_temp_path       /tmp/uwsgi_temp;",
-        "  scgi_temp_path        /tmp/scgi_temp;",
+        `  client_body_temp_path ${dir}/client_temp;`,
+        `  proxy_temp_path       ${dir}/proxy_temp;`,
+        `  fastcgi_temp_path     ${dir}/fastcgi_temp;`,
+        `  uwsgi_temp_path       ${dir}/uwsgi_temp;`,
+        `  scgi_temp_path        ${dir}/scgi_temp;`,
+        "  access_log /dev/stdout;",
         "  server {",
-        `    listen ${FRONTEND_PORT};`,
-        `    resolver kube-dns.kube-system.svc.${CLUSTER_DOMAIN} valid=10s;`,
-        ...location("/", PODINFO),
-        ...remoteClusters.flatMap((cluster) => location(`/${cluster}`, mirroredServiceName(PODINFO, cluster))),
+        `    listen ${runtime.listen};`,
+        `    resolver ${runtime.resolver} valid=10s;`,
+        // Redirects stay relative: the browser reaches nginx through a port-forward on any local port.
+        "    absolute_redirect off;",
+        ...local,
+        ...remoteClusters.flatMap(remote),
         "  }",
         "}",
         "",
@@ -216,7 +261,7 @@ export function frontendService() {
 
 /** Opens the frontend on localhost. */
 export function frontendCommand(kubectl: string, remoteClusters: string[]): string {
-    const paths = ["/", ...remoteClusters.map((cluster) => `/${cluster}`)].map((path) => `http://localhost:${FRONTEND_PORT}${path}`);
+    const paths = ["/", ...remoteClusters.map((cluster) => `/${cluster}/`)].map((path) => `http://localhost:${FRONTEND_PORT}${path}`);
     return `${kubectl} -n ${DEMO_NAMESPACE} port-forward svc/${FRONTEND} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open ${paths.join(" and ")}`;
 }
 

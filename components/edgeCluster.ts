@@ -46,8 +46,8 @@ export async function assertReachable(clusterName: string, server: string, timeo
             `the edge cluster ${JSON.stringify(clusterName)} is unreachable: its API server ${server} (from edge-cloud-mesh:kubeconfig) ` +
                 `did not accept a connection (${failure}). Check that the device is up and k3s is running, that this machine can reach ` +
                 `that address (VPN, firewall; k3s writes https://127.0.0.1:6443, which only works on the device itself), and ` +
-                `edge-cloud-mesh:kubeContext. If the site is gone for good, \`pulumi destroy\` still works: it drops the unreachable ` +
-                `cluster's resources from the state.`,
+                `edge-cloud-mesh:kubeContext. If the site is gone for good, \`pulumi destroy\` still works when told so for that run: ` +
+                `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy drops the unreachable cluster's resources from the state.`,
         );
     }
 }
@@ -67,11 +67,10 @@ export class EdgeCluster extends pulumi.ComponentResource {
                 // A new address or credential for the same site updates the provider; it does not
                 // replace every resource in the cluster.
                 clusterIdentifier: args.clusterName,
-                // A wiped or offline edge device must not block `pulumi destroy`: its resources leave the state.
-                deleteUnreachable: true,
-                // The flip side: a refresh while the device is offline forgets its objects too. When it
-                // is back, `pulumi up` takes the existing objects over instead of failing on them.
-                upsertExistingObjects: true,
+                // Neither deleteUnreachable nor upsertExistingObjects is set here: set in code, each would
+                // override its environment variable for every run. Forgetting a wiped site
+                // (PULUMI_K8S_DELETE_UNREACHABLE=true) and adopting live objects
+                // (PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true) are deliberate, one-run acts (README, Tear down).
             },
             { parent: this },
         );

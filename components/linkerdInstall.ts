@@ -47,6 +47,15 @@ export function extensionNamespaceMetadata(namespace: string, extension: string)
     };
 }
 
+/**
+ * The Linkerd release a chart version belongs to: charts `YYYY.M.N` are release `edge-YY.M.N`
+ * (linkerd2 bin/compute-edge-version), the version the CLI and `linkerd.io/created-by` name.
+ */
+export function linkerdRelease(chartVersion: string): string {
+    const [year, month, patch] = chartVersion.split(".");
+    return `edge-${year.slice(2)}.${month}.${patch}`;
+}
+
 /** A chart from Linkerd's edge repository, released under its own name. */
 export function linkerdChart(chart: string, version: string) {
     return { chart, name: chart, version, repositoryOpts: { repo: LINKERD_HELM_REPO } };

@@ -25,7 +25,7 @@ export function remoteAccessServiceAccount(site: string): string {
 /** Pins a load balancer to these subnets; without it the controller picks any public subnet per zone of the VPC. */
 export const NLB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-subnets";
 
-export function gatewayValues(args: { sites: string[]; sourceCidrs: string[]; loadBalancerSubnetIds?: string[] }) {
+export function gatewayValues(args: { sourceCidrs: string[]; loadBalancerSubnetIds?: string[] }) {
     const subnets = args.loadBalancerSubnetIds?.length ? { [NLB_SUBNETS_ANNOTATION]: args.loadBalancerSubnetIds.join(",") } : {};
     return {
         createNamespaceMetadataJob: false,
@@ -35,8 +35,53 @@ export function gatewayValues(args: { sites: string[]; sourceCidrs: string[]; lo
             serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS, ...subnets },
             loadBalancerSourceRanges: args.sourceCidrs,
         },
-        remoteMirrorServiceAccount: args.sites.length > 0,
-        remoteMirrorServiceAccountName: args.sites.map(remoteAccessServiceAccount),
+        // The chart's remote-access accounts each come with a second token Secret, `<account>-token`,
+        // created alongside the account rather than after it (Kubernetes' token controller deletes a
+        // token Secret whose account does not exist yet): the accounts are declared here instead (remoteAccess).
+        remoteMirrorServiceAccount: false,
+    };
+}
+
+/**
+ * What the linkerd-multicluster chart (2026.8.3, remote-access-service-mirror-rbac.yaml) grants a
+ * linking cluster's service mirror and destination controller: read Services, Endpoints(Slices),
+ * Pods and Servers, Linkerd's config, and write Events. Bound cluster-wide, per site.
+ */
+export const REMOTE_ACCESS_RULES = [
+    { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["list", "get", "watch"] },
+    { apiGroups: ["batch"], resources: ["jobs"], verbs: ["list", "get", "watch"] },
+    { apiGroups: [""], resources: ["pods", "endpoints", "services"], verbs: ["list", "get", "watch"] },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "get", "watch"] },
+    { apiGroups: ["policy.linkerd.io"], resources: ["servers"], verbs: ["list", "get", "watch"] },
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["linkerd-config"] },
+    { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+];
+
+/**
+ * One edge site's credential on the cloud cluster: a service account, its cluster role and binding,
+ * and the one token Secret it has. Deleting them revokes that site alone.
+ */
+export function remoteAccess(site: string) {
+    const name = remoteAccessServiceAccount(site);
+    const labels = { "linkerd.io/extension": "multicluster" };
+    return {
+        serviceAccount: { metadata: { name, namespace: MULTICLUSTER_NAMESPACE, labels } },
+        clusterRole: { metadata: { name, labels }, rules: REMOTE_ACCESS_RULES },
+        clusterRoleBinding: {
+            metadata: { name, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+            subjects: [{ kind: "ServiceAccount", name, namespace: MULTICLUSTER_NAMESPACE }],
+        },
+        tokenSecret: {
+            metadata: {
+                name: `${name}-link-token`,
+                namespace: MULTICLUSTER_NAMESPACE,
+                labels,
+                // Pulumi finishes creating it only once Kubernetes has filled in the token.
+                annotations: { "kubernetes.io/service-account.name": name, "pulumi.com/waitFor": "jsonpath={.data.token}" },
+            },
+            type: "kubernetes.io/service-account-token",
+        },
     };
 }
 
@@ -46,7 +91,8 @@ export interface LoadBalancerIngress {
 }
 
 /** Whether a URN names the gateway Service among the objects the chart renders. */
-export function isGatewayServiceUrn(urn: string): boolean {
+export function isGatewayServiceUrn(urn: string | undefined): boolean {
+    if (urn === undefined) return false;
     const [, , qualifiedType = "", name = ""] = urn.split("::");
     return qualifiedType.split("$").pop() === "kubernetes:core/v1:Service" && name.endsWith(`${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`);
 }
@@ -101,21 +147,24 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
             chart: linkerdChart("linkerd-multicluster", args.version),
-            values: gatewayValues({ sites: args.sites, sourceCidrs: args.sourceCidrs, loadBalancerSubnetIds: args.loadBalancerSubnetIds }),
+            values: gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancerSubnetIds: args.loadBalancerSubnetIds }),
         });
 
         // The gateway Service as the chart manages it. Pulumi finishes creating a LoadBalancer Service
-        // only once AWS gave it an address, so its status has the address after `up`; in a preview
-        // that creates it, the status is unknown (a separate read would fail: nothing to read yet).
-        const gatewayStatus = chart.resources.apply((resources: pulumi.CustomResource[]) =>
-            pulumi.all(resources.map((resource) => resource.urn)).apply((urns) => {
-                const gateway = resources[urns.findIndex(isGatewayServiceUrn)] as k8s.core.v1.Service | undefined;
+        // only once AWS gave it an address, so its status has the address after `up`. In a preview that
+        // creates or replaces it, its id is unknown and its status (a dry run's) has no address: the
+        // address is then unknown too. Objects of kinds the SDK has no class for (Linkerd's policy
+        // resources) come back as their plain ids: they are not the Service.
+        const gatewayStatus = chart.resources.apply((resources: unknown[]) => {
+            const objects = resources.filter((resource): resource is pulumi.CustomResource => pulumi.CustomResource.isInstance(resource));
+            return pulumi.all(objects.map((resource) => resource.urn)).apply((urns) => {
+                const gateway = objects[urns.findIndex(isGatewayServiceUrn)] as k8s.core.v1.Service | undefined;
                 if (gateway === undefined) {
                     throw new Error(`the linkerd-multicluster chart rendered no Service ${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`);
                 }
-                return gateway.status;
-            }),
-        );
+                return pulumi.all([gateway.id, gateway.status]).apply(([, status]) => status);
+            });
+        });
         this.endpoint = gatewayStatus.apply((status) => ({
             address: gatewayAddress(status?.loadBalancer?.ingress),
             port: String(GATEWAY_PORT),
@@ -128,23 +177,26 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
         this.linkKubeconfigs = Object.fromEntries(
             args.sites.map((site) => {
                 const serviceAccount = remoteAccessServiceAccount(site);
-                // A token of our own, not the chart's `<account>-token`: Pulumi waits until
-                // Kubernetes has filled it in, so nothing reads an empty token.
+                const access = remoteAccess(site);
+                // Earlier versions let the chart render these three: the aliases adopt them in place. Deleting
+                // and re-creating the account would make Kubernetes delete its token, cutting the site off.
+                const fromChart = (objectName: string) => ({ aliases: [{ name: `${name}-multicluster:${objectName}`, parent: chart }] });
+                const account = new k8s.core.v1.ServiceAccount(
+                    `${name}-remote-access-${site}`,
+                    { metadata: { ...access.serviceAccount.metadata, namespace: namespace.metadata.name } },
+                    { ...k8sOptions, ...fromChart(`${MULTICLUSTER_NAMESPACE}/${serviceAccount}`) },
+                );
+                const role = new k8s.rbac.v1.ClusterRole(`${name}-remote-access-${site}`, access.clusterRole, { ...k8sOptions, ...fromChart(serviceAccount) });
+                new k8s.rbac.v1.ClusterRoleBinding(
+                    `${name}-remote-access-${site}`,
+                    access.clusterRoleBinding,
+                    { ...k8sOptions, dependsOn: [account, role], ...fromChart(serviceAccount) },
+                );
                 const tokenSecret = new k8s.core.v1.Secret(
                     `${name}-token-${site}`,
-                    {
-                        metadata: {
-                            name: `${serviceAccount}-link-token`,
-                            namespace: namespace.metadata.name,
-                            annotations: {
-                                "kubernetes.io/service-account.name": serviceAccount,
-                                "pulumi.com/waitFor": "jsonpath={.data.token}",
-                            },
-                        },
-                        type: "kubernetes.io/service-account-token",
-                    },
+                    { metadata: { ...access.tokenSecret.metadata, namespace: namespace.metadata.name }, type: access.tokenSecret.type },
                     // The token controller deletes a token Secret whose account does not exist yet.
-                    { ...k8sOptions, dependsOn: [chart] },
+                    { ...k8sOptions, dependsOn: [account] },
                 );
                 const kubeconfig = pulumi
                     .all([args.apiEndpoint, args.certificateAuthorityData, tokenSecret.data])

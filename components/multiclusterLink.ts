@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
+import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart, linkerdRelease } from "./linkerdInstall";
 import type { GatewayEndpoint } from "../contract";
 import { MULTICLUSTER_NAMESPACE } from "./multiclusterGateway";
 
@@ -52,12 +52,20 @@ export function credentialsSecrets(target: string, kubeconfig: string) {
     };
 }
 
-/** The Link link-gen prints, for a target reached through its gateway. */
-export function linkManifest(target: string, gateway: GatewayEndpoint) {
+/**
+ * The Link link-gen prints, for a target reached through its gateway. `linkerd.io/created-by` is the
+ * annotation link-gen sets (`linkerd/cli <release>`); `linkerd multicluster check` compares it with its
+ * own version and warns "unable to determine version" without it.
+ */
+export function linkManifest(target: string, gateway: GatewayEndpoint, chartVersion: string) {
     return {
         apiVersion: LINK_API_VERSION,
         kind: "Link",
-        metadata: { name: target, namespace: MULTICLUSTER_NAMESPACE },
+        metadata: {
+            name: target,
+            namespace: MULTICLUSTER_NAMESPACE,
+            annotations: { "linkerd.io/created-by": `linkerd/cli ${linkerdRelease(chartVersion)}` },
+        },
         spec: {
             targetClusterName: target,
             targetClusterDomain: CLUSTER_DOMAIN,
@@ -130,7 +138,7 @@ export class MulticlusterLink extends pulumi.ComponentResource {
         );
 
         // The controller reads its credentials when the Link appears, so they go first.
-        const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway));
+        const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway, args.version));
         new k8s.apiextensions.CustomResource(
             `${name}-link`,
             { apiVersion: LINK_API_VERSION, kind: "Link", metadata: link.metadata, spec: link.spec },

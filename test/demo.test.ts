@@ -5,7 +5,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IMAGES, podinfoColour } from "../components/demoWorkloads";
+import { DEMO_IMAGES, frontendConfig, podinfoColour } from "../components/demoWorkloads";
 import { SMI_HELM_REPO } from "../components/trafficSplit";
 import { imagePinProblem } from "../policy/policies";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
@@ -46,6 +46,8 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
     it("creates namespace test, meshed, only after the control plane is up", () => {
         const namespace = named(run, NAMESPACE, "test");
         expect(namespace.inputs.metadata.annotations).toEqual({ "linkerd.io/inject": "enabled" });
+        // proxy-init (NET_ADMIN, NET_RAW) is admitted on a hardened cluster only in a privileged namespace.
+        expect(namespace.inputs.metadata.labels).toEqual({ "pod-security.kubernetes.io/enforce": "privileged" });
         const controlPlane = ofType(run, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
         expect(namespace.dependencies).toContain(controlPlane.urn);
         expect(() => new Namespace(manifest(namespace, "v1", "Namespace")).validate()).not.toThrow();
@@ -97,9 +99,11 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         const config = named(run, CONFIGMAP, "frontend");
         const nginx: string = config.inputs.data["nginx.conf"];
         expect(nginx).toContain("listen 8080;");
-        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898\/;/);
+        // The paths each upstream receives are checked under a real nginx in test/frontendNginx.test.ts.
+        expect(nginx).toBe(frontendConfig(stack === "edge" ? ["cloud"] : []));
+        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898;/);
         if (stack === "edge") {
-            expect(nginx).toMatch(/location \/cloud \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898\/;/);
+            expect(nginx).toMatch(/location \/cloud\/ \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+rewrite \^\/cloud\(\/\.\*\)\$ \$1 break;\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898;/);
         } else {
             expect(nginx).not.toMatch(/location \/\w/);
         }
@@ -138,11 +142,20 @@ describe("the traffic split on edge", () => {
     let smiEdge: StackRun;
     let routeEdge: StackRun;
     beforeAll(async () => {
-        smiEdge = (await runMesh()).edge;
+        smiEdge = (await runMesh({ edge: { trafficSplitApi: "smi" } })).edge;
         routeEdge = (await runMesh({ edge: { trafficSplitApi: "httproute", trafficSplit: { local: 80, cloud: 20 } } })).edge;
     });
 
-    it("smi (default): linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
+    it("httproute is the default: Linkerd edge-26.8.3 implements it natively, and no SMI extension runs", async () => {
+        const edge = (await runMesh()).edge;
+        expect(manifest(single(edge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute").spec.rules).toEqual([
+            { backendRefs: [{ name: "podinfo", port: 9898, weight: 50 }, { name: "podinfo-cloud", port: 9898, weight: 50 }] },
+        ]);
+        expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
+        expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
+    });
+
+    it("smi: linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
         const edge = smiEdge;
         const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
         expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
@@ -195,7 +208,7 @@ describe("the traffic split on edge", () => {
 
     it("accepts weights 100/0", async () => {
         const { edge } = await runMesh({ edge: { trafficSplit: { local: 100, cloud: 0 } } });
-        expect(single(edge, TRAFFIC_SPLIT).inputs.spec.backends.map((backend: any) => backend.weight)).toEqual([100, 0]);
+        expect(single(edge, HTTP_ROUTE).inputs.spec.rules[0].backendRefs.map((backend: any) => backend.weight)).toEqual([100, 0]);
     });
 
     itUpstream("validates the TrafficSplit against the pinned SMI CRD schema, and the HTTPRoute against the Gateway API's", () => {
@@ -242,7 +255,7 @@ describe("outputs", () => {
     it("give the port-forward for the frontend, the command to watch the split and the mirrored services", async () => {
         const { cloud, edge } = await runMesh();
         expect(edge.outputs.frontendCommand.value).toBe(
-            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud",
+            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/",
         );
         expect(cloud.outputs.frontendCommand.value).toBe("kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/");
         expect(cloud.outputs.exportedServices.value).toEqual(["test/podinfo"]);

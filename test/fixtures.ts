@@ -1,36 +1,26 @@
 // Inputs the tests feed the program.
+import { TestPki, k3sKubeconfig } from "./fakeApiServer";
 import { StackOutput, StackRun, runStack } from "./harness";
 
-/** The loopback listener test/globalSetup.ts starts in place of the edge API server. */
-export const FAKE_EDGE_API_SERVER = `https://127.0.0.1:${process.env.FAKE_EDGE_API_PORT}`;
+/** The throwaway CA and certificates of the fake edge API servers test/globalSetup.ts starts. */
+export const FAKE_EDGE_PKI: TestPki = JSON.parse(process.env.FAKE_EDGE_PKI ?? "{}");
 
-/** A k3s kubeconfig as `/etc/rancher/k3s/k3s.yaml` has it (server made reachable), with a second context. */
-export const K3S_KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0stSzNTLUNBCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
-    server: ${FAKE_EDGE_API_SERVER}
-  name: default
-- cluster:
-    server: https://localhost:${process.env.FAKE_EDGE_API_PORT}
-  name: lab
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-- context:
-    cluster: lab
-    user: default
-  name: lab
-current-context: default
-users:
-- name: default
-  user:
-    client-certificate-data: TU9DSy1DTElFTlQtQ0VSVA==
-    client-key-data: TU9DSy1DTElFTlQtS0VZ
-`;
+/** The fake edge API server that has the Gateway API route CRDs k3s installs with Traefik. */
+export const FAKE_EDGE_API_SERVER = `https://127.0.0.1:${process.env.FAKE_EDGE_API_PORT}`;
+/** The fake edge API server of a k3s without Traefik: no Gateway API CRDs. */
+export const FAKE_EDGE_NO_GATEWAY_API_SERVER = `https://localhost:${process.env.FAKE_EDGE_NO_GATEWAY_API_PORT}`;
+
+/**
+ * A k3s kubeconfig as `/etc/rancher/k3s/k3s.yaml` has it (server made reachable, admin client
+ * certificate), with a second context "lab" for a k3s without Traefik.
+ */
+export const K3S_KUBECONFIG = k3sKubeconfig(FAKE_EDGE_PKI, [
+    { name: "default", server: FAKE_EDGE_API_SERVER },
+    { name: "lab", server: FAKE_EDGE_NO_GATEWAY_API_SERVER },
+]);
+
+/** The same kubeconfig with the k3s without Gateway API CRDs as its current context. */
+export const K3S_WITHOUT_GATEWAY_API_KUBECONFIG = K3S_KUBECONFIG.replace("current-context: default", "current-context: lab");
 
 /** Runs the cloud stack, then an edge stack fed the cloud stack's real outputs through its StackReference. */
 export async function runMesh(

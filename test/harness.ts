@@ -7,7 +7,7 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT } from "../config";
 import type { LoadBalancerIngress } from "../components/multiclusterGateway";
-import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, mocks, stackReferenceOutputs } from "./mocks";
+import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, gatewayServicePending, mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -32,6 +32,8 @@ export interface RecordedResource {
     protect: boolean;
     deletedWith: string;
     ignoreChanges: string[];
+    /** Alias specs: the names and parents the resource was known by before. */
+    aliases: { name: string; type: string; parenturn: string }[];
 }
 
 export interface StackOutput {
@@ -47,8 +49,8 @@ export interface StackRun {
 let recorded: RecordedResource[] = [];
 
 /** Installs the mocks for `stack`, recording each registration. Call before the program runs. */
-export function installMocks(stack: string): void {
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+export function installMocks(stack: string, preview = false): void {
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
     recorded = [];
     const monitor = settings.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
@@ -73,6 +75,7 @@ export function installMocks(stack: string): void {
             protect: request.getProtect() ?? false,
             deletedWith: request.getDeletedwith(),
             ignoreChanges: request.getIgnorechangesList(),
+            aliases: request.getAliasesList().map((alias: any) => alias.toObject().spec).filter(Boolean),
         };
         return register(request, (error: any, response: any) => {
             if (!error) recorded.push({ ...entry, urn: response.getUrn() });
@@ -113,13 +116,16 @@ export interface RunOptions {
     stackReferences?: Record<string, Record<string, StackOutput>>;
     /** The gateway Service's `status.loadBalancer.ingress` when the program reads it back. */
     gatewayIngress?: LoadBalancerIngress[];
+    /** Run as a preview in which the gateway Service is created or replaced (no id, no address yet). */
+    previewGatewayServiceChange?: boolean;
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    installMocks(stack);
+    installMocks(stack, options.previewGatewayServiceChange ?? false);
     pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
     gatewayIngress.current = options.gatewayIngress ?? DEFAULT_GATEWAY_INGRESS;
+    gatewayServicePending.current = options.previewGatewayServiceChange ?? false;
     stackReferenceOutputs.clear();
     for (const [name, outputs] of Object.entries(options.stackReferences ?? {})) stackReferenceOutputs.set(name, outputs);
     const { default: main } = await import("../index");

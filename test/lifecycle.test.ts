@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
-import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
+import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
 
 /** Everything a resource waits for, directly or through others: what `pulumi destroy` deletes after it. */
@@ -49,13 +49,14 @@ describe("the trust anchor's protection", () => {
 });
 
 describe("an edge device that is gone", () => {
-    it("does not block destroy: the edge provider drops unreachable resources from the state", async () => {
+    it("is forgotten only when a run says so: the edge provider leaves deleteUnreachable and upsertExistingObjects to their environment variables", async () => {
         const { edge } = await runMesh();
-        // Provider settings reach the engine as strings.
+        // Set in the provider's config, either would override PULUMI_K8S_DELETE_UNREACHABLE /
+        // PULUMI_K8S_UPSERT_EXISTING_OBJECTS on every run (pulumi-kubernetes provider.go, Configure).
         const provider = single(edge, "pulumi:providers:kubernetes");
-        expect(provider.inputs.deleteUnreachable).toBe("true");
-        // After a refresh that forgot an offline edge's objects, the next up adopts them again.
-        expect(provider.inputs.upsertExistingObjects).toBe("true");
+        expect(Object.keys(provider.inputs).sort()).toEqual(["clusterIdentifier", "kubeconfig"]);
+        expect(provider.inputs).not.toHaveProperty("deleteUnreachable");
+        expect(provider.inputs).not.toHaveProperty("upsertExistingObjects");
     });
 
     it("makes `pulumi up` fail fast, naming the cluster, its address and what to check", async () => {
@@ -82,8 +83,8 @@ describe("destroy order follows the graph", () => {
     let edge: StackRun;
     let routeEdge: StackRun;
     beforeAll(async () => {
-        ({ cloud, edge } = await runMesh());
-        routeEdge = await runEdge(cloud.outputs, { trafficSplitApi: "httproute", gatewayApiCrds: "install" });
+        ({ cloud, edge } = await runMesh({ edge: { trafficSplitApi: "smi" } }));
+        routeEdge = await runEdge(cloud.outputs, { trafficSplitApi: "httproute", gatewayApiCrds: "install", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG });
     });
 
     it("deletes the Link before the chart that defines its CRD", () => {
@@ -114,7 +115,8 @@ describe("destroy order follows the graph", () => {
 
     it("deletes the namespaces last: everything in a namespace waits for it", () => {
         for (const run of [cloud, edge]) {
-            const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace");
+            const clusterScoped = ["kubernetes:core/v1:Namespace", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"];
+            const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && !clusterScoped.includes(r.type));
             expect(namespaced.length).toBeGreaterThan(5);
             for (const resource of namespaced) {
                 const name = resource.inputs.metadata?.namespace ?? resource.inputs.namespace;

@@ -46,20 +46,45 @@ export function mockServiceAccountToken(serviceAccount: string): string {
 }
 
 /**
+ * Whether the gateway Service is being created or replaced in this (preview) run: the engine then has
+ * no id for it, and its status is a dry run's, without a load balancer address.
+ */
+export const gatewayServicePending = { current: false };
+
+/** The policy resources linkerd-multicluster renders with its gateway (gateway-policy.yaml), kinds the SDK has no class for. */
+const GATEWAY_POLICY_OBJECTS = [
+    ["policy.linkerd.io/v1beta3:Server", "linkerd-gateway"],
+    ["policy.linkerd.io/v1alpha1:AuthorizationPolicy", "linkerd-gateway"],
+    ["policy.linkerd.io/v1alpha1:MeshTLSAuthentication", "any-meshed"],
+    ["policy.linkerd.io/v1alpha1:NetworkAuthentication", "source-cluster"],
+];
+
+/**
  * What a rendered chart registers that the program reads back: for linkerd-multicluster with its
- * gateway, the gateway Service (as the engine holds it after `up`: with its load balancer's address).
- * Returned as resource references, which the SDK resolves through the engine's getResource.
+ * gateway, its policy resources and the gateway Service (as the engine holds it after `up`: with its
+ * load balancer's address). Returned as resource references, which the SDK resolves through the
+ * engine's getResource where it has a class for the kind, and to the plain id where not.
  */
 function renderedObjects(chartName: string, inputs: Record<string, any>): object[] {
     if (inputs.chart !== "linkerd-multicluster" || inputs.values?.gateway?.enabled !== true) return [];
-    const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kubernetes:helm.sh/v4:Chart$kubernetes:core/v1:Service::${chartName}:linkerd-multicluster/linkerd-gateway`;
+    const childUrn = (type: string, name: string) =>
+        `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kubernetes:helm.sh/v4:Chart$kubernetes:${type}::${chartName}:linkerd-multicluster/${name}`;
+    const policies = GATEWAY_POLICY_OBJECTS.map(([type, name]) => ({
+        [specialSigKey]: specialResourceSig,
+        urn: childUrn(type, name),
+        id: `linkerd-multicluster/${name}`,
+    }));
+    const urn = childUrn("core/v1:Service", "linkerd-gateway");
+    const pending = gatewayServicePending.current;
+    const id = pending ? "" : "linkerd-multicluster/linkerd-gateway";
     const state = {
         metadata: { name: "linkerd-gateway", namespace: "linkerd-multicluster" },
         spec: { type: "LoadBalancer" },
-        status: { loadBalancer: { ingress: gatewayIngress.current } },
+        status: { loadBalancer: pending ? {} : { ingress: gatewayIngress.current } },
     };
-    (settings.getMonitor() as any).resources.set(urn, { urn, id: "linkerd-multicluster/linkerd-gateway", state });
-    return [{ [specialSigKey]: specialResourceSig, urn, id: "linkerd-multicluster/linkerd-gateway" }];
+    (settings.getMonitor() as any).resources.set(urn, { urn, id, state });
+    // The policy resources first: cli-utils' order puts them after the Service, but nothing promises it.
+    return [...policies, { [specialSigKey]: specialResourceSig, urn, id }];
 }
 
 /** Stack outputs that StackReferences resolve to, by stack name, as a run of that stack returned them. */

@@ -1,9 +1,12 @@
 import * as path from "node:path";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Secret } from "kubernetes-models/v1/Secret";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATEWAY_IDENTITY, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
-import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
+import { GATEWAY_IDENTITY, REMOTE_ACCESS_RULES, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
+import { FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
 import { isSecretValue } from "./secrets";
@@ -55,26 +58,56 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(run).inputs.values)).toEqual([]);
     });
 
-    it("gives each edge site its own remote-access service account", () => {
+    it("gives each edge site its own remote-access service account, cluster role and binding, and not through the chart", () => {
         const values = multiclusterChart(run).inputs.values;
-        expect(values.remoteMirrorServiceAccount).toBe(true);
-        expect(values.remoteMirrorServiceAccountName).toEqual([
-            "linkerd-service-mirror-remote-access-edge",
-            "linkerd-service-mirror-remote-access-edge-berlin",
-        ]);
+        // The chart would render a second, unused token Secret per account.
+        expect(values.remoteMirrorServiceAccount).toBe(false);
+        expect(values).not.toHaveProperty("remoteMirrorServiceAccountName");
+        const accounts = ["linkerd-service-mirror-remote-access-edge", "linkerd-service-mirror-remote-access-edge-berlin"];
+        expect(ofType(run, "kubernetes:core/v1:ServiceAccount").map((sa) => sa.inputs.metadata.name).sort()).toEqual(accounts);
+        for (const account of accounts) {
+            const serviceAccount = ofType(run, "kubernetes:core/v1:ServiceAccount").find((sa) => sa.inputs.metadata.name === account)!;
+            expect(serviceAccount.inputs.metadata.namespace).toBe("linkerd-multicluster");
+            const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find((r) => r.inputs.metadata.name === account)!;
+            expect(role.inputs.rules).toEqual(REMOTE_ACCESS_RULES);
+            const binding = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find((b) => b.inputs.metadata.name === account)!;
+            expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: account });
+            expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "linkerd-multicluster" }]);
+            expect(binding.dependencies).toEqual(expect.arrayContaining([serviceAccount.urn, role.urn]));
+            // Stacks where the chart rendered them adopt them in place: the alias names the chart's child,
+            // `<chart>:<namespace>/<name>` (or `<chart>:<name>` when cluster-scoped) under the chart.
+            const chart = multiclusterChart(run);
+            for (const [resource, childName] of [
+                [serviceAccount, `cloud-multicluster:linkerd-multicluster/${account}`],
+                [role, `cloud-multicluster:${account}`],
+                [binding, `cloud-multicluster:${account}`],
+            ] as const) {
+                expect(resource.aliases, resource.type).toContainEqual(expect.objectContaining({ name: childName, type: "", parenturn: chart.urn }));
+            }
+            for (const [resource, apiVersion, kind] of [
+                [serviceAccount, "v1", "ServiceAccount"],
+                [role, "rbac.authorization.k8s.io/v1", "ClusterRole"],
+                [binding, "rbac.authorization.k8s.io/v1", "ClusterRoleBinding"],
+            ] as const) {
+                const Model = { ServiceAccount, ClusterRole, ClusterRoleBinding }[kind];
+                expect(() => new Model(kubernetesObject(resource, apiVersion, kind) as any).validate(), kind).not.toThrow();
+            }
+        }
     });
 
-    it("reads each site's token from a token Secret Pulumi waits on, created after the chart", () => {
-        const chart = multiclusterChart(run);
+    it("has one token per site: a token Secret Pulumi waits on, created after its service account", () => {
         const tokens = ofType(run, SECRET).filter((secret) => secret.inputs.type === "kubernetes.io/service-account-token");
         expect(tokens.map((secret) => secret.inputs.metadata.annotations["kubernetes.io/service-account.name"]).sort()).toEqual([
             "linkerd-service-mirror-remote-access-edge",
             "linkerd-service-mirror-remote-access-edge-berlin",
         ]);
         for (const token of tokens) {
+            const account = token.inputs.metadata.annotations["kubernetes.io/service-account.name"];
+            expect(token.inputs.metadata.name).toBe(`${account}-link-token`);
             expect(token.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.data.token}");
             expect(token.inputs.metadata.namespace).toBe("linkerd-multicluster");
-            expect(token.dependencies).toContain(chart.urn);
+            const serviceAccount = ofType(run, "kubernetes:core/v1:ServiceAccount").find((sa) => sa.inputs.metadata.name === account)!;
+            expect(token.dependencies).toContain(serviceAccount.urn);
             expect(() => new Secret(kubernetesObject(token, "v1", "Secret") as any).validate()).not.toThrow();
         }
     });
@@ -85,6 +118,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(isGatewayServiceUrn(`${prefix}kubernetes:apps/v1:Deployment::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(false);
         expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/probe-gateway`)).toBe(false);
         expect(isGatewayServiceUrn("not a urn")).toBe(false);
+        expect(isGatewayServiceUrn(undefined)).toBe(false);
     });
 
     it("reads the NLB address from the chart's gateway Service and exports the gateway endpoint", () => {
@@ -132,6 +166,20 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(cluster.propertyDependencies.publicSubnetIds.sort()).toEqual(
             subnets.filter((urn) => urn.includes("public")).sort(),
         );
+    });
+});
+
+describe("the gateway lookup among the chart's objects", () => {
+    it("skips the objects that come back as plain ids (Linkerd's policy resources), whatever their order", async () => {
+        // The mock chart lists Server, AuthorizationPolicy, MeshTLSAuthentication and NetworkAuthentication before the Service.
+        const run = await runStack("cloud");
+        expect(run.outputs.gateway.value.address).toBe(DEFAULT_GATEWAY_INGRESS[0].hostname);
+    });
+
+    it("yields an unknown address, not an error, in a preview that creates or replaces only the gateway Service", async () => {
+        const run = await runStack("cloud", { previewGatewayServiceChange: true });
+        // The SDK resolves an unknown output to undefined; a known endpoint always has an address.
+        expect(run.outputs.gateway.value).toBeUndefined();
     });
 });
 
@@ -197,7 +245,13 @@ describe("edge side: the link controller, its credentials and the Link", () => {
     it("declares the Link with every field link-gen sets", () => {
         const link = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link");
         const manifest = kubernetesObject(link, "multicluster.linkerd.io/v1alpha3", "Link");
-        expect(manifest.metadata).toEqual({ name: "cloud", namespace: "linkerd-multicluster" });
+        // What link-gen of edge-26.8.3 writes (pkg/k8s/labels.go CreatedByAnnotationValue: "linkerd/cli " + version),
+        // and what `linkerd multicluster check` (check.go checkLinkVersions) compares with its own version.
+        expect(manifest.metadata).toEqual({
+            name: "cloud",
+            namespace: "linkerd-multicluster",
+            annotations: { "linkerd.io/created-by": "linkerd/cli edge-26.8.3" },
+        });
         expect(manifest.spec).toEqual({
             targetClusterName: "cloud",
             targetClusterDomain: "cluster.local",
@@ -256,6 +310,9 @@ describe("two edge sites", () => {
     });
 });
 
+/** The k3s admin client key as the kubeconfig carries it. */
+const K3S_CLIENT_KEY_DATA = Buffer.from(FAKE_EDGE_PKI.clientKeyPem).toString("base64");
+
 describe("secrets stay secret", () => {
     /** Strings that must never appear outside a Pulumi secret, in the clear or base64-encoded. */
     function sensitive(cloud: StackRun): string[] {
@@ -266,7 +323,7 @@ describe("secrets stay secret", () => {
             ...sites.map((_, index) => mockServiceAccountToken(remoteAccessServiceAccount(Object.keys(cloud.outputs.edgeSites.value)[index]))),
             ...ofType(cloud, "tls:index/locallySignedCert:LocallySignedCert").flatMap((cert) => keyBodies(cert.inputs.caPrivateKeyPem)),
             cloud.outputs.kubeconfig.value,
-            "TU9DSy1DTElFTlQtS0VZ", // the k3s client key
+            K3S_CLIENT_KEY_DATA, // the k3s client key
         ];
     }
 
@@ -298,7 +355,7 @@ describe("secrets stay secret", () => {
     });
 
     it("would notice a leak (the scan can fail)", () => {
-        expect(leaks({ data: { kubeconfig: Buffer.from(K3S_KUBECONFIG).toString("base64") } }, ["TU9DSy1DTElFTlQtS0VZ"])).not.toEqual([]);
+        expect(leaks({ data: { kubeconfig: Buffer.from(K3S_KUBECONFIG).toString("base64") } }, [K3S_CLIENT_KEY_DATA])).not.toEqual([]);
         expect(leaks({ keyPEM: "-----BEGIN PRIVATE KEY-----\nabc\n" }, [])).not.toEqual([]);
     });
 });

@@ -69,8 +69,9 @@ describe("Linkerd and link values", () => {
         expect(controlPlaneNamespaceMetadata().labels["config.linkerd.io/admission-webhooks"]).toBe("disabled");
     });
 
-    it("turn the remote-access accounts off when no edge site is registered", () => {
-        expect(gatewayValues({ sites: [], sourceCidrs: ["0.0.0.0/0"] })).toMatchObject({ remoteMirrorServiceAccount: false, remoteMirrorServiceAccountName: [] });
+    it("leave the remote-access accounts (and their extra token Secrets) out of the chart: the program declares one token per site", () => {
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] }).remoteMirrorServiceAccount).toBe(false);
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] })).not.toHaveProperty("remoteMirrorServiceAccountName");
     });
 
     it("put the same kubeconfig into both credentials Secrets, base64-encoded", () => {
@@ -81,8 +82,9 @@ describe("Linkerd and link values", () => {
     });
 
     it("name the Link and its secret after the target", () => {
-        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" });
+        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" }, "2027.10.12");
         expect(link.metadata.name).toBe("east");
+        expect(link.metadata.annotations).toEqual({ "linkerd.io/created-by": "linkerd/cli edge-27.10.12" });
         expect(link.spec.clusterCredentialsSecret).toBe("cluster-credentials-east");
         expect(link.spec.targetClusterName).toBe("east");
     });
@@ -92,8 +94,10 @@ describe("demo", () => {
     it("routes a path per linked cluster to its mirror, with nginx-safe variable names", () => {
         const config = frontendConfig(["cloud", "eu-west"]);
         expect(config).toContain('set $podinfo_eu_west "podinfo-eu-west.test.svc.cluster.local";');
-        expect(config).toMatch(/location \/eu-west \{\n\s+set \$podinfo_eu_west/);
-        expect(config.match(/location /g)).toHaveLength(3);
+        expect(config).toMatch(/location \/eu-west\/ \{\n\s+set \$podinfo_eu_west "[^"]+";\n\s+rewrite \^\/eu-west\(\/\.\*\)\$ \$1 break;/);
+        expect(config).toContain("location = /eu-west {\n      return 301 /eu-west/$is_args$args;");
+        // `/`, and per linked cluster its redirect and its prefix (test/frontendNginx.test.ts runs them under nginx).
+        expect(config.match(/location /g)).toHaveLength(5);
         expect(mirroredServiceName("podinfo", "eu-west")).toBe("podinfo-eu-west");
     });
 

@@ -75,7 +75,9 @@ describe("GitHub workflows", () => {
         const check = steps.findIndex((step: any) => /kubectl --kubeconfig \S+ --request-timeout=\d+s version/.test(step.run ?? ""));
         expect(check).toBeGreaterThan(-1);
         expect(steps[check].env.EDGE_GONE).toBe("${{ inputs.edge_gone }}");
-        expect(steps[check].run).toMatch(/elif \[ "\$EDGE_GONE" = true \]/);
+        expect(steps[check].run).toMatch(/elif \[ "\$EDGE_GONE" = true \]; then\n[^\n]*\n\s*echo "PULUMI_K8S_DELETE_UNREACHABLE=true" >> "\$GITHUB_ENV"\n\s*else/);
+        // Only that branch sets the provider's switch; nothing sets it for every run.
+        expect(JSON.stringify(workflow).match(/PULUMI_K8S_DELETE_UNREACHABLE/g)).toHaveLength(1);
         expect(check).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
         expect(workflow.on.workflow_dispatch.inputs.edge_gone).toMatchObject({ type: "boolean", default: false });
     });

@@ -1,0 +1,161 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { assertGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
+import { FakeApiServer, FakeCrd, issueTestPki, k3sKubeconfig, k3sTraefikRouteCrds, startFakeApiServer } from "./fakeApiServer";
+import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
+import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
+import { LINKERD_CRDS, itUpstream } from "./upstream";
+
+const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
+const GRPCROUTES = "grpcroutes.gateway.networking.k8s.io";
+const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/";
+
+/** A Gateway API CRD from linkerd-crds 2026.8.3 as Helm renders it into the cluster: the pinned template's metadata filled in. */
+function linkerdInstalledCrd(file: string): FakeCrd {
+    const crd = parse(
+        fs
+            .readFileSync(path.join(LINKERD_CRDS, file), "utf8")
+            .split("\n")
+            .filter((line) => !line.includes("{{"))
+            .join("\n"),
+    );
+    crd.metadata.annotations["linkerd.io/created-by"] = "linkerd/helm edge-26.8.3";
+    crd.metadata.labels = { "helm.sh/chart": "linkerd-crds-2026.8.3", "linkerd.io/control-plane-ns": "linkerd" };
+    return crd;
+}
+
+describe("the Kubernetes client under the Pulumi runtime", () => {
+    it("loads with require(), as the language host's CommonJS build of index.ts does (@kubernetes/client-node 1.x is ESM: Node >= 20.19)", () => {
+        const script = 'const k8s = require("@kubernetes/client-node"); process.stdout.write(typeof k8s.KubeConfig + " " + typeof k8s.ApiextensionsV1Api)';
+        const result = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+        expect(result.stderr).toBe("");
+        expect(result.stdout).toBe("function function");
+    });
+});
+
+describe("what the Gateway API CRDs must look like (pure)", () => {
+    const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));
+
+    it("existing: both route CRDs, each serving v1", () => {
+        expect(gatewayApiCrdsProblem("edge", "existing", traefik)).toBeUndefined();
+        const problem = gatewayApiCrdsProblem("edge", "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
+        expect(problem).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io \(/);
+        expect(problem).toMatch(/--disable traefik/);
+        expect(problem).toMatch(/set edge-cloud-mesh:gatewayApiCrds to "install"/);
+        // Gateway API v1.0: GRPCRoute only as v1alpha2, which edge-26.8.3 does not read.
+        const old = { ...traefik, [GRPCROUTES]: { spec: { versions: [{ name: "v1alpha2", served: true }] } } };
+        expect(gatewayApiCrdsProblem("edge", "existing", old)).toMatch(/grpcroutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: v1alpha2\)/);
+        const unserved = { ...traefik, [HTTPROUTES]: { spec: { versions: [{ name: "v1", served: false }] } } };
+        expect(gatewayApiCrdsProblem("edge", "existing", unserved)).toMatch(/httproutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: none\)/);
+    });
+
+    it("install: none, or only ones Linkerd installed; never another owner's", () => {
+        expect(gatewayApiCrdsProblem("edge", "install", {})).toBeUndefined();
+        const linkerd = { metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } }, spec: { versions: [{ name: "v1", served: true }] } };
+        expect(gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
+        const problem = gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
+        expect(problem).toMatch(/edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has grpcroutes\.gateway\.networking\.k8s\.io, installed by something other than Linkerd/);
+        expect(problem).toMatch(/Set edge-cloud-mesh:gatewayApiCrds to "existing"/);
+    });
+});
+
+describe("the check against a loopback server that answers like a k3s API server", () => {
+    const pki = issueTestPki();
+    const servers: FakeApiServer[] = [];
+    async function server(crds: FakeCrd[], status?: number): Promise<FakeApiServer> {
+        const started = await startFakeApiServer({ pki, crds, status });
+        servers.push(started);
+        return started;
+    }
+    const check = (url: string, mode: "install" | "existing", kubeconfig = k3sKubeconfig(pki, [{ name: "default", server: url }])) =>
+        assertGatewayApiCrds({ clusterName: "edge", mode, kubeconfig, kubeContext: "" });
+    afterAll(async () => {
+        await Promise.all(servers.map((started) => started.close()));
+    });
+
+    it("existing, on a k3s with Traefik: reads both CRDs with the kubeconfig's client certificate and passes", async () => {
+        const k3s = await server(k3sTraefikRouteCrds());
+        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        expect(k3s.requests).toEqual([`${CRD_PATH}${HTTPROUTES}`, `${CRD_PATH}${GRPCROUTES}`]);
+    });
+
+    it("existing, on a k3s without Traefik: stops, naming gatewayApiCrds and the fix", async () => {
+        const k3s = await server([]);
+        const error = await check(k3s.url, "existing").catch((caught: Error) => caught);
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        expect((error as Error).message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes\.gateway\.networking\.k8s\.io and grpcroutes\.gateway\.networking\.k8s\.io/);
+    });
+
+    it("install, on a k3s with Traefik's CRDs: stops, two owners would fight over them", async () => {
+        const k3s = await server(k3sTraefikRouteCrds());
+        await expect(check(k3s.url, "install")).rejects.toThrow(/is "install", but the edge cluster "edge" already has httproutes\.gateway\.networking\.k8s\.io and grpcroutes/);
+    });
+
+    itUpstream("install, a second time: the CRDs this stack's linkerd-crds installed are no obstacle", async () => {
+        const k3s = await server([
+            linkerdInstalledCrd("gateway.networking.k8s.io_httproutes.yaml"),
+            linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
+        ]);
+        await expect(check(k3s.url, "install")).resolves.toBeUndefined();
+        // And switching such a cluster to existing works too: they serve v1.
+        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+    });
+
+    it("a user the API server refuses (403): says so, naming the kubeconfig", async () => {
+        const k3s = await server(k3sTraefikRouteCrds(), 403);
+        await expect(check(k3s.url, "existing")).rejects.toThrow(
+            /API server https:\/\/127\.0\.0\.1:\d+ refused to let them read CustomResourceDefinitions of edge-cloud-mesh:kubeconfig \(HTTP 403/,
+        );
+    });
+
+    it("credentials the API server does not accept (401, a client certificate of another CA): names the kubeconfig", async () => {
+        const k3s = await server(k3sTraefikRouteCrds());
+        const stranger = issueTestPki();
+        const kubeconfig = k3sKubeconfig({ ...pki, clientCertPem: stranger.clientCertPem, clientKeyPem: stranger.clientKeyPem }, [{ name: "default", server: k3s.url }]);
+        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(/did not accept the credentials of edge-cloud-mesh:kubeconfig \(HTTP 401/);
+        expect(k3s.requests).toEqual([]);
+    });
+
+    it("a server whose certificate the kubeconfig's CA did not sign: fails, naming the kubeconfig", async () => {
+        const k3s = await server(k3sTraefikRouteCrds());
+        const kubeconfig = k3sKubeconfig({ ...pki, caPem: issueTestPki().caPem }, [{ name: "default", server: k3s.url }]);
+        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(/could not read httproutes\.gateway\.networking\.k8s\.io from the edge cluster "edge"'s API server .* with edge-cloud-mesh:kubeconfig/);
+    });
+});
+
+describe("the edge stack runs the check before declaring anything", () => {
+    let cloudOutputs: Record<string, StackOutput>;
+    beforeAll(async () => {
+        cloudOutputs = (await runStack("cloud")).outputs;
+    });
+
+    it("existing (the default) on a k3s without Traefik", async () => {
+        const message = await configError("edge", {
+            config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG },
+            secretKeys: ["kubeconfig"],
+            stackReferences: { cloud: cloudOutputs },
+        });
+        expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes/);
+    });
+
+    it("install on a k3s with Traefik's CRDs, and with the context that selects it", async () => {
+        const options = { secretKeys: ["kubeconfig"], stackReferences: { cloud: cloudOutputs } };
+        const message = await configError("edge", { config: { role: "edge", kubeconfig: K3S_KUBECONFIG, gatewayApiCrds: "install" }, ...options });
+        expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has/);
+        const viaContext = await configError("edge", {
+            config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, kubeContext: "default", gatewayApiCrds: "install" },
+            ...options,
+        });
+        expect(viaContext).toMatch(/is "install", but the edge cluster "edge" already has/);
+    });
+
+    it("passes where the cluster fits: existing with Traefik's CRDs, install without any", async () => {
+        const existing = await runEdge(cloudOutputs);
+        const install = await runEdge(cloudOutputs, { kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, gatewayApiCrds: "install" });
+        for (const run of [existing, install]) expect(ofType(run, "kubernetes:helm.sh/v4:Chart").length).toBeGreaterThan(3);
+    });
+});
