@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
+import { instanceArchitecture, linkerdChartVersionProblem, parseIpv4Cidr } from "./policy/rules";
 
 export const PROJECT = "edge-cloud-mesh";
 
@@ -189,7 +190,7 @@ function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSid
     return {
         // Empty means the stack's name: `pulumi stack init edge-berlin` names the site edge-berlin.
         clusterName: reader.check("clusterName", reader.string("clusterName", { optional: true }) || stack, clusterNameProblem),
-        linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), chartVersionProblem),
+        linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), linkerdChartVersionProblem),
         gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS),
         viz: reader.boolean("viz"),
         demo: reader.boolean("demo"),
@@ -444,39 +445,10 @@ function parseNodes(reader: ConfigReader): NodeGroupSize {
 
 // ---- value rules (pure, exported for tests) ----
 
-export type Architecture = "arm64" | "x86_64" | "unknown";
-
-const INSTANCE_SIZE = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/;
-const INSTANCE_FAMILY = /^([a-z]+)(\d+)([a-z]*)(-flex)?$/;
-
-/**
- * The CPU architecture of an EC2 instance type, from its name: Graviton families carry a `g` right
- * after the generation (m7g, c7gn, r6gd, t4g, im4gn, x2gd); a1 is the first Graviton.
- */
-export function instanceArchitecture(instanceType: string): Architecture {
-    const [family, size, ...rest] = instanceType.split(".");
-    if (rest.length > 0 || size === undefined || !INSTANCE_SIZE.test(size)) return "unknown";
-    const match = INSTANCE_FAMILY.exec(family);
-    if (match === null) return "unknown";
-    const [, series, generation, attributes] = match;
-    if (series === "mac") return "unknown";
-    if (series === "a" && generation === "1") return "arm64";
-    return attributes.startsWith("g") ? "arm64" : "x86_64";
-}
-
 /** A DNS label short enough to be part of Service names. */
 export function clusterNameProblem(value: string): string | undefined {
     if (value.length > MAX_CLUSTER_NAME_LENGTH || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value)) {
         return `not a DNS label of at most ${MAX_CLUSTER_NAME_LENGTH} characters; accepted: lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. "edge-berlin"`;
-    }
-    return undefined;
-}
-
-/** Linkerd edge releases edge-YY.M.N publish their charts as YYYY.M.N. */
-export function chartVersionProblem(value: string): string | undefined {
-    const match = /^(\d{4})\.(\d{1,2})\.(\d+)$/.exec(value);
-    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 12) {
-        return 'not a Linkerd edge chart version; accepted: YYYY.M.N as published at https://helm.linkerd.io/edge, e.g. "2026.8.3" for edge-26.8.3';
     }
     return undefined;
 }
@@ -491,16 +463,6 @@ export function kubernetesVersionProblem(value: string): string | undefined {
     if (match === null) return `not a Kubernetes minor version; accepted: ${accepted}`;
     if (Number(match[1]) < MIN_KUBERNETES_MINOR) return `too old; accepted: ${accepted}`;
     return undefined;
-}
-
-/** An IPv4 CIDR block, returned as [address as a 32-bit number, prefix length], or undefined. */
-export function parseIpv4Cidr(value: string): [number, number] | undefined {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-    if (match === null) return undefined;
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = Number(match[5]);
-    if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
-    return [octets.reduce((address, octet) => address * 256 + octet, 0), prefix];
 }
 
 export function cidrProblem(value: string): string | undefined {

@@ -60,6 +60,16 @@ export interface CloudStackView {
 }
 
 /**
+ * The commands that set a list key to exactly these values. They write the whole list: `pulumi
+ * config set --path 'key[1]' x` on a stack that relies on the Pulumi.yaml default (the CLI does not
+ * merge defaults into the stack file) writes `[null, "x"]`, which the next `pulumi up` rejects.
+ */
+export function setListCommand(key: string, values: string[], stack: string): string {
+    const items = values.map((value, index) => `--plaintext '${key}[${index}]=${value}'`).join(" ");
+    return `pulumi config rm ${key} --stack ${stack} && pulumi config set-all --stack ${stack} --path ${items}`;
+}
+
+/**
  * Reads the cloud stack for one edge site. Fails before anything else is declared when the cloud
  * stack has no outputs yet, or does not list the site in its `edgeSites`.
  */
@@ -76,7 +86,7 @@ export async function readCloudStack(stackName: string, site: string): Promise<C
         throw new pulumi.RunError(
             `edge-cloud-mesh:clusterName: the edge site ${JSON.stringify(site)} is not registered in the cloud stack ` +
                 `${JSON.stringify(stackName)} (its edgeSites: ${JSON.stringify(registered)}). Add it there ` +
-                `(pulumi config set --path 'edgeSites[${registered.length}]' ${site} --stack ${stackName}), run \`pulumi up\` on ` +
+                `(${setListCommand("edgeSites", [...registered, site], stackName)}), run \`pulumi up\` on ` +
                 `the cloud stack, then run this stack again.`,
         );
     }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseIpv4Cidr } from "../config";
+import { parseIpv4Cidr } from "../policy/rules";
 
 export interface ClusterVpcArgs {
     /** The VPC's IPv4 CIDR, /16 to /24. */

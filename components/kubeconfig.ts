@@ -1,38 +1,17 @@
 // Pure helpers for kubeconfig documents: reading the cluster a context points at, and writing the
 // token-only kubeconfig that a remote controller can use.
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
+import { Kubeconfig } from "../policy/rules";
 
-interface NamedEntry {
-    name: string;
-    [field: string]: unknown;
-}
-
-export interface Kubeconfig {
-    clusters?: NamedEntry[];
-    contexts?: NamedEntry[];
-    users?: NamedEntry[];
-    "current-context"?: string;
-}
+// The parser lives with the policy pack, which checks link kubeconfigs too.
+export { parseKubeconfig } from "../policy/rules";
+export type { Kubeconfig } from "../policy/rules";
 
 /** Where a kubeconfig context points: the API server and the CA that signs its certificate. */
 export interface ClusterEndpoint {
     server: string;
     /** Base64 PEM bundle, as in `certificate-authority-data`. */
     certificateAuthorityData: string;
-}
-
-/** Parses kubeconfig text (YAML or JSON); throws with what is wrong. */
-export function parseKubeconfig(text: string): Kubeconfig {
-    let parsed: unknown;
-    try {
-        parsed = parse(text);
-    } catch (error) {
-        throw new Error(`it does not parse as YAML: ${(error as Error).message.split("\n")[0]}`);
-    }
-    if (parsed === null || typeof parsed !== "object" || !Array.isArray((parsed as Kubeconfig).clusters)) {
-        throw new Error("it is not a kubeconfig (no clusters list)");
-    }
-    return parsed as Kubeconfig;
 }
 
 /** The context to use: the named one, else current-context; throws naming what is missing. */

@@ -1,11 +1,22 @@
 // Guardrails for this program's resources, checked by `pulumi preview --policy-pack policy`.
 // Each rule's check is a pure function, so that tests can hand it compliant and violating values.
+//
+// What the engine hands a rule is a resource's inputs (pkg/resource/deploy/step_generator.go,
+// `Properties: inputs`). Component resources arrive with *empty* properties: pulumi-eks registers
+// `eks:index:Cluster` and `eks:index:ManagedNodeGroup` itself, with an SDK that drops a component's
+// props, and pulumi-kubernetes registers `kubernetes:helm.sh/v4:Chart` with none. The values live on
+// their custom children: `aws:eks/cluster:Cluster`, `aws:eks/nodeGroup:NodeGroup` and each object a
+// chart renders. So every rule checks those, and says nothing about a component without properties.
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { instanceArchitecture } from "../config";
-import { parseKubeconfig } from "../components/kubeconfig";
+import { LINKERD_EDGE_CHARTS, instanceArchitecture, linkerdChartVersionProblem, parseIpv4Cidr, parseKubeconfig } from "./rules";
 
 /** A resource's properties as the policy engine passes them: untyped. */
 type Props = ResourceValidationArgs["props"];
+
+/** A component as the engine hands it over: no properties at all. */
+function withoutProperties(props: Props): boolean {
+    return Object.keys(props).length === 0;
+}
 
 /** Graviton node groups: every instance type arm64, and an arm64 AMI type (without one EKS may pick x86). */
 export function nodeGroupProblems(props: Props): string[] {
@@ -31,6 +42,34 @@ export function nodeGroupProblems(props: Props): string[] {
 export function chartVersionProblem(chart: unknown, version: unknown): string | undefined {
     if (typeof version === "string" && /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) return undefined;
     return `chart ${JSON.stringify(chart)} has version ${JSON.stringify(version)}; pin an exact version such as 2026.8.3`;
+}
+
+/**
+ * The chart and version in a rendered object's `helm.sh/chart` label, which Helm charts write as
+ * `{{ .Chart.Name }}-{{ .Chart.Version | replace "+" "_" }}` (linkerd-crds-2026.8.3). Names and
+ * pre-release versions both hold dashes: the name is the longest prefix followed by a whole version.
+ */
+export function parseChartLabel(label: string): { chart: string; version: string } | undefined {
+    const match = /^(.+)-(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:_[0-9A-Za-z.-]+)?)$/.exec(label);
+    return match === null ? undefined : { chart: match[1], version: match[2].replace("_", "+") };
+}
+
+/**
+ * What the `helm.sh/chart` label of a rendered object says about its chart: a released version (not
+ * a development build such as linkerd2's `0.0.0-undefined`), and for Linkerd's edge charts an edge
+ * release's `YYYY.M.N`.
+ */
+export function chartLabelProblem(label: string): string | undefined {
+    const parsed = parseChartLabel(label);
+    if (parsed === undefined) return `its helm.sh/chart label ${JSON.stringify(label)} names no chart version`;
+    const { chart, version } = parsed;
+    if (/^v?0\.0\.0(\W|$)/.test(version)) {
+        return `it comes from chart ${chart} at ${version}, a development build; install a released version`;
+    }
+    if (LINKERD_EDGE_CHARTS.includes(chart) && linkerdChartVersionProblem(version) !== undefined) {
+        return `it comes from chart ${chart} at ${version}, not a Linkerd edge release; install YYYY.M.N from https://helm.linkerd.io/edge, e.g. 2026.8.3`;
+    }
+    return undefined;
 }
 
 /** A pinned image: an explicit tag other than `latest`, or a digest. */
@@ -96,10 +135,10 @@ function secretKubeconfig(props: Props): string | undefined {
     return undefined;
 }
 
-/** Whether a public EKS endpoint is open to the whole internet. AWS's default CIDR list is 0.0.0.0/0. */
+/** Whether a public EKS endpoint is open to the whole internet (a /0 block). AWS's default CIDR list is 0.0.0.0/0. */
 export function openPublicEndpoint(publicAccess: unknown, cidrs: unknown): boolean {
     if (publicAccess === false) return false;
-    return !Array.isArray(cidrs) || cidrs.length === 0 || cidrs.includes("0.0.0.0/0");
+    return !Array.isArray(cidrs) || cidrs.length === 0 || cidrs.some((cidr) => typeof cidr === "string" && parseIpv4Cidr(cidr)?.[1] === 0);
 }
 
 export interface EndpointPolicyConfig {
@@ -113,17 +152,26 @@ export const policies: ResourceValidationPolicy[] = [
         description: "EKS node groups run Graviton (arm64) instance types with an arm64 AMI type.",
         enforcementLevel: "mandatory",
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            if (args.type !== "eks:index:ManagedNodeGroup" && args.type !== "aws:eks/nodeGroup:NodeGroup") return;
+            const nodeGroup =
+                args.type === "aws:eks/nodeGroup:NodeGroup" || (args.type === "eks:index:ManagedNodeGroup" && !withoutProperties(args.props));
+            if (!nodeGroup) return;
             for (const problem of nodeGroupProblems(args.props)) reportViolation(problem);
         },
     },
     {
         name: "pinned-versions",
-        description: "Every Helm chart and every container image is pinned to a version (no latest, no missing version).",
+        description:
+            "Every Helm chart and every container image is pinned to a version (no latest, no missing version); rendered objects come from released chart versions.",
         enforcementLevel: "mandatory",
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            if (/^kubernetes:helm\.sh\/v[34]:(Chart|Release)$/.test(args.type)) {
+            // A Release carries its chart and version; a Chart component only where an SDK sends its inputs.
+            if (/^kubernetes:helm\.sh\/v[34]:(Chart|Release)$/.test(args.type) && !withoutProperties(args.props)) {
                 const problem = chartVersionProblem(args.props.chart, args.props.version);
+                if (problem !== undefined) reportViolation(problem);
+            }
+            const chartLabel: unknown = args.type.startsWith("kubernetes:") ? args.props.metadata?.labels?.["helm.sh/chart"] : undefined;
+            if (typeof chartLabel === "string") {
+                const problem = chartLabelProblem(chartLabel);
                 if (problem !== undefined) reportViolation(problem);
             }
             if (WORKLOAD_TYPES.includes(args.type)) {
@@ -151,7 +199,9 @@ export const policies: ResourceValidationPolicy[] = [
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             if (args.getConfig<EndpointPolicyConfig>().allowOpenEndpoint) return;
             const open =
-                (args.type === "eks:index:Cluster" && openPublicEndpoint(args.props.endpointPublicAccess, args.props.publicAccessCidrs)) ||
+                (args.type === "eks:index:Cluster" &&
+                    !withoutProperties(args.props) &&
+                    openPublicEndpoint(args.props.endpointPublicAccess, args.props.publicAccessCidrs)) ||
                 (args.type === "aws:eks/cluster:Cluster" &&
                     openPublicEndpoint(args.props.vpcConfig?.endpointPublicAccess, args.props.vpcConfig?.publicAccessCidrs));
             if (open) {

@@ -403,7 +403,7 @@ describe("CI roles", () => {
     });
 
     it("get cluster access through clusterAdmins, not a hand-made access entry", () => {
-        expect(ci).toMatch(/pulumi config set --path 'clusterAdmins\[\d\]'/);
+        expect(ci).toMatch(/--plaintext 'clusterAdmins\[\d\]=arn:aws:iam::\d{12}:role\/ci-preview'/);
         expect(readme).not.toMatch(/create-access-entry|associate-access-policy/);
     });
 

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_KEYS, instanceArchitecture, kubernetesVersionProblem, parseIpv4Cidr } from "../config";
+import { CONFIG_KEYS, kubernetesVersionProblem } from "../config";
+import { instanceArchitecture, parseIpv4Cidr } from "../policy/rules";
 import { ROOT, configError } from "./harness";
 
 describe("Pulumi.yaml and config.ts", () => {

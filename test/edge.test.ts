@@ -35,7 +35,7 @@ describe("the edge stack's cluster and its link to the cloud stack", () => {
         });
         expect(message).toMatch(/edge-cloud-mesh:clusterName: the edge site "edge-paris" is not registered in the cloud stack "cloud"/);
         expect(message).toMatch(/its edgeSites: \["edge","edge-berlin"\]/);
-        expect(message).toMatch(/pulumi config set --path 'edgeSites\[2\]' edge-paris --stack cloud/);
+        expect(message).toMatch(/\(pulumi config rm edgeSites --stack cloud && pulumi config set-all --stack cloud --path --plaintext .edgeSites\[0\]=edge. --plaintext .edgeSites\[1\]=edge-berlin. --plaintext .edgeSites\[2\]=edge-paris.\)/);
         expect(message).toMatch(/run `pulumi up` on the cloud stack, then run this stack again/);
     });
 

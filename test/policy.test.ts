@@ -1,12 +1,16 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { policies } from "../policy/policies";
+import { parseChartLabel, policies } from "../policy/policies";
 import { runMesh } from "./fixtures";
 import { RecordedResource } from "./harness";
+import { UPSTREAM, itUpstream } from "./upstream";
 
 interface Violation {
     policy: string;
+    type?: string;
     message: string;
 }
 
@@ -30,6 +34,23 @@ function check(policy: ResourceValidationPolicy, type: string, props: Record<str
     };
     for (const validate of validations) validate(args, (message: string) => reported.push(message));
     return reported;
+}
+
+/** An aws.eks.NodeGroup's inputs as pulumi-eks 4.3.0 builds them for a ManagedNodeGroup. */
+function eksNodeGroup(args: { amiType?: string; instanceTypes?: string[] }) {
+    return {
+        ...args,
+        clusterName: "edge-cloud-mesh-cloud",
+        nodeRoleArn: "arn:aws:iam::123456789012:role/cloud-nodes",
+        scalingConfig: { desiredSize: 2, minSize: 2, maxSize: 3 },
+        subnetIds: ["subnet-0a", "subnet-0b"],
+        capacityType: "ON_DEMAND",
+    };
+}
+
+/** A rendered object as a helm.v4.Chart registers it: the manifest, labels included. */
+function rendered(kind: string, name: string, labels: Record<string, string> = {}, rest: object = {}) {
+    return { apiVersion: "v1", kind, metadata: { name, labels }, ...rest };
 }
 
 function policy(name: string): ResourceValidationPolicy {
@@ -65,6 +86,19 @@ describe("graviton-node-groups", () => {
         expect(check(rule, "eks:index:ManagedNodeGroup", { amiType: "AL2023_ARM_64_STANDARD" })[0]).toMatch(/instanceTypes is not set/);
     });
     it("ignores other resources", () => expect(check(rule, "aws:ec2/vpc:Vpc", {})).toEqual([]));
+    // What the engine sends in a real preview: the pulumi-eks component without properties, and the
+    // aws NodeGroup it creates with the component's amiType and instanceTypes spread into its inputs
+    // (pulumi-eks v4.3.0 nodejs/eks/nodes/nodegroup.ts, `new aws.eks.NodeGroup(name, {...nodeGroupArgs, amiType, ...})`).
+    it("says nothing about the ManagedNodeGroup component the engine sends without properties", () => {
+        expect(check(rule, "eks:index:ManagedNodeGroup", {})).toEqual([]);
+    });
+    it("judges the NodeGroup that carries the values", () => {
+        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large"] }))).toEqual([]);
+        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7i.large"] }))).toEqual([
+            "instance type m7i.large is not a Graviton (arm64) type",
+        ]);
+        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ instanceTypes: ["m7g.large"] }))[0]).toMatch(/amiType is undefined/);
+    });
 });
 
 describe("pinned-versions", () => {
@@ -87,6 +121,60 @@ describe("pinned-versions", () => {
         expect(
             check(rule, "kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "registry:5000/app" }] } } } } } }),
         ).toHaveLength(1);
+    });
+});
+
+describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
+    const rule = policy("pinned-versions");
+    const crd = (label?: string) =>
+        rendered("CustomResourceDefinition", "servers.policy.linkerd.io", label === undefined ? {} : { "helm.sh/chart": label, "linkerd.io/control-plane-ns": "linkerd" });
+    it("says nothing about the Chart component the engine sends without properties", () => {
+        expect(check(rule, "kubernetes:helm.sh/v4:Chart", {})).toEqual([]);
+    });
+    it("reads chart and version from the helm.sh/chart label, names with dashes and digits included", () => {
+        expect(parseChartLabel("linkerd-crds-2026.8.3")).toEqual({ chart: "linkerd-crds", version: "2026.8.3" });
+        expect(parseChartLabel("linkerd2-cni-2026.8.3")).toEqual({ chart: "linkerd2-cni", version: "2026.8.3" });
+        expect(parseChartLabel("linkerd-crds-0.0.0-undefined")).toEqual({ chart: "linkerd-crds", version: "0.0.0-undefined" });
+        expect(parseChartLabel("app-1.2.3_build.5")).toEqual({ chart: "app", version: "1.2.3+build.5" });
+        expect(parseChartLabel("linkerd-crds")).toBeUndefined();
+    });
+    it("passes objects a released chart rendered, Linkerd's edge charts at YYYY.M.N and others at their own versions", () => {
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds-2026.8.3"))).toEqual([]);
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-smi-1.0.4"))).toEqual([]);
+        expect(check(rule, "kubernetes:apps/v1:Deployment", rendered("Deployment", "linkerd-failover", { "helm.sh/chart": "linkerd-failover-0.1.3" }))).toEqual([]);
+    });
+    it("flags a development build of a chart, a Linkerd edge chart off the edge scheme, and a label without a version", () => {
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds-0.0.0-undefined"))).toEqual([
+            "it comes from chart linkerd-crds at 0.0.0-undefined, a development build; install a released version",
+        ]);
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds-1.8.0"))[0]).toMatch(
+            /chart linkerd-crds at 1\.8\.0, not a Linkerd edge release/,
+        );
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds"))).toEqual([
+            'its helm.sh/chart label "linkerd-crds" names no chart version',
+        ]);
+    });
+    it("says nothing about rendered objects that carry no helm.sh/chart label (linkerd-control-plane, -viz and -multicluster set none)", () => {
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd())).toEqual([]);
+        expect(check(rule, "kubernetes:core/v1:ServiceAccount", rendered("ServiceAccount", "linkerd-destination", { "linkerd.io/control-plane-component": "destination" }))).toEqual([]);
+        expect(check(rule, "aws:ec2/vpc:Vpc", { tags: { "helm.sh/chart": "x" } })).toEqual([]);
+    });
+    it("judges the images of a rendered workload", () => {
+        const deployment = (image: string) =>
+            rendered("Deployment", "linkerd-destination", {}, { spec: { template: { spec: { containers: [{ name: "destination", image }] } } } });
+        expect(check(rule, "kubernetes:apps/v1:Deployment", deployment("cr.l5d.io/linkerd/controller:edge-26.8.3"))).toEqual([]);
+        expect(check(rule, "kubernetes:apps/v1:Deployment", deployment("cr.l5d.io/linkerd/controller"))).toEqual([
+            "image cr.l5d.io/linkerd/controller has no tag; pin a version",
+        ]);
+    });
+    // The label exactly as linkerd-crds' templates write it, rendered for a release and for a git build.
+    itUpstream("judges the label linkerd-crds' own templates write", () => {
+        const template = fs.readFileSync(path.join(UPSTREAM, "linkerd-edge-26.8.3", "crds", "server.yaml"), "utf8");
+        const line = /^\s*helm\.sh\/chart: (.+)$/m.exec(template)?.[1];
+        expect(line).toBe('{{ .Chart.Name }}-{{ .Chart.Version | replace "+" "_" }}');
+        const render = (version: string) => line!.replace("{{ .Chart.Name }}", "linkerd-crds").replace('{{ .Chart.Version | replace "+" "_" }}', version.replace("+", "_"));
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("2026.8.3")))).toEqual([]);
+        expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("0.0.0-undefined")))).toHaveLength(1);
     });
 });
 
@@ -119,16 +207,60 @@ describe("eks-api-endpoint-restricted", () => {
     });
     it("flags an endpoint open to the internet, including AWS's default", () => {
         expect(check(rule, "eks:index:Cluster", { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] })[0]).toMatch(/open to 0\.0\.0\.0\/0/);
-        expect(check(rule, "eks:index:Cluster", {})).toHaveLength(1);
         expect(check(rule, "aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0", "10.0.0.0/8"] } })).toHaveLength(1);
+    });
+    it("says nothing about the eks Cluster component the engine sends without properties, even when enforced", () => {
+        expect(check(rule, "eks:index:Cluster", {})).toEqual([]);
+    });
+    it("judges the aws Cluster that carries the endpoint, as pulumi-eks builds its vpcConfig", () => {
+        const cluster = (vpcConfig: object) => ({ name: "edge-cloud-mesh-cloud", roleArn: "arn:aws:iam::123456789012:role/eks", vpcConfig });
+        const subnetIds = ["subnet-0a", "subnet-0b"];
+        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] }))).toEqual([]);
+        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }))).toHaveLength(1);
+        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true }))).toHaveLength(1);
+        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["192.0.2.1/0"] }))).toHaveLength(1);
     });
     it("accepts an open endpoint when allowOpenEndpoint says so", () => {
         expect(check(rule, "eks:index:Cluster", { publicAccessCidrs: ["0.0.0.0/0"] }, { allowOpenEndpoint: true })).toEqual([]);
     });
 });
 
+/** The component types whose properties reach an analyzer empty (see policy/policies.ts). */
+const ENGINE_EMPTY_COMPONENTS = ["eks:index:Cluster", "eks:index:ManagedNodeGroup", "kubernetes:helm.sh/v4:Chart"];
+
+describe("every rule on a component the engine sends without properties", () => {
+    it.each(policies.flatMap((rule) => ENGINE_EMPTY_COMPONENTS.map((type) => [rule.name, type] as const)))("%s stays silent on %s", (name, type) => {
+        expect(check(policy(name), type, {})).toEqual([]);
+        expect(check(policy(name), type, {}, { allowOpenEndpoint: false })).toEqual([]);
+    });
+});
+
 describe("the program under its own policies", () => {
-    it("violates no mandatory policy; the open default endpoint is the one advisory finding", async () => {
+    it("as the engine hands it over: empty components, the pulumi-eks children carry the values", async () => {
+        const { cloud, edge } = await runMesh();
+        const resources = [...cloud.resources, ...edge.resources];
+        const engineShaped: { type: string; props: Record<string, any> }[] = resources.flatMap((resource) => {
+            if (!ENGINE_EMPTY_COMPONENTS.includes(resource.type)) return [{ type: resource.type, props: resource.inputs }];
+            const children: { type: string; props: Record<string, any> }[] = [];
+            // pulumi-eks 4.3.0: nodes/nodegroup.ts spreads amiType and instanceTypes into the aws NodeGroup;
+            // cluster/cluster.ts puts endpointPublicAccess and publicAccessCidrs into vpcConfig.
+            if (resource.type === "eks:index:ManagedNodeGroup") {
+                children.push({ type: "aws:eks/nodeGroup:NodeGroup", props: eksNodeGroup({ amiType: resource.inputs.amiType, instanceTypes: resource.inputs.instanceTypes }) });
+            }
+            if (resource.type === "eks:index:Cluster") {
+                const { endpointPublicAccess, publicAccessCidrs } = resource.inputs;
+                children.push({ type: "aws:eks/cluster:Cluster", props: { vpcConfig: { endpointPublicAccess, publicAccessCidrs } } });
+            }
+            return [{ type: resource.type, props: {} }, ...children];
+        });
+        const violations: Violation[] = engineShaped.flatMap(({ type, props }) =>
+            policies.flatMap((rule) => check(rule, type, props).map((message) => ({ policy: rule.name, type, message }))),
+        );
+        expect(violations).toEqual([{ policy: "eks-api-endpoint-restricted", type: "aws:eks/cluster:Cluster", message: expect.stringMatching(/open to 0\.0\.0\.0\/0/) }]);
+        expect(engineShaped.filter(({ type }) => type === "aws:eks/nodeGroup:NodeGroup")).toHaveLength(1);
+    });
+
+    it("as mocks register it (components with their inputs): no mandatory violation; the open default endpoint is the one advisory finding", async () => {
         const { cloud, edge } = await runMesh();
         const violations: Violation[] = [];
         const resources: RecordedResource[] = [...cloud.resources, ...edge.resources];
