@@ -5,24 +5,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsIdentity, CapacityType, NodeGroupSize } from "./components/eksCluster";
 import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
+import type { GatewayApiCrds } from "./components/linkerdInstall";
+import type { TrafficSplitApi } from "./components/trafficSplit";
 import { instanceArchitecture, linkerdChartVersionProblem, parseIpv4Cidr } from "./policy/rules";
 
 export const PROJECT = "edge-cloud-mesh";
 
 export type Role = "cloud" | "edge";
-export type CapacityType = "ON_DEMAND" | "SPOT";
-/** How the edge splits podinfo's traffic: an SMI TrafficSplit (linkerd-smi) or a Gateway API HTTPRoute. */
-export type TrafficSplitApi = "smi" | "httproute";
-/** `install`: linkerd-crds installs the Gateway API CRDs; `existing`: the cluster already has them. */
-export type GatewayApiCrds = "install" | "existing";
-
-export interface NodeGroupSize {
-    min: number;
-    desired: number;
-    max: number;
-}
 
 /** A VPC this program creates, or one that already exists. */
 export type NetworkConfig =
@@ -38,12 +30,6 @@ export interface MeshSideConfig {
     viz: boolean;
     /** Deploy the tutorial's demo workloads (and, on edge, the traffic split). */
     demo: boolean;
-}
-
-/** Who the stack's AWS provider acts as, from `aws:profile` and `aws:assumeRoles`; empty for the ambient credentials. */
-export interface AwsIdentity {
-    profile?: string;
-    roleArn?: string;
 }
 
 export interface CloudConfig extends MeshSideConfig {

@@ -1,6 +1,9 @@
 // The cloud stack's outputs are the edge stack's only input from cloud. Both sides use these types:
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
+import type { GatewayEndpoint } from "./components/multiclusterGateway";
+
+export type { GatewayEndpoint };
 
 /** What the cloud stack exports for one registered edge site (a secret: it holds credentials). */
 export interface EdgeSiteExports {
@@ -8,17 +11,6 @@ export interface EdgeSiteExports {
     issuerKeyPem: string;
     /** The kubeconfig the site's link controller uses: the EKS endpoint, its CA, the site's token. */
     linkKubeconfig: string;
-}
-
-/** How an edge site reaches the cloud's multicluster gateway: the Link's gateway and probe fields. */
-export interface GatewayEndpoint {
-    /** The NLB's addresses as link-gen takes them: each ingress IP, else hostname, comma-joined. */
-    address: string;
-    port: string;
-    identity: string;
-    probePath: string;
-    probePort: string;
-    probePeriod: string;
 }
 
 export interface CloudStackOutputs {

@@ -3,10 +3,11 @@
 // config → cluster → mesh identity → Linkerd → link → demo.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cloudKubectl, destroyOrder, edgeKubectl, frontendCommand, kubeconfigCommand, vizDashboardCommand, watchSplitCommand } from "./commands";
 import { CloudConfig, EdgeConfig, loadConfig } from "./config";
 import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
-import { DemoWorkloads, EXPORTED_PODINFO, PODINFO, PODINFO_PORT, frontendCommand, mirroredServiceName } from "./components/demoWorkloads";
+import { DEMO_NAMESPACE, DemoWorkloads, EXPORTED_PODINFO, FRONTEND, PODINFO, PODINFO_PORT, mirroredServiceName } from "./components/demoWorkloads";
 import { EdgeCluster, assertReachable } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
 import { assertGatewayApiCrds } from "./components/gatewayApiCrds";
@@ -14,7 +15,7 @@ import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
 import { MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
-import { TrafficSplit, watchSplitCommand } from "./components/trafficSplit";
+import { TrafficSplit } from "./components/trafficSplit";
 
 function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     // Cluster
@@ -22,9 +23,8 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         config.network.kind === "existing"
             ? config.network
             : new ClusterVpc("cloud", { cidr: config.network.cidr, availabilityZoneCount: config.network.availabilityZoneCount });
-    const eksClusterName = config.eksClusterName;
     const cluster = new EksCluster("cloud", {
-        clusterName: eksClusterName,
+        eksClusterName: config.eksClusterName,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
@@ -38,13 +38,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         capacityType: config.capacityType,
         nodes: config.nodes,
     });
-    const kubectl = `kubectl --context ${config.clusterName}`;
-    // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
-    const identityFlags = [
-        ...(config.awsIdentity.profile ? [` --profile ${config.awsIdentity.profile}`] : []),
-        ...(config.awsIdentity.roleArn ? [` --role-arn ${config.awsIdentity.roleArn}`] : []),
-    ].join("");
-    const kubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${aws.getRegionOutput().region} --name ${eksClusterName} --alias ${config.clusterName}${identityFlags}`;
+    const kubectl = cloudKubectl(config.clusterName);
 
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
@@ -57,20 +51,19 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     const linkerd = new LinkerdInstall("cloud", {
         provider: cluster.provider,
         clusterName: config.clusterName,
-        version: config.linkerdVersion,
+        linkerdVersion: config.linkerdVersion,
         trustAnchorPem: identity.trustAnchorPem,
         issuerCertPem: ownIssuer.certPem,
         issuerKeyPem: ownIssuer.keyPem,
         gatewayApiCrds: config.gatewayApiCrds,
         viz: config.viz,
-        kubectl,
     });
 
     // Link: the gateway edge sites connect to, and a credential per site
     const gateway = new MulticlusterGateway("cloud", {
         provider: cluster.provider,
         controlPlane: linkerd.controlPlane,
-        version: config.linkerdVersion,
+        linkerdVersion: config.linkerdVersion,
         clusterName: config.clusterName,
         apiEndpoint: cluster.endpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
@@ -99,19 +92,22 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     );
     return {
         clusterName: pulumi.output(config.clusterName),
-        eksClusterName: cluster.clusterName,
+        eksClusterName: cluster.eksClusterName,
         kubeconfig: cluster.kubeconfig,
         apiEndpoint: cluster.endpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
-        kubeconfigCommand,
+        // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
+        kubeconfigCommand: aws.getRegionOutput().region.apply((region) =>
+            kubeconfigCommand({ region, eksClusterName: config.eksClusterName, clusterName: config.clusterName, awsIdentity: config.awsIdentity }),
+        ),
         trustAnchorPem: identity.trustAnchorPem,
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),
         gateway: gateway.endpoint,
         exportedServices: pulumi.output(config.demo ? [EXPORTED_PODINFO] : []),
         // Edge stacks read this one: destroy them first (each site's stack is named after it by default).
-        destroyOrder: pulumi.output([...config.edgeSites, pulumi.getStack()].map((stack) => `pulumi destroy --stack ${stack}`)),
-        vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
+        destroyOrder: pulumi.output(destroyOrder(config.edgeSites, pulumi.getStack())),
+        vizDashboardCommand: pulumi.output(config.viz ? vizDashboardCommand(kubectl) : undefined),
         frontendCommand: pulumi.output(config.demo ? frontendCommand(kubectl, []) : undefined),
     };
 }
@@ -139,27 +135,26 @@ async function edgeStack(config: EdgeConfig) {
         clusterName: config.clusterName,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
-        kubeconfigPath: config.kubeconfigPath,
     });
+    const kubectl = edgeKubectl(config);
 
     // Linkerd, with the anchor and this site's issuer from the cloud stack
     const linkerd = new LinkerdInstall("edge", {
         provider: cluster.provider,
         clusterName: config.clusterName,
-        version: config.linkerdVersion,
+        linkerdVersion: config.linkerdVersion,
         trustAnchorPem: cloud.trustAnchorPem,
         issuerCertPem: cloud.site.issuerCertPem,
         issuerKeyPem: cloud.site.issuerKeyPem,
         gatewayApiCrds: config.gatewayApiCrds,
         viz: config.viz,
-        kubectl: cluster.kubectl,
     });
 
     // Link to the cloud cluster through its gateway
     new MulticlusterLink("edge", {
         provider: cluster.provider,
         controlPlane: linkerd.controlPlane,
-        version: config.linkerdVersion,
+        linkerdVersion: config.linkerdVersion,
         target: cloud.clusterName,
         kubeconfig: cloud.site.linkKubeconfig,
         gateway: cloud.gateway,
@@ -189,15 +184,15 @@ async function edgeStack(config: EdgeConfig) {
             ]),
         });
         demoOutputs = {
-            frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(cluster.kubectl, [cloudName])),
-            watchSplitCommand: pulumi.output(watchSplitCommand(cluster.kubectl, config.trafficSplitApi)),
+            frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(kubectl, [cloudName])),
+            watchSplitCommand: pulumi.output(watchSplitCommand({ kubectl, api: config.trafficSplitApi, namespace: DEMO_NAMESPACE, client: FRONTEND })),
         };
     }
 
     return {
         linkedCluster: cloud.clusterName,
         mirroredServices,
-        vizDashboardCommand: pulumi.output(linkerd.vizDashboardCommand),
+        vizDashboardCommand: pulumi.output(config.viz ? vizDashboardCommand(kubectl) : undefined),
         ...demoOutputs,
     };
 }

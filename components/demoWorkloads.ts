@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_DOMAIN } from "./linkerdInstall";
+import { CLUSTER_DOMAIN } from "./linkerd";
 
 /**
  * Every image the demo runs: pinned, and published for amd64 and arm64 (Graviton, 64-bit edge boards).
@@ -257,12 +257,6 @@ export function frontendService() {
         metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE },
         spec: { selector: { app: FRONTEND }, ports: [{ name: "http", port: FRONTEND_PORT, targetPort: "http", protocol: "TCP" }] },
     };
-}
-
-/** Opens the frontend on localhost. */
-export function frontendCommand(kubectl: string, remoteClusters: string[]): string {
-    const paths = ["/", ...remoteClusters.map((cluster) => `/${cluster}/`)].map((path) => `http://localhost:${FRONTEND_PORT}${path}`);
-    return `${kubectl} -n ${DEMO_NAMESPACE} port-forward svc/${FRONTEND} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open ${paths.join(" and ")}`;
 }
 
 export interface DemoWorkloadsArgs {

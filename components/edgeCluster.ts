@@ -9,15 +9,6 @@ export interface EdgeClusterArgs {
     kubeconfig: string;
     /** The kubeconfig context to use; empty for its current-context. */
     kubeContext: string;
-    /** The file the kubeconfig came from, if any, for the kubectl commands this stack prints. */
-    kubeconfigPath?: string;
-}
-
-/** How to run kubectl against the edge cluster with the same kubeconfig and context as the provider. */
-export function edgeKubectl(args: Pick<EdgeClusterArgs, "kubeContext" | "kubeconfigPath">): string {
-    return ["kubectl", args.kubeconfigPath && `--kubeconfig ${args.kubeconfigPath}`, args.kubeContext && `--context ${args.kubeContext}`]
-        .filter(Boolean)
-        .join(" ");
 }
 
 /** How long the reachability check waits for the edge API server before it gives up. */
@@ -55,7 +46,6 @@ export async function assertReachable(clusterName: string, server: string, timeo
 /** The existing k3s cluster at the edge, reached through its kubeconfig. */
 export class EdgeCluster extends pulumi.ComponentResource {
     public readonly provider: k8s.Provider;
-    public readonly kubectl: string;
 
     constructor(name: string, args: EdgeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:edge:EdgeCluster", name, {}, opts);
@@ -74,7 +64,6 @@ export class EdgeCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.kubectl = edgeKubectl(args);
         this.registerOutputs({});
     }
 }

@@ -2,13 +2,26 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsIdentity, CapacityType, NodeGroupSize } from "../config";
 import { EKS_VERSIONS, SupportType } from "./eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./kubeconfig";
 
+export type CapacityType = "ON_DEMAND" | "SPOT";
+
+export interface NodeGroupSize {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+/** Who the stack's AWS provider acts as, from `aws:profile` and `aws:assumeRoles`; empty for the ambient credentials. */
+export interface AwsIdentity {
+    profile?: string;
+    roleArn?: string;
+}
+
 export interface EksClusterArgs {
-    /** The EKS cluster's name in AWS. */
-    clusterName: string;
+    /** The EKS cluster's name in AWS (the mesh knows the cluster by another name). */
+    eksClusterName: string;
     vpcId: pulumi.Input<string>;
     /** Subnets for internet-facing load balancers. */
     publicSubnetIds: pulumi.Input<string>[];
@@ -83,7 +96,8 @@ export function kubeconfigForIdentity(kubeconfigJson: string, identity: AwsIdent
  * deployed into it uses.
  */
 export class EksCluster extends pulumi.ComponentResource {
-    public readonly clusterName: pulumi.Output<string>;
+    /** The EKS cluster's name in AWS. */
+    public readonly eksClusterName: pulumi.Output<string>;
     /** Admin kubeconfig (authenticates with `aws eks get-token` as the AWS provider's identity); a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
@@ -113,7 +127,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const cluster = new eks.Cluster(
             name,
             {
-                name: args.clusterName,
+                name: args.eksClusterName,
                 version: args.kubernetesVersion,
                 vpcId: args.vpcId,
                 publicSubnetIds: args.publicSubnetIds,
@@ -158,7 +172,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const coredns = new aws.eks.Addon(
             `${name}-coredns`,
             {
-                clusterName: args.clusterName,
+                clusterName: args.eksClusterName,
                 addonName: "coredns",
                 addonVersion: addons.coredns,
                 // Take over the CoreDNS that EKS bootstrapped, and keep it running if the add-on is removed.
@@ -169,7 +183,7 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: [nodeGroup] },
         );
 
-        this.clusterName = pulumi.output(args.clusterName);
+        this.eksClusterName = pulumi.output(args.eksClusterName);
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson.apply((text) => kubeconfigForIdentity(text, args.awsIdentity)));
         // The endpoint and CA are public facts; read them from the kubeconfig pulumi-eks writes.
         const endpoint = pulumi.unsecret(cluster.kubeconfigJson.apply((text) => clusterEndpoint(parseKubeconfig(text))));
@@ -180,14 +194,14 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 kubeconfig: this.kubeconfig,
                 // Credentials in the kubeconfig may change; only another cluster replaces the provider.
-                clusterIdentifier: args.clusterName,
+                clusterIdentifier: args.eksClusterName,
             },
             // Everything deployed through it waits for nodes and DNS, and is deleted before them.
             { parent: this, dependsOn: [nodeGroup, coredns] },
         );
 
         this.registerOutputs({
-            clusterName: this.clusterName,
+            eksClusterName: this.eksClusterName,
             kubeconfig: this.kubeconfig,
             endpoint: this.endpoint,
             certificateAuthorityData: this.certificateAuthorityData,

@@ -2,7 +2,7 @@
 // it has: Linkerd needs HTTPRoute and GRPCRoute, and `gatewayApiCrds` says who provides them.
 import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayApiCrds } from "../config";
+import type { GatewayApiCrds } from "./linkerdInstall";
 
 /**
  * The route CRDs Linkerd edge-26.8.3 needs, at the version its policy controller watches

@@ -1,15 +1,11 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayApiCrds } from "../config";
+import { LINKERD_NAMESPACE, VIZ_NAMESPACE, installExtension, linkerdChart } from "./linkerd";
 import { WebhookCertificates, WebhookCertValues } from "./webhookCertificates";
 
-/** Linkerd's open-source releases are edge releases; `https://helm.linkerd.io/stable` stopped at 2.14. */
-export const LINKERD_HELM_REPO = "https://helm.linkerd.io/edge";
-export const LINKERD_NAMESPACE = "linkerd";
-export const VIZ_NAMESPACE = "linkerd-viz";
-/** The cluster domain, and the trust domain a default Linkerd install derives from it. */
-export const CLUSTER_DOMAIN = "cluster.local";
+/** `install`: linkerd-crds installs the Gateway API CRDs; `existing`: the cluster already has them. */
+export type GatewayApiCrds = "install" | "existing";
 
 /** The host each webhook server is dialled at: `<service>.<namespace>.svc`, by chart values key. */
 export const CONTROL_PLANE_WEBHOOK_HOSTS = {
@@ -34,58 +30,6 @@ export function controlPlaneNamespaceMetadata() {
             "pod-security.kubernetes.io/enforce": "privileged",
         },
     };
-}
-
-/**
- * What an extension's install (or its chart's namespace-metadata hook job, which Pulumi does not
- * run) puts on its namespace. The CLI finds extensions by the `linkerd.io/extension` label.
- */
-export function extensionNamespaceMetadata(namespace: string, extension: string) {
-    return {
-        name: namespace,
-        labels: { "linkerd.io/extension": extension, "pod-security.kubernetes.io/enforce": "privileged" },
-    };
-}
-
-/**
- * The Linkerd release a chart version belongs to: charts `YYYY.M.N` are release `edge-YY.M.N`
- * (linkerd2 bin/compute-edge-version), the version the CLI and `linkerd.io/created-by` name.
- */
-export function linkerdRelease(chartVersion: string): string {
-    const [year, month, patch] = chartVersion.split(".");
-    return `edge-${year.slice(2)}.${month}.${patch}`;
-}
-
-/** A chart from Linkerd's edge repository, released under its own name. */
-export function linkerdChart(chart: string, version: string) {
-    return { chart, name: chart, version, repositoryOpts: { repo: LINKERD_HELM_REPO } };
-}
-
-export interface ExtensionArgs {
-    provider: k8s.Provider;
-    /** Extensions are meshed: they wait for the control plane's proxy injector. */
-    controlPlane: pulumi.Resource;
-    namespace: string;
-    /** The `linkerd.io/extension` label value the CLI looks extensions up by. */
-    extension: string;
-    chart: { chart: string; name: string; version: string; repositoryOpts: { repo: string } };
-    values?: pulumi.Input<Record<string, unknown>>;
-}
-
-/**
- * A Linkerd extension, as its CLI install would lay it out: its namespace, labelled (its chart's
- * namespace-metadata hook job, which Pulumi does not run, would do that), and its chart in it once
- * the control plane is up. Declared as children of `parent`.
- */
-export function installExtension(parent: pulumi.Resource, name: string, args: ExtensionArgs) {
-    const options = { parent, provider: args.provider };
-    const namespace = new k8s.core.v1.Namespace(name, { metadata: extensionNamespaceMetadata(args.namespace, args.extension) }, options);
-    const chart = new k8s.helm.v4.Chart(
-        name,
-        { ...args.chart, namespace: namespace.metadata.name, values: args.values },
-        { ...options, dependsOn: [args.controlPlane] },
-    );
-    return { namespace, chart };
 }
 
 export function crdsValues(gatewayApiCrds: GatewayApiCrds) {
@@ -122,17 +66,12 @@ export function heartbeatSchedule(clusterName: string): string {
     return `${digest[0] % 60} ${digest[1] % 24} * * *`;
 }
 
-/** Opens the viz dashboard without the linkerd CLI, as `linkerd viz dashboard` does. */
-export function vizDashboardCommand(kubectl: string): string {
-    return `${kubectl} -n ${VIZ_NAMESPACE} port-forward deploy/web 50750:8084  # then open http://localhost:50750`;
-}
-
 export interface LinkerdInstallArgs {
     provider: k8s.Provider;
     /** This cluster's name in the mesh. */
     clusterName: string;
     /** Version of the Linkerd edge charts, YYYY.M.N. */
-    version: string;
+    linkerdVersion: string;
     /** The mesh's trust anchor (PEM, may be a bundle). */
     trustAnchorPem: pulumi.Input<string>;
     /** This cluster's own identity issuer, signed by the anchor. */
@@ -140,8 +79,6 @@ export interface LinkerdInstallArgs {
     issuerKeyPem: pulumi.Input<string>;
     gatewayApiCrds: GatewayApiCrds;
     viz: boolean;
-    /** How to run kubectl against this cluster, for the commands this install outputs. */
-    kubectl: string;
 }
 
 /**
@@ -152,7 +89,6 @@ export interface LinkerdInstallArgs {
 export class LinkerdInstall extends pulumi.ComponentResource {
     /** Everything meshed waits for this: the proxy injector must be up before a meshed pod starts. */
     public readonly controlPlane: k8s.helm.v4.Chart;
-    public readonly vizDashboardCommand?: string;
 
     constructor(name: string, args: LinkerdInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:linkerd:LinkerdInstall", name, {}, opts);
@@ -161,7 +97,7 @@ export class LinkerdInstall extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-linkerd`, { metadata: controlPlaneNamespaceMetadata() }, k8sOptions);
         const crds = new k8s.helm.v4.Chart(
             `${name}-crds`,
-            { ...linkerdChart("linkerd-crds", args.version), namespace: namespace.metadata.name, values: crdsValues(args.gatewayApiCrds) },
+            { ...linkerdChart("linkerd-crds", args.linkerdVersion), namespace: namespace.metadata.name, values: crdsValues(args.gatewayApiCrds) },
             k8sOptions,
         );
 
@@ -175,7 +111,7 @@ export class LinkerdInstall extends pulumi.ComponentResource {
         this.controlPlane = new k8s.helm.v4.Chart(
             `${name}-control-plane`,
             {
-                ...linkerdChart("linkerd-control-plane", args.version),
+                ...linkerdChart("linkerd-control-plane", args.linkerdVersion),
                 namespace: namespace.metadata.name,
                 values: pulumi
                     .all([args.trustAnchorPem, args.issuerCertPem, args.issuerKeyPem, certs.proxyInjector, certs.profileValidator, certs.policyValidator])
@@ -198,11 +134,10 @@ export class LinkerdInstall extends pulumi.ComponentResource {
                 controlPlane: this.controlPlane,
                 namespace: VIZ_NAMESPACE,
                 extension: "viz",
-                chart: linkerdChart("linkerd-viz", args.version),
+                chart: linkerdChart("linkerd-viz", args.linkerdVersion),
                 values: pulumi.all([certs.tap, certs.tapInjector]).apply(([tap, tapInjector]) => vizValues({ tap, tapInjector })),
             });
-            this.vizDashboardCommand = vizDashboardCommand(args.kubectl);
         }
-        this.registerOutputs({ vizDashboardCommand: this.vizDashboardCommand });
+        this.registerOutputs({});
     }
 }

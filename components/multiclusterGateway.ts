@@ -1,10 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayEndpoint } from "../contract";
 import { tokenKubeconfig } from "./kubeconfig";
-import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart } from "./linkerdInstall";
+import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, MULTICLUSTER_NAMESPACE, installExtension, linkerdChart } from "./linkerd";
 
-export const MULTICLUSTER_NAMESPACE = "linkerd-multicluster";
+/** How an edge site reaches the cloud's multicluster gateway: the Link's gateway and probe fields. */
+export interface GatewayEndpoint {
+    /** The NLB's addresses as link-gen takes them: each ingress IP, else hostname, comma-joined. */
+    address: string;
+    port: string;
+    identity: string;
+    probePath: string;
+    probePort: string;
+    probePeriod: string;
+}
+
 export const GATEWAY_SERVICE = "linkerd-gateway";
 export const GATEWAY_PORT = 4143;
 export const GATEWAY_PROBE = { path: "/ready", port: 4191, periodSeconds: 3 };
@@ -113,7 +122,7 @@ export interface MulticlusterGatewayArgs {
     provider: k8s.Provider;
     /** Waits for the control plane: the extension is meshed. */
     controlPlane: pulumi.Resource;
-    version: string;
+    linkerdVersion: string;
     /** The cloud cluster's name in the mesh: names the cluster and context in each link kubeconfig. */
     clusterName: string;
     apiEndpoint: pulumi.Input<string>;
@@ -146,7 +155,7 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             controlPlane: args.controlPlane,
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
-            chart: linkerdChart("linkerd-multicluster", args.version),
+            chart: linkerdChart("linkerd-multicluster", args.linkerdVersion),
             values: gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancerSubnetIds: args.loadBalancerSubnetIds }),
         });
 

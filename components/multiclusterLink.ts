@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, installExtension, linkerdChart, linkerdRelease } from "./linkerdInstall";
-import type { GatewayEndpoint } from "../contract";
-import { MULTICLUSTER_NAMESPACE } from "./multiclusterGateway";
+import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, MULTICLUSTER_NAMESPACE, installExtension, linkerdChart, linkerdRelease } from "./linkerd";
+import type { GatewayEndpoint } from "./multiclusterGateway";
 
 export const REMOTE_KUBECONFIG_SECRET_TYPE = "mirror.linkerd.io/remote-kubeconfig";
 export const LINK_API_VERSION = "multicluster.linkerd.io/v1alpha3";
@@ -87,7 +86,7 @@ export interface MulticlusterLinkArgs {
     provider: k8s.Provider;
     /** Waits for the control plane: the link controller is meshed. */
     controlPlane: pulumi.Resource;
-    version: string;
+    linkerdVersion: string;
     /** The target (cloud) cluster's name in the mesh. */
     target: pulumi.Input<string>;
     /** The kubeconfig the cloud stack built for this site (secret). */
@@ -112,7 +111,7 @@ export class MulticlusterLink extends pulumi.ComponentResource {
             controlPlane: args.controlPlane,
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
-            chart: linkerdChart("linkerd-multicluster", args.version),
+            chart: linkerdChart("linkerd-multicluster", args.linkerdVersion),
             values: target.apply(linkValues),
         });
 
@@ -138,7 +137,7 @@ export class MulticlusterLink extends pulumi.ComponentResource {
         );
 
         // The controller reads its credentials when the Link appears, so they go first.
-        const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway, args.version));
+        const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway, args.linkerdVersion));
         new k8s.apiextensions.CustomResource(
             `${name}-link`,
             { apiVersion: LINK_API_VERSION, kind: "Link", metadata: link.metadata, spec: link.spec },

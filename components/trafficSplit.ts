@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { TrafficSplitApi } from "../config";
-import { installExtension } from "./linkerdInstall";
+import { installExtension } from "./linkerd";
+
+/** How a split is declared: an SMI TrafficSplit (linkerd-smi) or a Gateway API HTTPRoute. */
+export type TrafficSplitApi = "smi" | "httproute";
 
 /** linkerd-smi: the SMI TrafficSplit CRD and the adaptor that turns splits into ServiceProfiles. */
 export const SMI_HELM_REPO = "https://linkerd.github.io/linkerd-smi";
@@ -34,17 +36,6 @@ export function weightedHttpRoute(namespace: string, service: string, port: numb
             rules: [{ backendRefs: backends.map(({ service: name, weight }) => ({ name, port, weight })) }],
         },
     };
-}
-
-/**
- * Shows live how the frontend's requests are shared between the backends: per backend for an
- * HTTPRoute (`stat-outbound`); per destination service for a TrafficSplit, whose ServiceProfile the
- * route metrics behind `stat-outbound` do not cover. `linkerd viz stat ts` no longer exists.
- */
-export function watchSplitCommand(kubectl: string, api: TrafficSplitApi): string {
-    const linkerd = kubectl.replace(/^kubectl/, "linkerd");
-    const stat = api === "httproute" ? "viz stat-outbound deploy/frontend -n test" : "viz stat svc -n test --from deploy/frontend";
-    return `watch -n 2 ${linkerd} ${stat}`;
 }
 
 export interface TrafficSplitArgs {

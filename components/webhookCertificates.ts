@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { ECDSA_P256, ISSUER_EARLY_RENEWAL_HOURS, ISSUER_VALIDITY_HOURS } from "./meshIdentity";
+
+/** ECDSA P-256 keys, as the issuers have; the webhook servers take them in PKCS#8. */
+export const WEBHOOK_KEY = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
+/** A year. Changing it replaces the webhook certificates alone, not the identity issuers. */
+export const WEBHOOK_VALIDITY_HOURS = 365 * 24;
+/**
+ * `linkerd check` warns 60 days before a webhook certificate expires (linkerd-webhooks-and-apisvc-tls).
+ * Any `pulumi up` in the 30 days before that replaces it, so the warning never shows.
+ */
+export const WEBHOOK_EARLY_RENEWAL_HOURS = 90 * 24;
 
 /** The three chart values of one webhook server's certificate (`<chart key>.crtPEM` and so on). */
 export interface WebhookCertValues {
@@ -28,15 +37,15 @@ export class WebhookCertificates extends pulumi.ComponentResource {
         super("edge-cloud-mesh:identity:WebhookCertificates", name, {}, opts);
         this.values = Object.fromEntries(
             Object.entries(args.hosts).map(([valuesKey, host]) => {
-                const key = new tls.PrivateKey(`${name}-${valuesKey}`, ECDSA_P256, { parent: this });
+                const key = new tls.PrivateKey(`${name}-${valuesKey}`, WEBHOOK_KEY, { parent: this });
                 const cert = new tls.SelfSignedCert(
                     `${name}-${valuesKey}`,
                     {
                         privateKeyPem: key.privateKeyPem,
                         subject: { commonName: host },
                         dnsNames: [host],
-                        validityPeriodHours: ISSUER_VALIDITY_HOURS,
-                        earlyRenewalHours: ISSUER_EARLY_RENEWAL_HOURS,
+                        validityPeriodHours: WEBHOOK_VALIDITY_HOURS,
+                        earlyRenewalHours: WEBHOOK_EARLY_RENEWAL_HOURS,
                         allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
                     },
                     { parent: this },

@@ -1,11 +1,7 @@
 import * as crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-    CONTROL_PLANE_WEBHOOK_HOSTS,
-    LINKERD_HELM_REPO,
-    VIZ_WEBHOOK_HOSTS,
-    heartbeatSchedule,
-} from "../components/linkerdInstall";
+import { LINKERD_HELM_REPO } from "../components/linkerd";
+import { CONTROL_PLANE_WEBHOOK_HOSTS, VIZ_WEBHOOK_HOSTS, heartbeatSchedule } from "../components/linkerdInstall";
 import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { itUpstream, unknownValuePaths } from "./upstream";

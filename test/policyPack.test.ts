@@ -5,18 +5,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./harness";
+import { importSpecifiers } from "./imports";
 
 const POLICY = path.join(ROOT, "policy");
 const pack = JSON.parse(fs.readFileSync(path.join(POLICY, "package.json"), "utf8"));
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
-
-/** The module specifiers a TypeScript file imports, exports from or requires. */
-function importSpecifiers(text: string): string[] {
-    return ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
-}
 
 /** The npm package a bare specifier names: `@scope/name` or `name`, without a subpath. */
 function packageName(specifier: string): string {

@@ -1,0 +1,59 @@
+// The commands the stacks print in their outputs, built in one place from what each stack knows: how
+// kubectl reaches its cluster, and what the program deployed where.
+import { DEMO_NAMESPACE, FRONTEND, FRONTEND_PORT } from "./components/demoWorkloads";
+import type { AwsIdentity } from "./components/eksCluster";
+import { VIZ_NAMESPACE } from "./components/linkerd";
+import type { TrafficSplitApi } from "./components/trafficSplit";
+
+/** kubectl against the cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
+export function cloudKubectl(clusterName: string): string {
+    return `kubectl --context ${clusterName}`;
+}
+
+/** kubectl against the edge cluster with the same kubeconfig and context as the stack's provider. */
+export function edgeKubectl(args: { kubeconfigPath?: string; kubeContext: string }): string {
+    return ["kubectl", args.kubeconfigPath && `--kubeconfig ${args.kubeconfigPath}`, args.kubeContext && `--context ${args.kubeContext}`]
+        .filter(Boolean)
+        .join(" ");
+}
+
+/**
+ * Writes the cloud cluster's kubeconfig entry under the mesh name, authenticating as the AWS provider
+ * does (`--profile`, `--role-arn`), in the region the provider deploys to.
+ */
+export function kubeconfigCommand(args: { region: string; eksClusterName: string; clusterName: string; awsIdentity: AwsIdentity }): string {
+    const identityFlags = [
+        ...(args.awsIdentity.profile ? [` --profile ${args.awsIdentity.profile}`] : []),
+        ...(args.awsIdentity.roleArn ? [` --role-arn ${args.awsIdentity.roleArn}`] : []),
+    ].join("");
+    return `aws eks update-kubeconfig --region ${args.region} --name ${args.eksClusterName} --alias ${args.clusterName}${identityFlags}`;
+}
+
+/** Opens the viz dashboard without the linkerd CLI, as `linkerd viz dashboard` does. */
+export function vizDashboardCommand(kubectl: string): string {
+    return `${kubectl} -n ${VIZ_NAMESPACE} port-forward deploy/web 50750:8084  # then open http://localhost:50750`;
+}
+
+/** Opens the demo's frontend on localhost, with a path per remote cluster it mirrors podinfo from. */
+export function frontendCommand(kubectl: string, remoteClusters: string[]): string {
+    const paths = ["/", ...remoteClusters.map((cluster) => `/${cluster}/`)].map((path) => `http://localhost:${FRONTEND_PORT}${path}`);
+    return `${kubectl} -n ${DEMO_NAMESPACE} port-forward svc/${FRONTEND} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open ${paths.join(" and ")}`;
+}
+
+/**
+ * Shows live how `client`'s requests in `namespace` are shared between the split's backends: per
+ * backend for an HTTPRoute (`stat-outbound`); per destination service for a TrafficSplit, whose
+ * ServiceProfile the route metrics behind `stat-outbound` do not cover. `linkerd viz stat ts` no
+ * longer exists.
+ */
+export function watchSplitCommand(args: { kubectl: string; api: TrafficSplitApi; namespace: string; client: string }): string {
+    const linkerd = args.kubectl.replace(/^kubectl/, "linkerd");
+    const stat =
+        args.api === "httproute" ? `viz stat-outbound deploy/${args.client} -n ${args.namespace}` : `viz stat svc -n ${args.namespace} --from deploy/${args.client}`;
+    return `watch -n 2 ${linkerd} ${stat}`;
+}
+
+/** Tears the mesh down: the edge stacks first (they read the cloud stack), then the cloud stack. */
+export function destroyOrder(edgeStacks: string[], cloudStack: string): string[] {
+    return [...edgeStacks, cloudStack].map((stack) => `pulumi destroy --stack ${stack}`);
+}
