@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DOMAIN } from "./linkerd";
+import { inNamespace } from "./metadata";
 
 /**
  * Every image the demo runs: pinned, and published for amd64 and arm64 (Graviton, 64-bit edge boards).
@@ -38,7 +39,7 @@ export function podinfoColour(clusterName: string): string {
     return COLOURS[createHash("sha256").update(clusterName).digest()[0] % COLOURS.length];
 }
 
-export function demoNamespace() {
+export function demoNamespace(): k8s.core.v1.NamespaceArgs {
     return {
         metadata: {
             name: DEMO_NAMESPACE,
@@ -52,7 +53,7 @@ export function demoNamespace() {
 }
 
 /** podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler. */
-export function podinfoDeployment(clusterName: string) {
+export function podinfoDeployment(clusterName: string): k8s.apps.v1.DeploymentArgs {
     const labels = { app: PODINFO };
     const probe = (path: string) => ({
         exec: { command: ["podcli", "check", "http", `localhost:${PODINFO_PORT}/${path}`] },
@@ -60,7 +61,7 @@ export function podinfoDeployment(clusterName: string) {
         timeoutSeconds: 5,
     });
     return {
-        metadata: { name: PODINFO, namespace: DEMO_NAMESPACE, labels },
+        metadata: { name: PODINFO, labels },
         spec: {
             replicas: 1,
             minReadySeconds: 3,
@@ -109,11 +110,10 @@ export function podinfoDeployment(clusterName: string) {
 }
 
 /** The podinfo Service; on the exporting cluster, labelled so that linked clusters mirror it. */
-export function podinfoService(exported: boolean) {
+export function podinfoService(exported: boolean): k8s.core.v1.ServiceArgs {
     return {
         metadata: {
             name: PODINFO,
-            namespace: DEMO_NAMESPACE,
             ...(exported ? { labels: { "mirror.linkerd.io/exported": "true" } } : {}),
         },
         spec: {
@@ -197,19 +197,19 @@ export function frontendConfig(remoteClusters: string[], runtime: FrontendRuntim
     ].join("\n");
 }
 
-export function frontendConfigMap(remoteClusters: string[]) {
-    return { metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE }, data: { "nginx.conf": frontendConfig(remoteClusters) } };
+export function frontendConfigMap(nginxConf: pulumi.Input<string>): k8s.core.v1.ConfigMapArgs {
+    return { metadata: { name: FRONTEND }, data: { "nginx.conf": nginxConf } };
 }
 
 /**
  * The frontend: nginx, and a small client that calls podinfo once a second through the mesh so that
  * the split (and viz) always has traffic to show.
  */
-export function frontendDeployment(configChecksum: string) {
+export function frontendDeployment(configChecksum: pulumi.Input<string>): k8s.apps.v1.DeploymentArgs {
     const labels = { app: FRONTEND };
     const requests = { requests: { cpu: "10m", memory: "10Mi" } };
     return {
-        metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE, labels },
+        metadata: { name: FRONTEND, labels },
         spec: {
             replicas: 1,
             selector: { matchLabels: labels },
@@ -252,9 +252,9 @@ export function frontendDeployment(configChecksum: string) {
     };
 }
 
-export function frontendService() {
+export function frontendService(): k8s.core.v1.ServiceArgs {
     return {
-        metadata: { name: FRONTEND, namespace: DEMO_NAMESPACE },
+        metadata: { name: FRONTEND },
         spec: { selector: { app: FRONTEND }, ports: [{ name: "http", port: FRONTEND_PORT, targetPort: "http", protocol: "TCP" }] },
     };
 }
@@ -280,23 +280,19 @@ export class DemoWorkloads extends pulumi.ComponentResource {
 
         this.namespace = new k8s.core.v1.Namespace(`${name}-test`, demoNamespace(), { ...k8sOptions, dependsOn: [args.controlPlane] });
         // Everything below lives in the namespace: created after it, deleted before it.
-        const inNamespace = <T extends { metadata: object }>(manifest: pulumi.Input<T>) =>
-            pulumi.all([manifest, this.namespace.metadata.name]).apply(([resolved, namespace]) => ({
-                ...(resolved as T),
-                metadata: { ...(resolved as T).metadata, namespace },
-            }));
+        const namespace = this.namespace.metadata.name;
+        const podinfo = podinfoDeployment(args.clusterName);
+        new k8s.apps.v1.Deployment(`${name}-podinfo`, { ...podinfo, metadata: inNamespace(podinfo.metadata, namespace) }, k8sOptions);
+        const podinfoSvc = podinfoService(args.exportPodinfo);
+        new k8s.core.v1.Service(`${name}-podinfo`, { ...podinfoSvc, metadata: inNamespace(podinfoSvc.metadata, namespace) }, k8sOptions);
 
-        const podinfo = inNamespace(podinfoDeployment(args.clusterName));
-        new k8s.apps.v1.Deployment(`${name}-podinfo`, { metadata: podinfo.metadata, spec: podinfo.spec }, k8sOptions);
-        const podinfoSvc = inNamespace(podinfoService(args.exportPodinfo));
-        new k8s.core.v1.Service(`${name}-podinfo`, { metadata: podinfoSvc.metadata, spec: podinfoSvc.spec }, k8sOptions);
-
-        const configMap = inNamespace(pulumi.output(args.remoteClusters).apply(frontendConfigMap));
-        new k8s.core.v1.ConfigMap(`${name}-frontend`, { metadata: configMap.metadata, data: configMap.data }, k8sOptions);
-        const frontend = inNamespace(configMap.data.apply((data) => frontendDeployment(createHash("sha256").update(data["nginx.conf"]).digest("hex"))));
-        new k8s.apps.v1.Deployment(`${name}-frontend`, { metadata: frontend.metadata, spec: frontend.spec }, k8sOptions);
-        const frontendSvc = inNamespace(frontendService());
-        new k8s.core.v1.Service(`${name}-frontend`, { metadata: frontendSvc.metadata, spec: frontendSvc.spec }, k8sOptions);
+        const nginxConf = pulumi.output(args.remoteClusters).apply((remoteClusters) => frontendConfig(remoteClusters));
+        const configMap = frontendConfigMap(nginxConf);
+        new k8s.core.v1.ConfigMap(`${name}-frontend`, { ...configMap, metadata: inNamespace(configMap.metadata, namespace) }, k8sOptions);
+        const frontend = frontendDeployment(nginxConf.apply((text) => createHash("sha256").update(text).digest("hex")));
+        new k8s.apps.v1.Deployment(`${name}-frontend`, { ...frontend, metadata: inNamespace(frontend.metadata, namespace) }, k8sOptions);
+        const frontendSvc = frontendService();
+        new k8s.core.v1.Service(`${name}-frontend`, { ...frontendSvc, metadata: inNamespace(frontendSvc.metadata, namespace) }, k8sOptions);
         this.registerOutputs({});
     }
 }

@@ -15,7 +15,7 @@ export const CLUSTER_DOMAIN = "cluster.local";
  * What an extension's install (or its chart's namespace-metadata hook job, which Pulumi does not
  * run) puts on its namespace. The CLI finds extensions by the `linkerd.io/extension` label.
  */
-export function extensionNamespaceMetadata(namespace: string, extension: string) {
+export function extensionNamespaceMetadata(namespace: string, extension: string): k8s.types.input.meta.v1.ObjectMeta {
     return {
         name: namespace,
         labels: { "linkerd.io/extension": extension, "pod-security.kubernetes.io/enforce": "privileged" },

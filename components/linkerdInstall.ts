@@ -19,7 +19,7 @@ export const VIZ_WEBHOOK_HOSTS = {
 };
 
 /** What `linkerd install` puts on its namespace (charts only template it for the CLI). */
-export function controlPlaneNamespaceMetadata() {
+export function controlPlaneNamespaceMetadata(): k8s.types.input.meta.v1.ObjectMeta {
     return {
         name: LINKERD_NAMESPACE,
         annotations: { "linkerd.io/inject": "disabled" },

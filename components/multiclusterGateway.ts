@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tokenKubeconfig } from "./kubeconfig";
+import { inNamespace } from "./metadata";
 import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, MULTICLUSTER_NAMESPACE, installExtension, linkerdChart } from "./linkerd";
 
 /** How an edge site reaches the cloud's multicluster gateway: the Link's gateway and probe fields. */
@@ -68,13 +69,19 @@ export const REMOTE_ACCESS_RULES = [
 
 /**
  * One edge site's credential on the cloud cluster: a service account, its cluster role and binding,
- * and the one token Secret it has. Deleting them revokes that site alone.
+ * and the one token Secret it has. Deleting them revokes that site alone. The account and its token
+ * live in the multicluster namespace, which the component states from its Namespace resource.
  */
-export function remoteAccess(site: string) {
+export function remoteAccess(site: string): {
+    serviceAccount: k8s.core.v1.ServiceAccountArgs;
+    clusterRole: k8s.rbac.v1.ClusterRoleArgs;
+    clusterRoleBinding: k8s.rbac.v1.ClusterRoleBindingArgs;
+    tokenSecret: k8s.core.v1.SecretArgs;
+} {
     const name = remoteAccessServiceAccount(site);
     const labels = { "linkerd.io/extension": "multicluster" };
     return {
-        serviceAccount: { metadata: { name, namespace: MULTICLUSTER_NAMESPACE, labels } },
+        serviceAccount: { metadata: { name, labels } },
         clusterRole: { metadata: { name, labels }, rules: REMOTE_ACCESS_RULES },
         clusterRoleBinding: {
             metadata: { name, labels },
@@ -84,7 +91,6 @@ export function remoteAccess(site: string) {
         tokenSecret: {
             metadata: {
                 name: `${name}-link-token`,
-                namespace: MULTICLUSTER_NAMESPACE,
                 labels,
                 // Pulumi finishes creating it only once Kubernetes has filled in the token.
                 annotations: { "kubernetes.io/service-account.name": name, "pulumi.com/waitFor": "jsonpath={.data.token}" },
@@ -192,7 +198,7 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
                 const fromChart = (objectName: string) => ({ aliases: [{ name: `${name}-multicluster:${objectName}`, parent: chart }] });
                 const account = new k8s.core.v1.ServiceAccount(
                     `${name}-remote-access-${site}`,
-                    { metadata: { ...access.serviceAccount.metadata, namespace: namespace.metadata.name } },
+                    { ...access.serviceAccount, metadata: inNamespace(access.serviceAccount.metadata, namespace.metadata.name) },
                     { ...k8sOptions, ...fromChart(`${MULTICLUSTER_NAMESPACE}/${serviceAccount}`) },
                 );
                 const role = new k8s.rbac.v1.ClusterRole(`${name}-remote-access-${site}`, access.clusterRole, { ...k8sOptions, ...fromChart(serviceAccount) });
@@ -203,7 +209,7 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
                 );
                 const tokenSecret = new k8s.core.v1.Secret(
                     `${name}-token-${site}`,
-                    { metadata: { ...access.tokenSecret.metadata, namespace: namespace.metadata.name }, type: access.tokenSecret.type },
+                    { ...access.tokenSecret, metadata: inNamespace(access.tokenSecret.metadata, namespace.metadata.name) },
                     // The token controller deletes a token Secret whose account does not exist yet.
                     { ...k8sOptions, dependsOn: [account] },
                 );

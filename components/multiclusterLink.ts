@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, MULTICLUSTER_NAMESPACE, installExtension, linkerdChart, linkerdRelease } from "./linkerd";
+import { inNamespace } from "./metadata";
 import type { GatewayEndpoint } from "./multiclusterGateway";
 
 export const REMOTE_KUBECONFIG_SECRET_TYPE = "mirror.linkerd.io/remote-kubeconfig";
-export const LINK_API_VERSION = "multicluster.linkerd.io/v1alpha3";
+/** The Link kind linkerd-multicluster serves. */
+export const LINK_TYPE = { apiVersion: "multicluster.linkerd.io/v1alpha3", kind: "Link" };
 
 /** The secret the link controller reads; its Role allows exactly this name. */
 export function credentialsSecretName(target: string): string {
@@ -25,18 +27,12 @@ export function linkValues(target: string) {
  * The two credential Secrets `linkerd multicluster link-gen` prints: the controller's copy in the
  * multicluster namespace, and the destination controller's labelled copy in the linkerd namespace.
  */
-export function credentialsSecrets(target: string, kubeconfig: string) {
+export function credentialsSecrets(target: string, kubeconfig: string): { controller: k8s.core.v1.SecretArgs; destination: k8s.core.v1.SecretArgs } {
     const common = { type: REMOTE_KUBECONFIG_SECRET_TYPE, data: { kubeconfig: Buffer.from(kubeconfig).toString("base64") } };
     return {
-        controller: {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { name: credentialsSecretName(target), namespace: MULTICLUSTER_NAMESPACE },
-            ...common,
-        },
+        // In the multicluster namespace, which the component states from its Namespace resource.
+        controller: { metadata: { name: credentialsSecretName(target) }, ...common },
         destination: {
-            apiVersion: "v1",
-            kind: "Secret",
             metadata: {
                 name: credentialsSecretName(target),
                 namespace: LINKERD_NAMESPACE,
@@ -58,8 +54,6 @@ export function credentialsSecrets(target: string, kubeconfig: string) {
  */
 export function linkManifest(target: string, gateway: GatewayEndpoint, chartVersion: string) {
     return {
-        apiVersion: LINK_API_VERSION,
-        kind: "Link",
         metadata: {
             name: target,
             namespace: MULTICLUSTER_NAMESPACE,
@@ -115,23 +109,15 @@ export class MulticlusterLink extends pulumi.ComponentResource {
             values: target.apply(linkValues),
         });
 
-        const secrets = pulumi.all([target, args.kubeconfig]).apply(([name, kubeconfig]) => credentialsSecrets(name, kubeconfig));
+        const secrets = pulumi.all([target, args.kubeconfig]).apply(([name, kubeconfig]) => pulumi.output(credentialsSecrets(name, kubeconfig)));
         const controllerSecret = new k8s.core.v1.Secret(
             `${name}-credentials`,
-            {
-                metadata: secrets.controller.metadata.apply((metadata) => ({ ...metadata, namespace: namespace.metadata.name })),
-                type: REMOTE_KUBECONFIG_SECRET_TYPE,
-                data: pulumi.secret(secrets.controller.data),
-            },
+            { metadata: inNamespace(secrets.controller.metadata, namespace.metadata.name), type: secrets.controller.type, data: pulumi.secret(secrets.controller.data) },
             k8sOptions,
         );
         const destinationSecret = new k8s.core.v1.Secret(
             `${name}-credentials-linkerd`,
-            {
-                metadata: secrets.destination.metadata,
-                type: REMOTE_KUBECONFIG_SECRET_TYPE,
-                data: pulumi.secret(secrets.destination.data),
-            },
+            { metadata: secrets.destination.metadata, type: secrets.destination.type, data: pulumi.secret(secrets.destination.data) },
             // Its namespace, linkerd, comes with the control plane.
             { ...k8sOptions, dependsOn: [args.controlPlane] },
         );
@@ -140,7 +126,7 @@ export class MulticlusterLink extends pulumi.ComponentResource {
         const link = pulumi.all([target, args.gateway]).apply(([name, gateway]) => linkManifest(name, gateway, args.linkerdVersion));
         new k8s.apiextensions.CustomResource(
             `${name}-link`,
-            { apiVersion: LINK_API_VERSION, kind: "Link", metadata: link.metadata, spec: link.spec },
+            { ...LINK_TYPE, metadata: link.metadata, spec: link.spec },
             { ...k8sOptions, dependsOn: [chart, controllerSecret, destinationSecret] },
         );
         this.registerOutputs({});

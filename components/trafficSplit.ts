@@ -9,27 +9,26 @@ export type TrafficSplitApi = "smi" | "httproute";
 export const SMI_HELM_REPO = "https://linkerd.github.io/linkerd-smi";
 export const SMI_CHART_VERSION = "1.0.4";
 export const SMI_NAMESPACE = "linkerd-smi";
+/** The TrafficSplit version linkerd-smi serves and linkerd-failover reads. */
+export const TRAFFIC_SPLIT_TYPE = { apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit" };
+export const HTTP_ROUTE_TYPE = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute" };
 
 export interface WeightedBackend {
     service: string;
     weight: number;
 }
 
-/** An SMI TrafficSplit (v1alpha2, served by linkerd-smi and read by linkerd-failover) over `service`. */
+/** An SMI TrafficSplit (TRAFFIC_SPLIT_TYPE) over `service`. */
 export function smiTrafficSplit(namespace: string, service: string, backends: WeightedBackend[]) {
     return {
-        apiVersion: "split.smi-spec.io/v1alpha2",
-        kind: "TrafficSplit",
         metadata: { name: service, namespace },
         spec: { service, backends: backends.map(({ service: name, weight }) => ({ service: name, weight })) },
     };
 }
 
-/** The Gateway API equivalent: an HTTPRoute attached to the Service, with weighted backends. */
+/** The Gateway API equivalent: an HTTPRoute (HTTP_ROUTE_TYPE) attached to the Service, with weighted backends. */
 export function weightedHttpRoute(namespace: string, service: string, port: number, backends: WeightedBackend[]) {
     return {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
         metadata: { name: service, namespace },
         spec: {
             parentRefs: [{ group: "core", kind: "Service", name: service, port }],
@@ -75,14 +74,14 @@ export class TrafficSplit extends pulumi.ComponentResource {
             const split = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => smiTrafficSplit(ns, args.service, backends));
             new k8s.apiextensions.CustomResource(
                 `${name}-trafficsplit`,
-                { apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", metadata: split.metadata, spec: split.spec },
+                { ...TRAFFIC_SPLIT_TYPE, metadata: split.metadata, spec: split.spec },
                 { ...k8sOptions, dependsOn: [smi] },
             );
         } else {
             const route = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => weightedHttpRoute(ns, args.service, args.port, backends));
             new k8s.apiextensions.CustomResource(
                 `${name}-httproute`,
-                { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: route.metadata, spec: route.spec },
+                { ...HTTP_ROUTE_TYPE, metadata: route.metadata, spec: route.spec },
                 { ...k8sOptions, dependsOn: [args.controlPlane] },
             );
         }
