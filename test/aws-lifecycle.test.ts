@@ -10,28 +10,7 @@ import { EKS_VERSIONS, supportProblem } from "../components/eksVersions";
 import { NLB_SUBNETS_ANNOTATION } from "../components/multiclusterGateway";
 import { clusterAdminAccessEntries, kubeconfigForIdentity } from "../components/eksCluster";
 import { RawConfig, maxGatewaySourceCidrs, parseConfig, principalArnProblem, vpcCidrProblem } from "../config";
-import { ROOT, RecordedResource, StackRun, configError, ofType, runStack, single, stackConfig } from "./harness";
-
-/** Everything a resource waits for, directly or through others: what `pulumi destroy` deletes after it. */
-function waitsFor(run: StackRun, resource: RecordedResource): Set<string> {
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    const children = (urn: string) => run.resources.filter((r) => r.parent === urn).map((r) => r.urn);
-    const seen = new Set<string>();
-    const visit = (urn: string) => {
-        if (seen.has(urn)) return;
-        seen.add(urn);
-        const current = byUrn.get(urn);
-        if (current === undefined) return;
-        const providerRefs = [current.provider, ...Object.values(current.providers)].filter(Boolean).map((ref) => ref.split("::").slice(0, -1).join("::"));
-        for (const next of [...current.dependencies, ...Object.values(current.propertyDependencies).flat(), ...providerRefs]) {
-            visit(next);
-            for (const child of children(next)) visit(child);
-        }
-    };
-    visit(resource.urn);
-    seen.delete(resource.urn);
-    return seen;
-}
+import { ROOT, RecordedResource, StackRun, helmChart, configError, ofType, runStack, single, stackConfig, waitsFor } from "./harness";
 
 const EGRESS_TYPES = [
     "aws:ec2/internetGateway:InternetGateway",
@@ -40,10 +19,6 @@ const EGRESS_TYPES = [
     "aws:ec2/routeTable:RouteTable",
     "aws:ec2/routeTableAssociation:RouteTableAssociation",
 ];
-
-function gatewayChart(run: StackRun): RecordedResource {
-    return ofType(run, "kubernetes:helm.sh/v4:Chart").find((chart) => chart.inputs.chart === "linkerd-multicluster")!;
-}
 
 function coredns(run: StackRun): RecordedResource {
     return ofType(run, "aws:eks/addon:Addon").find((addon) => addon.inputs.addonName === "coredns")!;
@@ -88,7 +63,7 @@ describe("graph order against the VPC's egress plumbing", () => {
     });
 
     it("deletes the gateway's NLB Service, CoreDNS, the node group and the cluster before any of it", () => {
-        const first = [gatewayChart(run), coredns(run), single(run, "eks:index:ManagedNodeGroup"), single(run, "eks:index:Cluster")];
+        const first = [helmChart(run, "linkerd-multicluster"), coredns(run), single(run, "eks:index:ManagedNodeGroup"), single(run, "eks:index:Cluster")];
         for (const dependent of first) {
             const after = waitsFor(run, dependent);
             for (const plumbing of egress) expect(after, `${dependent.name} before ${plumbing.type} ${plumbing.name}`).toContain(plumbing.urn);
@@ -101,7 +76,7 @@ describe("graph order against the VPC's egress plumbing", () => {
     });
 
     it("deletes the gateway before CoreDNS, CoreDNS before the nodes, the nodes before the cluster", () => {
-        expect(waitsFor(run, gatewayChart(run))).toContain(coredns(run).urn);
+        expect(waitsFor(run, helmChart(run, "linkerd-multicluster"))).toContain(coredns(run).urn);
         expect(waitsFor(run, coredns(run))).toContain(single(run, "eks:index:ManagedNodeGroup").urn);
         expect(waitsFor(run, single(run, "eks:index:ManagedNodeGroup"))).toContain(single(run, "eks:index:Cluster").urn);
     });
@@ -111,8 +86,8 @@ describe("graph order against the VPC's egress plumbing", () => {
         const bullet = readme.split("- **`pulumi destroy --stack cloud`**")[1].split("\n- **")[0].replace(/\s+/g, " ");
         const table = (name: string) => ofType(run, "aws:ec2/routeTable:RouteTable").find((r) => r.name === name)!;
         const steps: [string, RecordedResource[]][] = [
-            ["the gateway and its NLB", [gatewayChart(run)]],
-            ["Linkerd", [ofType(run, "kubernetes:helm.sh/v4:Chart").find((chart) => chart.inputs.chart === "linkerd-control-plane")!]],
+            ["the gateway and its NLB", [helmChart(run, "linkerd-multicluster")]],
+            ["Linkerd", [helmChart(run, "linkerd-control-plane")]],
             ["the CoreDNS add-on", [coredns(run)]],
             ["the node group", [single(run, "eks:index:ManagedNodeGroup")]],
             ["the EKS cluster", [single(run, "eks:index:Cluster")]],
@@ -359,7 +334,7 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
         const cidrs = (count: number) => Array.from({ length: count }, (_, index) => `198.51.100.${index}/32`);
         expect(await configError("cloud", { config: { ...network, gatewaySourceCidrs: cidrs(18) } })).toMatch(/accepted: at most 17 CIDRs/);
         const run = await runStack("cloud", { config: { ...network, gatewaySourceCidrs: cidrs(17) } });
-        expect(gatewayChart(run).inputs.values.gateway.loadBalancerSourceRanges).toHaveLength(17);
+        expect(helmChart(run, "linkerd-multicluster").inputs.values.gateway.loadBalancerSourceRanges).toHaveLength(17);
     });
 
     it.each([
@@ -383,12 +358,12 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
 describe("the gateway's NLB subnets", () => {
     it("are pinned to publicSubnetIds in an existing VPC", async () => {
         const run = await runStack("cloud", { config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] } });
-        expect(gatewayChart(run).inputs.values.gateway.serviceAnnotations[NLB_SUBNETS_ANNOTATION]).toBe("subnet-01,subnet-02");
+        expect(helmChart(run, "linkerd-multicluster").inputs.values.gateway.serviceAnnotations[NLB_SUBNETS_ANNOTATION]).toBe("subnet-01,subnet-02");
     });
 
     it("are left to discovery in the program's own VPC, whose only public subnets they are", async () => {
         const run = await runStack("cloud");
-        expect(gatewayChart(run).inputs.values.gateway.serviceAnnotations).not.toHaveProperty(NLB_SUBNETS_ANNOTATION);
+        expect(helmChart(run, "linkerd-multicluster").inputs.values.gateway.serviceAnnotations).not.toHaveProperty(NLB_SUBNETS_ANNOTATION);
     });
 });
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GRAVITON_AMI_TYPE, NODE_POLICY_NAMES } from "../components/eksCluster";
 import { MOCK_EKS_CA_DATA, mockEksEndpoint } from "./mocks";
 import { StackRun, ofType, providerRef, runStack, single } from "./harness";
+import { planSubnets } from "../components/clusterVpc";
 
 const CLUSTER_NAME = "edge-cloud-mesh-cloud";
 
@@ -159,5 +160,22 @@ describe("sizing from config", () => {
             scalingConfig: { minSize: 0, desiredSize: 1, maxSize: 5 },
         });
         expect(ofType(run, "aws:ec2/subnet:Subnet")).toHaveLength(6);
+    });
+});
+
+describe("planSubnets", () => {
+    it("gives each zone a public and a private block that do not overlap", () => {
+        expect(planSubnets("10.0.0.0/16", 3)).toEqual([
+            { publicCidr: "10.0.0.0/20", privateCidr: "10.0.128.0/20" },
+            { publicCidr: "10.0.16.0/20", privateCidr: "10.0.144.0/20" },
+            { publicCidr: "10.0.32.0/20", privateCidr: "10.0.160.0/20" },
+        ]);
+    });
+
+    it("works from the network address of a CIDR written with host bits", () => {
+        expect(planSubnets("172.20.5.0/24", 2)).toEqual([
+            { publicCidr: "172.20.5.0/28", privateCidr: "172.20.5.128/28" },
+            { publicCidr: "172.20.5.16/28", privateCidr: "172.20.5.144/28" },
+        ]);
     });
 });

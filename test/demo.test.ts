@@ -5,33 +5,21 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IMAGES, frontendConfig, podinfoColour } from "../components/demoWorkloads";
+import { DEMO_IMAGES, frontendConfig, mirroredServiceName, podinfoColour } from "../components/demoWorkloads";
 import { SMI_HELM_REPO } from "../components/trafficSplit";
 import { imagePinProblem } from "../policy/policies";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
-import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
+import { CHART, NAMESPACE, StackRun, helmChart, configError, kubernetesObject, named, ofType, runStack, single } from "./harness";
 import { LINKERD_CRDS, SMI_CRD, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
 
-const NAMESPACE = "kubernetes:core/v1:Namespace";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const TRAFFIC_SPLIT = "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const CHART = "kubernetes:helm.sh/v4:Chart";
 
 const trafficSplitValidator = () => crdValidator(SMI_CRD, "v1alpha2");
 const httpRouteValidator = () => crdValidator(path.join(LINKERD_CRDS, "gateway.networking.k8s.io_httproutes.yaml"), "v1");
-
-function manifest(resource: RecordedResource, apiVersion: string, kind: string): any {
-    return { apiVersion, kind, ...resource.inputs };
-}
-
-function named(run: StackRun, type: string, name: string): RecordedResource {
-    const matches = ofType(run, type).filter((resource) => resource.inputs.metadata?.name === name);
-    expect(matches, `${type} ${name}`).toHaveLength(1);
-    return matches[0];
-}
 
 function containerImages(run: StackRun): string[] {
     return ofType(run, DEPLOYMENT).flatMap((deployment) => deployment.inputs.spec.template.spec.containers.map((container: any) => container.image));
@@ -48,9 +36,9 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         expect(namespace.inputs.metadata.annotations).toEqual({ "linkerd.io/inject": "enabled" });
         // proxy-init (NET_ADMIN, NET_RAW) is admitted on a hardened cluster only in a privileged namespace.
         expect(namespace.inputs.metadata.labels).toEqual({ "pod-security.kubernetes.io/enforce": "privileged" });
-        const controlPlane = ofType(run, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        const controlPlane = helmChart(run, "linkerd-control-plane");
         expect(namespace.dependencies).toContain(controlPlane.urn);
-        expect(() => new Namespace(manifest(namespace, "v1", "Namespace")).validate()).not.toThrow();
+        expect(() => new Namespace(kubernetesObject(namespace, "v1", "Namespace")).validate()).not.toThrow();
     });
 
     it("puts every workload into the namespace, so each is created after it", () => {
@@ -85,14 +73,14 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
             { name: "PODINFO_UI_COLOR", value: podinfoColour(stack) },
         ]);
         expect(podinfo.inputs.spec.replicas).toBe(1);
-        expect(() => new Deployment(manifest(podinfo, "apps/v1", "Deployment")).validate()).not.toThrow();
+        expect(() => new Deployment(kubernetesObject(podinfo, "apps/v1", "Deployment")).validate()).not.toThrow();
     });
 
     it(`${stack === "cloud" ? "exports" : "does not export"} the podinfo Service`, () => {
         const service = named(run, SERVICE, "podinfo");
         expect(service.inputs.metadata.labels?.["mirror.linkerd.io/exported"]).toBe(stack === "cloud" ? "true" : undefined);
         expect(service.inputs.spec.ports.map((port: any) => port.port)).toEqual([9898, 9999]);
-        expect(() => new Service(manifest(service, "v1", "Service")).validate()).not.toThrow();
+        expect(() => new Service(kubernetesObject(service, "v1", "Service")).validate()).not.toThrow();
     });
 
     it("serves the frontend on 8080: / to podinfo, and a path per linked cluster to its mirror", () => {
@@ -114,7 +102,7 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         for (const resource of [frontend, named(run, SERVICE, "frontend"), config]) {
             const [apiVersion, kind] = resource.type === DEPLOYMENT ? ["apps/v1", "Deployment"] : ["v1", resource.type.split(":")[2]];
             const Model = { Deployment, Service, ConfigMap }[kind as "Deployment" | "Service" | "ConfigMap"];
-            expect(() => new Model(manifest(resource, apiVersion, kind)).validate(), kind).not.toThrow();
+            expect(() => new Model(kubernetesObject(resource, apiVersion, kind)).validate(), kind).not.toThrow();
         }
     });
 
@@ -148,7 +136,7 @@ describe("the traffic split on edge", () => {
 
     it("httproute is the default: Linkerd edge-26.8.3 implements it natively, and no SMI extension runs", async () => {
         const edge = (await runMesh()).edge;
-        expect(manifest(single(edge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute").spec.rules).toEqual([
+        expect(kubernetesObject(single(edge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute").spec.rules).toEqual([
             { backendRefs: [{ name: "podinfo", port: 9898, weight: 50 }, { name: "podinfo-cloud", port: 9898, weight: 50 }] },
         ]);
         expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
@@ -160,7 +148,7 @@ describe("the traffic split on edge", () => {
         const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
         expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
         expect(smi.inputs.repositoryOpts.repo).toBe("https://linkerd.github.io/linkerd-smi");
-        const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        const controlPlane = helmChart(edge, "linkerd-control-plane");
         expect(smi.dependencies).toContain(controlPlane.urn);
         expect(named(edge, NAMESPACE, "linkerd-smi").inputs.metadata.labels).toEqual({
             "linkerd.io/extension": "smi",
@@ -168,7 +156,7 @@ describe("the traffic split on edge", () => {
         });
 
         const split = single(edge, TRAFFIC_SPLIT);
-        const object = manifest(split, "split.smi-spec.io/v1alpha2", "TrafficSplit");
+        const object = kubernetesObject(split, "split.smi-spec.io/v1alpha2", "TrafficSplit");
         expect(object.metadata).toEqual({ name: "podinfo", namespace: "test" });
         expect(object.spec).toEqual({
             service: "podinfo",
@@ -186,7 +174,7 @@ describe("the traffic split on edge", () => {
     it("httproute: a weighted HTTPRoute on the podinfo Service instead, and no SMI extension", () => {
         const edge = routeEdge;
         const route = single(edge, HTTP_ROUTE);
-        const object = manifest(route, "gateway.networking.k8s.io/v1", "HTTPRoute");
+        const object = kubernetesObject(route, "gateway.networking.k8s.io/v1", "HTTPRoute");
         expect(object.spec).toEqual({
             parentRefs: [{ group: "core", kind: "Service", name: "podinfo", port: 9898 }],
             rules: [
@@ -198,7 +186,7 @@ describe("the traffic split on edge", () => {
                 },
             ],
         });
-        const controlPlane = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-control-plane")!;
+        const controlPlane = helmChart(edge, "linkerd-control-plane");
         expect(route.dependencies).toContain(controlPlane.urn);
         expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
         expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
@@ -213,10 +201,10 @@ describe("the traffic split on edge", () => {
 
     itUpstream("validates the TrafficSplit against the pinned SMI CRD schema, and the HTTPRoute against the Gateway API's", () => {
         const validateSplit = trafficSplitValidator();
-        const split = manifest(single(smiEdge, TRAFFIC_SPLIT), "split.smi-spec.io/v1alpha2", "TrafficSplit");
+        const split = kubernetesObject(single(smiEdge, TRAFFIC_SPLIT), "split.smi-spec.io/v1alpha2", "TrafficSplit");
         expect(validateSplit(split), JSON.stringify(validateSplit.errors)).toBe(true);
         const validateRoute = httpRouteValidator();
-        const route = manifest(single(routeEdge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute");
+        const route = kubernetesObject(single(routeEdge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute");
         expect(validateRoute(route), JSON.stringify(validateRoute.errors)).toBe(true);
     });
 
@@ -285,5 +273,22 @@ describe("demo: false", () => {
         const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG }, stackReferences: { cloud: cloud.outputs } });
         expect(message).toMatch(/edge-cloud-mesh:demo: the edge demo splits traffic with the cloud's test\/podinfo/);
         expect(message).toMatch(/Set demo to true on the cloud stack/);
+    });
+});
+
+describe("demo", () => {
+    it("routes a path per linked cluster to its mirror, with nginx-safe variable names", () => {
+        const config = frontendConfig(["cloud", "eu-west"]);
+        expect(config).toContain('set $podinfo_eu_west "podinfo-eu-west.test.svc.cluster.local";');
+        expect(config).toMatch(/location \/eu-west\/ \{\n\s+set \$podinfo_eu_west "[^"]+";\n\s+rewrite \^\/eu-west\(\/\.\*\)\$ \$1 break;/);
+        expect(config).toContain("location = /eu-west {\n      return 301 /eu-west/$is_args$args;");
+        // `/`, and per linked cluster its redirect and its prefix (test/frontendNginx.test.ts runs them under nginx).
+        expect(config.match(/location /g)).toHaveLength(5);
+        expect(mirroredServiceName("podinfo", "eu-west")).toBe("podinfo-eu-west");
+    });
+
+    it("gives two clusters two colours", () => {
+        expect(podinfoColour("cloud")).not.toBe(podinfoColour("edge"));
+        expect(podinfoColour("cloud")).toMatch(/^#[0-9a-f]{6}$/);
     });
 });

@@ -176,3 +176,49 @@ export function single(run: StackRun, type: string, name?: string): RecordedReso
 export function providerRef(provider: RecordedResource): string {
     return `${provider.urn}::${provider.name}_id`;
 }
+
+/** Resource type tokens the tests look resources up by. */
+export const CHART = "kubernetes:helm.sh/v4:Chart";
+export const NAMESPACE = "kubernetes:core/v1:Namespace";
+export const SECRET = "kubernetes:core/v1:Secret";
+
+/** The one Helm chart of that chart name (linkerd-control-plane, linkerd-multicluster, ...). */
+export function helmChart(run: StackRun, name: string): RecordedResource {
+    const matches = ofType(run, CHART).filter((resource) => resource.inputs.chart === name);
+    if (matches.length !== 1) throw new Error(`expected one chart ${name}, found ${matches.length}`);
+    return matches[0];
+}
+
+/** The one Kubernetes object of `type` whose metadata.name is `name`. */
+export function named(run: StackRun, type: string, name: string): RecordedResource {
+    const matches = ofType(run, type).filter((resource) => resource.inputs.metadata?.name === name);
+    if (matches.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${matches.length}`);
+    return matches[0];
+}
+
+/** The object a recorded Kubernetes resource declares, as the API server receives it. */
+export function kubernetesObject(resource: RecordedResource, apiVersion: string, kind: string): Record<string, any> {
+    return { apiVersion, kind, ...resource.inputs };
+}
+
+/** Everything a resource waits for, directly or through others: what `pulumi destroy` deletes after it. */
+export function waitsFor(run: StackRun, resource: RecordedResource): Set<string> {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const children = (urn: string) => run.resources.filter((r) => r.parent === urn).map((r) => r.urn);
+    const seen = new Set<string>();
+    const visit = (urn: string) => {
+        if (seen.has(urn)) return;
+        seen.add(urn);
+        const current = byUrn.get(urn);
+        if (current === undefined) return;
+        const providerRefs = [current.provider, ...Object.values(current.providers)].filter(Boolean).map((ref) => ref.split("::").slice(0, -1).join("::"));
+        // Waiting for a component means waiting for everything in it.
+        for (const next of [...current.dependencies, ...Object.values(current.propertyDependencies).flat(), ...providerRefs]) {
+            visit(next);
+            for (const child of children(next)) visit(child);
+        }
+    };
+    visit(resource.urn);
+    seen.delete(resource.urn);
+    return seen;
+}

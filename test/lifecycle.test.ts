@@ -1,37 +1,7 @@
 import * as net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge, runMesh } from "./fixtures";
-import { RecordedResource, StackRun, configError, ofType, runStack, single } from "./harness";
-
-/** Everything a resource waits for, directly or through others: what `pulumi destroy` deletes after it. */
-function waitsFor(run: StackRun, resource: RecordedResource): Set<string> {
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    const children = (urn: string) => run.resources.filter((r) => r.parent === urn).map((r) => r.urn);
-    const seen = new Set<string>();
-    const visit = (urn: string) => {
-        if (seen.has(urn)) return;
-        seen.add(urn);
-        const current = byUrn.get(urn);
-        if (current === undefined) return;
-        const providerRefs = [current.provider, ...Object.values(current.providers)].filter(Boolean).map((ref) => ref.split("::").slice(0, -1).join("::"));
-        // Waiting for a component means waiting for everything in it.
-        for (const next of [...current.dependencies, ...Object.values(current.propertyDependencies).flat(), ...providerRefs]) {
-            visit(next);
-            for (const child of children(next)) visit(child);
-        }
-    };
-    visit(resource.urn);
-    seen.delete(resource.urn);
-    return seen;
-}
-
-function chart(run: StackRun, name: string): RecordedResource {
-    return ofType(run, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)!;
-}
-
-function namespace(run: StackRun, name: string): RecordedResource {
-    return ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === name)!;
-}
+import { NAMESPACE, StackRun, helmChart, configError, named, ofType, runStack, single, waitsFor } from "./harness";
 
 describe("the trust anchor's protection", () => {
     it("is off by default, so that a demo can be destroyed", async () => {
@@ -88,26 +58,26 @@ describe("destroy order follows the graph", () => {
     });
 
     it("deletes the Link before the chart that defines its CRD", () => {
-        expect(waitsFor(edge, single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"))).toContain(chart(edge, "linkerd-multicluster").urn);
+        expect(waitsFor(edge, single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"))).toContain(helmChart(edge, "linkerd-multicluster").urn);
     });
 
     it("deletes the TrafficSplit before linkerd-smi, and the HTTPRoute before linkerd-crds", () => {
-        expect(waitsFor(edge, single(edge, "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit"))).toContain(chart(edge, "linkerd-smi").urn);
-        expect(waitsFor(routeEdge, single(routeEdge, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"))).toContain(chart(routeEdge, "linkerd-crds").urn);
+        expect(waitsFor(edge, single(edge, "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit"))).toContain(helmChart(edge, "linkerd-smi").urn);
+        expect(waitsFor(routeEdge, single(routeEdge, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"))).toContain(helmChart(routeEdge, "linkerd-crds").urn);
     });
 
     it("deletes the workloads before the control plane and the CRDs", () => {
         for (const run of [cloud, edge]) {
             for (const workload of [...ofType(run, "kubernetes:apps/v1:Deployment"), ...ofType(run, "kubernetes:core/v1:Service")]) {
                 const after = waitsFor(run, workload);
-                expect(after, workload.name).toContain(chart(run, "linkerd-control-plane").urn);
-                expect(after, workload.name).toContain(chart(run, "linkerd-crds").urn);
+                expect(after, workload.name).toContain(helmChart(run, "linkerd-control-plane").urn);
+                expect(after, workload.name).toContain(helmChart(run, "linkerd-crds").urn);
             }
         }
     });
 
     it("deletes the gateway's LoadBalancer Service (its chart) before the cluster and the VPC", () => {
-        const after = waitsFor(cloud, chart(cloud, "linkerd-multicluster"));
+        const after = waitsFor(cloud, helmChart(cloud, "linkerd-multicluster"));
         expect(after).toContain(single(cloud, "eks:index:Cluster").urn);
         expect(after).toContain(single(cloud, "aws:ec2/vpc:Vpc").urn);
         for (const subnet of ofType(cloud, "aws:ec2/subnet:Subnet")) expect(after).toContain(subnet.urn);
@@ -121,7 +91,7 @@ describe("destroy order follows the graph", () => {
             for (const resource of namespaced) {
                 const name = resource.inputs.metadata?.namespace ?? resource.inputs.namespace;
                 expect(name, `${resource.type} ${resource.name}`).toBeDefined();
-                expect(waitsFor(run, resource), `${resource.type} ${resource.name} in ${name}`).toContain(namespace(run, name).urn);
+                expect(waitsFor(run, resource), `${resource.type} ${resource.name} in ${name}`).toContain(named(run, NAMESPACE, name).urn);
             }
         }
     });

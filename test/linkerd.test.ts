@@ -1,22 +1,14 @@
 import * as crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LINKERD_HELM_REPO } from "../components/linkerd";
-import { CONTROL_PLANE_WEBHOOK_HOSTS, VIZ_WEBHOOK_HOSTS, heartbeatSchedule } from "../components/linkerdInstall";
-import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
+import { CONTROL_PLANE_WEBHOOK_HOSTS, VIZ_WEBHOOK_HOSTS, controlPlaneNamespaceMetadata, heartbeatSchedule } from "../components/linkerdInstall";
+import { CHART, RecordedResource, StackRun, helmChart, ofType, providerRef, runStack, single } from "./harness";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { itUpstream, unknownValuePaths } from "./upstream";
-
-const CHART = "kubernetes:helm.sh/v4:Chart";
 
 /** The charts from Linkerd's own repository (the edge stack also has linkerd-smi, from another). */
 function charts(run: StackRun): RecordedResource[] {
     return ofType(run, CHART).filter((chart) => chart.inputs.repositoryOpts.repo === LINKERD_HELM_REPO);
-}
-
-function chartNamed(run: StackRun, chart: string): RecordedResource {
-    const matches = charts(run).filter((resource) => resource.inputs.chart === chart);
-    expect(matches, chart).toHaveLength(1);
-    return matches[0];
 }
 
 /** A webhook server's pinned certificate: for its host, its key, and trusted through its CA bundle. */
@@ -47,21 +39,21 @@ describe.each([
             expect(chart.inputs.repositoryOpts).toEqual({ repo: LINKERD_HELM_REPO });
             expect(chart.inputs.name).toBe(chart.inputs.chart);
         }
-        expect(chartNamed(run, "linkerd-crds").inputs.namespace).toBe("linkerd");
-        expect(chartNamed(run, "linkerd-control-plane").inputs.namespace).toBe("linkerd");
-        expect(chartNamed(run, "linkerd-viz").inputs.namespace).toBe("linkerd-viz");
+        expect(helmChart(run, "linkerd-crds").inputs.namespace).toBe("linkerd");
+        expect(helmChart(run, "linkerd-control-plane").inputs.namespace).toBe("linkerd");
+        expect(helmChart(run, "linkerd-viz").inputs.namespace).toBe("linkerd-viz");
     });
 
     it(`${installsGatewayApi ? "installs" : "does not install"} the Gateway API CRDs (gatewayApiCrds: ${gatewayApiCrds})`, () => {
-        expect(chartNamed(run, "linkerd-crds").inputs.values).toEqual({ installGatewayAPI: installsGatewayApi });
+        expect(helmChart(run, "linkerd-crds").inputs.values).toEqual({ installGatewayAPI: installsGatewayApi });
     });
 
     it("orders the install: namespace, CRDs, control plane, then viz", () => {
         const namespace = ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === "linkerd")!;
         const vizNamespace = ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === "linkerd-viz")!;
-        const crds = chartNamed(run, "linkerd-crds");
-        const controlPlane = chartNamed(run, "linkerd-control-plane");
-        const viz = chartNamed(run, "linkerd-viz");
+        const crds = helmChart(run, "linkerd-crds");
+        const controlPlane = helmChart(run, "linkerd-control-plane");
+        const viz = helmChart(run, "linkerd-viz");
         expect(crds.propertyDependencies.namespace).toEqual([namespace.urn]);
         expect(controlPlane.dependencies).toContain(crds.urn);
         expect(controlPlane.propertyDependencies.namespace).toEqual([namespace.urn]);
@@ -87,21 +79,21 @@ describe.each([
             name: "linkerd-viz",
             labels: { "linkerd.io/extension": "viz", "pod-security.kubernetes.io/enforce": "privileged" },
         });
-        expect(chartNamed(run, "linkerd-viz").inputs.values.createNamespaceMetadataJob).toBe(false);
+        expect(helmChart(run, "linkerd-viz").inputs.values.createNamespaceMetadataJob).toBe(false);
     });
 
     it("pins every value the charts would randomise: webhook certificates and the heartbeat schedule", () => {
-        const values = chartNamed(run, "linkerd-control-plane").inputs.values;
+        const values = helmChart(run, "linkerd-control-plane").inputs.values;
         for (const [key, host] of Object.entries(CONTROL_PLANE_WEBHOOK_HOSTS)) expectWebhookCert(values[key], host);
         expect(values.heartbeatSchedule).toBe(heartbeatSchedule(stack));
         expect(values.heartbeatSchedule).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/);
-        const viz = chartNamed(run, "linkerd-viz").inputs.values;
+        const viz = helmChart(run, "linkerd-viz").inputs.values;
         for (const [key, host] of Object.entries(VIZ_WEBHOOK_HOSTS)) expectWebhookCert(viz[key], host);
     });
 
     it("keeps chart values that hold keys secret", () => {
-        expect(chartNamed(run, "linkerd-control-plane").rawInputs.values).toMatchObject({ value: expect.any(Object) });
-        expect(chartNamed(run, "linkerd-viz").rawInputs.values).toMatchObject({ value: expect.any(Object) });
+        expect(helmChart(run, "linkerd-control-plane").rawInputs.values).toMatchObject({ value: expect.any(Object) });
+        expect(helmChart(run, "linkerd-viz").rawInputs.values).toMatchObject({ value: expect.any(Object) });
     });
 
     itUpstream("sets only values that the pinned upstream charts read", () => {
@@ -159,12 +151,30 @@ describe("options", () => {
     it("lets an edge site install the Gateway API CRDs and use a kubeconfig context", async () => {
         const cloud = await runStack("cloud");
         const edge = await runEdge(cloud.outputs, { gatewayApiCrds: "install", kubeContext: "lab" });
-        expect(chartNamed(edge, "linkerd-crds").inputs.values).toEqual({ installGatewayAPI: true });
+        expect(helmChart(edge, "linkerd-crds").inputs.values).toEqual({ installGatewayAPI: true });
         const provider = single(edge, "pulumi:providers:kubernetes");
         expect(provider.inputs.context).toBe("lab");
         expect(provider.inputs.kubeconfig).toBe(K3S_KUBECONFIG);
         expect(provider.rawInputs.kubeconfig).toMatchObject({ value: K3S_KUBECONFIG });
         expect(provider.inputs.clusterIdentifier).toBe("edge");
         expect(edge.outputs.vizDashboardCommand.value).toMatch(/^kubectl --context lab -n linkerd-viz/);
+    });
+});
+
+describe("Linkerd values", () => {
+    it("pin the heartbeat to a valid daily schedule that differs between clusters", () => {
+        for (const name of ["cloud", "edge", "edge-berlin"]) {
+            const [minute, hour, ...rest] = heartbeatSchedule(name).split(" ");
+            expect(Number(minute)).toBeLessThan(60);
+            expect(Number(hour)).toBeLessThan(24);
+            expect(rest).toEqual(["*", "*", "*"]);
+            expect(heartbeatSchedule(name)).toBe(heartbeatSchedule(name));
+        }
+        expect(new Set(["cloud", "edge", "edge-berlin"].map(heartbeatSchedule)).size).toBe(3);
+    });
+
+    it("label the control-plane namespace so the injector leaves it alone", () => {
+        expect(controlPlaneNamespaceMetadata().annotations).toEqual({ "linkerd.io/inject": "disabled" });
+        expect(controlPlaneNamespaceMetadata().labels).toMatchObject({ "config.linkerd.io/admission-webhooks": "disabled" });
     });
 });

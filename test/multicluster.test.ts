@@ -5,26 +5,13 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATEWAY_IDENTITY, REMOTE_ACCESS_RULES, gatewayAddress, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
+import { GATEWAY_IDENTITY, REMOTE_ACCESS_RULES, gatewayAddress, gatewayValues, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
 import { FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
-import { RecordedResource, StackRun, ofType, providerRef, runStack, single } from "./harness";
+import { SECRET, StackRun, helmChart, kubernetesObject, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
 import { isSecretValue } from "./secrets";
 import { LINKERD_CRDS, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
-
-const CHART = "kubernetes:helm.sh/v4:Chart";
-const SECRET = "kubernetes:core/v1:Secret";
-
-function multiclusterChart(run: StackRun): RecordedResource {
-    const charts = ofType(run, CHART).filter((chart) => chart.inputs.chart === "linkerd-multicluster");
-    expect(charts).toHaveLength(1);
-    return charts[0];
-}
-
-/** The object a recorded Kubernetes resource declares, as the API server receives it. */
-function kubernetesObject(resource: RecordedResource, apiVersion: string, kind: string): Record<string, any> {
-    return { apiVersion, kind, ...resource.inputs };
-}
+import { credentialsSecrets, linkManifest } from "../components/multiclusterLink";
 
 const linkValidator = () => crdValidator(path.join(LINKERD_CRDS, "links.multicluster.linkerd.io.yaml"), "v1alpha3");
 
@@ -35,7 +22,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
     });
 
     it("installs linkerd-multicluster with the gateway behind an internet-facing NLB, open to gatewaySourceCidrs", () => {
-        const chart = multiclusterChart(run);
+        const chart = helmChart(run, "linkerd-multicluster");
         expect(chart.inputs.values.gateway).toEqual({
             enabled: true,
             serviceType: "LoadBalancer",
@@ -48,18 +35,18 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(chart.inputs.values.createNamespaceMetadataJob).toBe(false);
         expect(chart.inputs.namespace).toBe("linkerd-multicluster");
         expect(chart.inputs.version).toBe("2026.8.3");
-        const controlPlane = ofType(run, CHART).find((c) => c.inputs.chart === "linkerd-control-plane")!;
+        const controlPlane = helmChart(run, "linkerd-control-plane");
         expect(chart.dependencies).toContain(controlPlane.urn);
         const namespace = ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === "linkerd-multicluster")!;
         expect(namespace.inputs.metadata.labels).toEqual({ "linkerd.io/extension": "multicluster", "pod-security.kubernetes.io/enforce": "privileged" });
     });
 
     itUpstream("sets only values the pinned linkerd-multicluster chart reads", () => {
-        expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(run).inputs.values)).toEqual([]);
+        expect(unknownValuePaths("linkerd-multicluster", helmChart(run, "linkerd-multicluster").inputs.values)).toEqual([]);
     });
 
     it("gives each edge site its own remote-access service account, cluster role and binding, and not through the chart", () => {
-        const values = multiclusterChart(run).inputs.values;
+        const values = helmChart(run, "linkerd-multicluster").inputs.values;
         // The chart would render a second, unused token Secret per account.
         expect(values.remoteMirrorServiceAccount).toBe(false);
         expect(values).not.toHaveProperty("remoteMirrorServiceAccountName");
@@ -76,7 +63,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
             expect(binding.dependencies).toEqual(expect.arrayContaining([serviceAccount.urn, role.urn]));
             // Stacks where the chart rendered them adopt them in place: the alias names the chart's child,
             // `<chart>:<namespace>/<name>` (or `<chart>:<name>` when cluster-scoped) under the chart.
-            const chart = multiclusterChart(run);
+            const chart = helmChart(run, "linkerd-multicluster");
             for (const [resource, childName] of [
                 [serviceAccount, `cloud-multicluster:linkerd-multicluster/${account}`],
                 [role, `cloud-multicluster:${account}`],
@@ -156,7 +143,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         const provider = single(run, "pulumi:providers:kubernetes");
         const cluster = single(run, "eks:index:Cluster");
         const vpc = single(run, "aws:ec2/vpc:Vpc");
-        const chart = multiclusterChart(run);
+        const chart = helmChart(run, "linkerd-multicluster");
         // The chart (and the LoadBalancer Service it renders) is managed through the cluster's provider,
         // whose kubeconfig comes from the cluster, which sits in the VPC: destroy runs that chain backwards.
         expect(chart.providers.kubernetes).toBe(providerRef(provider));
@@ -207,14 +194,14 @@ describe("edge side: the link controller, its credentials and the Link", () => {
     });
 
     it("installs linkerd-multicluster with one controller for the cloud cluster and no gateway", () => {
-        const chart = multiclusterChart(edge);
+        const chart = helmChart(edge, "linkerd-multicluster");
         expect(chart.inputs.values).toEqual({
             createNamespaceMetadataJob: false,
             gateway: { enabled: false },
             remoteMirrorServiceAccount: false,
             controllers: [{ link: { ref: { name: "cloud" } } }],
         });
-        const controlPlane = ofType(edge, CHART).find((c) => c.inputs.chart === "linkerd-control-plane")!;
+        const controlPlane = helmChart(edge, "linkerd-control-plane");
         expect(chart.dependencies).toContain(controlPlane.urn);
     });
 
@@ -239,7 +226,7 @@ describe("edge side: the link controller, its credentials and the Link", () => {
     });
 
     itUpstream("sets only values the pinned linkerd-multicluster chart reads", () => {
-        expect(unknownValuePaths("linkerd-multicluster", multiclusterChart(edge).inputs.values)).toEqual([]);
+        expect(unknownValuePaths("linkerd-multicluster", helmChart(edge, "linkerd-multicluster").inputs.values)).toEqual([]);
     });
 
     it("declares the Link with every field link-gen sets", () => {
@@ -275,7 +262,7 @@ describe("edge side: the link controller, its credentials and the Link", () => {
 
     it("creates the Link after the chart that installs its CRD, and after its credentials", () => {
         const link = single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link");
-        expect(link.dependencies).toContain(multiclusterChart(edge).urn);
+        expect(link.dependencies).toContain(helmChart(edge, "linkerd-multicluster").urn);
         for (const secret of ofType(edge, SECRET)) expect(link.dependencies).toContain(secret.urn);
         expect(link.provider).toBe(providerRef(single(edge, "pulumi:providers:kubernetes")));
     });
@@ -301,7 +288,7 @@ describe("two edge sites", () => {
             const secret = ofType(run, SECRET).find((s) => s.inputs.metadata.namespace === "linkerd-multicluster")!;
             const kubeconfig = parse(Buffer.from(secret.inputs.data.kubeconfig, "base64").toString());
             expect(kubeconfig.users[0].user.token).toBe(mockServiceAccountToken(remoteAccessServiceAccount(site)));
-            const issuer = ofType(run, CHART).find((c) => c.inputs.chart === "linkerd-control-plane")!.inputs.values.identity.issuer.tls.crtPEM;
+            const issuer = helmChart(run, "linkerd-control-plane").inputs.values.identity.issuer.tls.crtPEM;
             expect(issuer).toBe(cloud.outputs.edgeSites.value[site].issuerCertPem);
             seen.add(issuer);
             expect(single(run, "kubernetes:multicluster.linkerd.io/v1alpha3:Link").inputs.spec.targetClusterName).toBe("cloud");
@@ -357,5 +344,27 @@ describe("secrets stay secret", () => {
     it("would notice a leak (the scan can fail)", () => {
         expect(leaks({ data: { kubeconfig: Buffer.from(K3S_KUBECONFIG).toString("base64") } }, [K3S_CLIENT_KEY_DATA])).not.toEqual([]);
         expect(leaks({ keyPEM: "-----BEGIN PRIVATE KEY-----\nabc\n" }, [])).not.toEqual([]);
+    });
+});
+
+describe("link values", () => {
+    it("leave the remote-access accounts (and their extra token Secrets) out of the chart: the program declares one token per site", () => {
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] }).remoteMirrorServiceAccount).toBe(false);
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] })).not.toHaveProperty("remoteMirrorServiceAccountName");
+    });
+
+    it("put the same kubeconfig into both credentials Secrets, base64-encoded", () => {
+        const secrets = credentialsSecrets("cloud", "apiVersion: v1\n");
+        expect(secrets.controller.data).toEqual({ kubeconfig: Buffer.from("apiVersion: v1\n").toString("base64") });
+        expect(secrets.destination.data).toEqual(secrets.controller.data);
+        expect(secrets.controller.metadata).toEqual({ name: "cluster-credentials-cloud" }); // its namespace: the component states it (multicluster.test.ts)
+    });
+
+    it("name the Link and its secret after the target", () => {
+        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" }, "2027.10.12");
+        expect(link.metadata.name).toBe("east");
+        expect(link.metadata.annotations).toEqual({ "linkerd.io/created-by": "linkerd/cli edge-27.10.12" });
+        expect(link.spec.clusterCredentialsSecret).toBe("cluster-credentials-east");
+        expect(link.spec.targetClusterName).toBe("east");
     });
 });
