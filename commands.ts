@@ -49,7 +49,9 @@ export function frontendCommand(kubectl: string, remoteClusters: string[]): stri
 export function watchSplitCommand(args: { kubectl: string; api: TrafficSplitApi; namespace: string; client: string }): string {
     const linkerd = args.kubectl.replace(/^kubectl/, "linkerd");
     const stat =
-        args.api === "httproute" ? `viz stat-outbound deploy/${args.client} -n ${args.namespace}` : `viz stat svc -n ${args.namespace} --from deploy/${args.client}`;
+        args.api === "httproute"
+            ? `viz stat-outbound deploy/${args.client} -n ${args.namespace}`
+            : `viz stat svc -n ${args.namespace} --from deploy/${args.client}`;
     return `watch -n 2 ${linkerd} ${stat}`;
 }
 

@@ -164,9 +164,7 @@ export function parseConfig(raw: RawConfig, stack: string, context: ConfigContex
     }
 
     if (problems.length > 0 || config === undefined) {
-        throw new pulumi.RunError(
-            `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
-        );
+        throw new pulumi.RunError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
     }
     return config;
 }
@@ -186,7 +184,8 @@ function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSid
 function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, context: ConfigContext): CloudConfig {
     const eksClusterName = `${PROJECT}-${stack}`;
     const problem = eksClusterNameProblem(eksClusterName);
-    if (problem !== undefined) reader.stackProblem(stack, `the EKS cluster is named <project>-<stack>, ${JSON.stringify(eksClusterName)}, which ${problem}`);
+    if (problem !== undefined)
+        reader.stackProblem(stack, `the EKS cluster is named <project>-<stack>, ${JSON.stringify(eksClusterName)}, which ${problem}`);
     const supportType = reader.oneOf("supportType", SUPPORT_TYPES);
     const nodes = parseNodes(reader);
     const network = parseNetwork(reader, nodes);
@@ -199,7 +198,11 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
         protectTrustAnchor: reader.boolean("protectTrustAnchor"),
         network,
         // The support window depends on supportType: judge it only against a valid one.
-        kubernetesVersion: parseKubernetesVersion(reader, reader.isOneOf("supportType", SUPPORT_TYPES) ? supportType : undefined, context.today),
+        kubernetesVersion: parseKubernetesVersion(
+            reader,
+            reader.isOneOf("supportType", SUPPORT_TYPES) ? supportType : undefined,
+            context.today,
+        ),
         supportType,
         clusterAdmins: parseClusterAdmins(reader),
         awsIdentity: parseAwsIdentity(reader, context),
@@ -212,7 +215,8 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
 
 function parseKubernetesVersion(reader: ConfigReader, supportType: SupportType | undefined, today: Date): string {
     const version = reader.check("kubernetesVersion", reader.string("kubernetesVersion"), kubernetesVersionProblem);
-    if (supportType !== undefined && kubernetesVersionProblem(version) === undefined) reader.check("kubernetesVersion", version, (value) => supportProblem(value, supportType, today));
+    if (supportType !== undefined && kubernetesVersionProblem(version) === undefined)
+        reader.check("kubernetesVersion", version, (value) => supportProblem(value, supportType, today));
     return version;
 }
 
@@ -220,7 +224,10 @@ function parseClusterAdmins(reader: ConfigReader): string[] {
     const admins = reader.checkEach("clusterAdmins", reader.stringList("clusterAdmins"), principalArnProblem);
     const duplicates = admins.filter((arn, index) => admins.indexOf(arn) !== index);
     if (duplicates.length > 0) {
-        reader.problem("clusterAdmins", `${[...new Set(duplicates)].map((arn) => JSON.stringify(arn)).join(", ")} listed more than once; accepted: distinct ARNs (EKS allows one access entry per principal)`);
+        reader.problem(
+            "clusterAdmins",
+            `${[...new Set(duplicates)].map((arn) => JSON.stringify(arn)).join(", ")} listed more than once; accepted: distinct ARNs (EKS allows one access entry per principal)`,
+        );
     }
     return admins;
 }
@@ -234,7 +241,8 @@ function parseAwsIdentity(reader: ConfigReader, context: ConfigContext): AwsIden
     if (context.awsProfile) identity.profile = context.awsProfile;
     if (context.awsAssumeRoles === undefined) return identity;
     const roles = parseJson(context.awsAssumeRoles);
-    const accepted = "accepted: at most one role, given by roleArn (aws eks get-token, which the Kubernetes provider runs, assumes one role and takes no external id)";
+    const accepted =
+        "accepted: at most one role, given by roleArn (aws eks get-token, which the Kubernetes provider runs, assumes one role and takes no external id)";
     if (!Array.isArray(roles) || roles.some((role) => role === null || typeof role !== "object")) {
         reader.otherKeyProblem("aws:assumeRoles", `${context.awsAssumeRoles} is not a list of roles; ${accepted}`);
         return identity;
@@ -279,10 +287,16 @@ function parseEdgeSites(reader: ConfigReader, cloudName: string): string[] {
     const sites = reader.checkEach("edgeSites", reader.stringList("edgeSites"), clusterNameProblem);
     const duplicates = sites.filter((site, index) => sites.indexOf(site) !== index);
     if (duplicates.length > 0) {
-        reader.problem("edgeSites", `${[...new Set(duplicates)].map((site) => JSON.stringify(site)).join(", ")} listed more than once; accepted: distinct names`);
+        reader.problem(
+            "edgeSites",
+            `${[...new Set(duplicates)].map((site) => JSON.stringify(site)).join(", ")} listed more than once; accepted: distinct names`,
+        );
     }
     if (sites.includes(cloudName)) {
-        reader.problem("edgeSites", `${JSON.stringify(cloudName)} is this cloud cluster's own clusterName; accepted: names of edge clusters only`);
+        reader.problem(
+            "edgeSites",
+            `${JSON.stringify(cloudName)} is this cloud cluster's own clusterName; accepted: names of edge clusters only`,
+        );
     }
     return sites;
 }
@@ -302,9 +316,11 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
 
 function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number } {
     const weights = reader.object("trafficSplit");
-    const accepted = 'accepted: {"local": l, "cloud": c} with whole numbers >= 0 and l + c > 0, e.g. {"local": 50, "cloud": 50} or {"local": 100, "cloud": 0}';
+    const accepted =
+        'accepted: {"local": l, "cloud": c} with whole numbers >= 0 and l + c > 0, e.g. {"local": 50, "cloud": 50} or {"local": 100, "cloud": 0}';
     const unknown = Object.keys(weights).filter((key) => key !== "local" && key !== "cloud");
-    if (unknown.length > 0) reader.problem("trafficSplit", `${unknown.map((key) => JSON.stringify(key)).join(", ")} is not a backend; ${accepted}`);
+    if (unknown.length > 0)
+        reader.problem("trafficSplit", `${unknown.map((key) => JSON.stringify(key)).join(", ")} is not a backend; ${accepted}`);
     const weight = (backend: "local" | "cloud"): number => {
         const value = weights[backend];
         if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
@@ -341,7 +357,10 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig
     } catch (error) {
         const where = looksInline ? "the kubeconfig given" : `the kubeconfig in ${JSON.stringify(value)}`;
         const key = kubeContext && /context/.test((error as Error).message) ? "kubeContext" : "kubeconfig";
-        reader.problem(key, `${where} is unusable: ${(error as Error).message}; ${key === "kubeContext" ? "accepted: a context the kubeconfig defines, or empty for its current-context" : accepted}`);
+        reader.problem(
+            key,
+            `${where} is unusable: ${(error as Error).message}; ${key === "kubeContext" ? "accepted: a context the kubeconfig defines, or empty for its current-context" : accepted}`,
+        );
         return unusable;
     }
 }
@@ -424,7 +443,10 @@ function parseNodes(reader: ConfigReader): NodeGroupSize {
     }
     if (max === 0) reader.problem("nodes", `max is 0; ${accepted}`);
     if (desired === 0) {
-        reader.problem("nodes", `desired is 0: Linkerd's control plane and the gateway would have no node to run on, and \`pulumi up\` would wait for them until it times out; ${accepted}`);
+        reader.problem(
+            "nodes",
+            `desired is 0: Linkerd's control plane and the gateway would have no node to run on, and \`pulumi up\` would wait for them until it times out; ${accepted}`,
+        );
     }
     return { min: min ?? 0, desired: desired ?? 0, max: max ?? 0 };
 }
@@ -440,7 +462,9 @@ export function clusterNameProblem(value: string): string | undefined {
 }
 
 function stackNameProblem(value: string): string | undefined {
-    return /^([\w.-]+\/){0,2}[\w.-]+$/.test(value) ? undefined : 'not a stack name; accepted: "cloud", "<project>/<stack>" or "<org>/<project>/<stack>"';
+    return /^([\w.-]+\/){0,2}[\w.-]+$/.test(value)
+        ? undefined
+        : 'not a stack name; accepted: "cloud", "<project>/<stack>" or "<org>/<project>/<stack>"';
 }
 
 export function kubernetesVersionProblem(value: string): string | undefined {
@@ -549,7 +573,8 @@ class ConfigReader {
     /** Runs a value rule; a problem is reported with the key and the bad value. */
     check(key: ConfigKey, value: string, rule: (value: string) => string | undefined): string {
         const problem = rule(value);
-        if (problem !== undefined) this.problem(key, `${JSON.stringify(value)} is ${problem.startsWith("accepted") ? "invalid; " : ""}${problem}`);
+        if (problem !== undefined)
+            this.problem(key, `${JSON.stringify(value)} is ${problem.startsWith("accepted") ? "invalid; " : ""}${problem}`);
         return value;
     }
 

@@ -3,17 +3,17 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "coverage/"] },
-  eslint.configs.recommended,
-  ...tseslint.configs.recommended,
-  {
-    rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    { ignores: ["node_modules/", "bin/", "coverage/"] },
+    eslint.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+        },
     },
-  },
-  {
-    // Tests inspect untyped data recorded from the engine protocol.
-    files: ["test/**/*.ts"],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
-  },
+    {
+        // Tests inspect untyped data recorded from the engine protocol.
+        files: ["test/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "off" },
+    },
 );

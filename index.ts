@@ -3,11 +3,27 @@
 // config → cluster → mesh identity → Linkerd → link → demo.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudKubectl, destroyOrder, edgeKubectl, frontendCommand, kubeconfigCommand, vizDashboardCommand, watchSplitCommand } from "./commands";
+import {
+    cloudKubectl,
+    destroyOrder,
+    edgeKubectl,
+    frontendCommand,
+    kubeconfigCommand,
+    vizDashboardCommand,
+    watchSplitCommand,
+} from "./commands";
 import { CloudConfig, EdgeConfig, loadConfig } from "./config";
 import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
-import { DEMO_NAMESPACE, DemoWorkloads, EXPORTED_PODINFO, FRONTEND, PODINFO, PODINFO_PORT, mirroredServiceName } from "./components/demoWorkloads";
+import {
+    DEMO_NAMESPACE,
+    DemoWorkloads,
+    EXPORTED_PODINFO,
+    FRONTEND,
+    PODINFO,
+    PODINFO_PORT,
+    mirroredServiceName,
+} from "./components/demoWorkloads";
 import { EdgeCluster, assertReachable } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
 import { assertGatewayApiCrds } from "./components/gatewayApiCrds";
@@ -87,7 +103,11 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     const edgeSites = Object.fromEntries(
         config.edgeSites.map((site) => [
             site,
-            { issuerCertPem: identity.issuers[site].certPem, issuerKeyPem: identity.issuers[site].keyPem, linkKubeconfig: gateway.linkKubeconfigs[site] },
+            {
+                issuerCertPem: identity.issuers[site].certPem,
+                issuerKeyPem: identity.issuers[site].keyPem,
+                linkKubeconfig: gateway.linkKubeconfigs[site],
+            },
         ]),
     );
     return {
@@ -98,7 +118,12 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         certificateAuthorityData: cluster.certificateAuthorityData,
         // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
         kubeconfigCommand: aws.getRegionOutput().region.apply((region) =>
-            kubeconfigCommand({ region, eksClusterName: config.eksClusterName, clusterName: config.clusterName, awsIdentity: config.awsIdentity }),
+            kubeconfigCommand({
+                region,
+                eksClusterName: config.eksClusterName,
+                clusterName: config.clusterName,
+                awsIdentity: config.awsIdentity,
+            }),
         ),
         trustAnchorPem: identity.trustAnchorPem,
         edgeSiteNames: pulumi.output(config.edgeSites),
@@ -161,7 +186,9 @@ async function edgeStack(config: EdgeConfig) {
     });
 
     // Demo: podinfo and the frontend, and podinfo's traffic split between here and the cloud
-    const mirroredServices = cloud.clusterName.apply((cloudName) => cloud.exportedServices.map((service) => mirroredServiceName(service, cloudName)));
+    const mirroredServices = cloud.clusterName.apply((cloudName) =>
+        cloud.exportedServices.map((service) => mirroredServiceName(service, cloudName)),
+    );
     let demoOutputs = {};
     if (config.demo) {
         const demo = new DemoWorkloads("edge", {
@@ -185,7 +212,9 @@ async function edgeStack(config: EdgeConfig) {
         });
         demoOutputs = {
             frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(kubectl, [cloudName])),
-            watchSplitCommand: pulumi.output(watchSplitCommand({ kubectl, api: config.trafficSplitApi, namespace: DEMO_NAMESPACE, client: FRONTEND })),
+            watchSplitCommand: pulumi.output(
+                watchSplitCommand({ kubectl, api: config.trafficSplitApi, namespace: DEMO_NAMESPACE, client: FRONTEND }),
+            ),
         };
     }
 

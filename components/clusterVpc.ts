@@ -62,7 +62,10 @@ export class ClusterVpc extends pulumi.ComponentResource {
         const nameTag = (suffix: string) => ({ Name: `${name}-${suffix}` });
 
         const zones = aws
-            .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, parent)
+            .getAvailabilityZonesOutput(
+                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                parent,
+            )
             .names.apply((names) => {
                 if (names.length < args.availabilityZoneCount) {
                     throw new Error(
@@ -99,7 +102,13 @@ export class ClusterVpc extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            associations.push(new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: resource.id, routeTableId: publicRoutes.id }, parent));
+            associations.push(
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-public-${zone}`,
+                    { subnetId: resource.id, routeTableId: publicRoutes.id },
+                    parent,
+                ),
+            );
             return resource;
         });
 
@@ -125,7 +134,13 @@ export class ClusterVpc extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            associations.push(new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: resource.id, routeTableId: privateRoutes.id }, parent));
+            associations.push(
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-private-${zone}`,
+                    { subnetId: resource.id, routeTableId: privateRoutes.id },
+                    parent,
+                ),
+            );
             return resource;
         });
 

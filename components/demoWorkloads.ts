@@ -235,9 +235,7 @@ export function frontendDeployment(configChecksum: pulumi.Input<string>): k8s.ap
                             name: "traffic",
                             image: DEMO_IMAGES.podinfo,
                             command: ["/bin/sh", "-c"],
-                            args: [
-                                `while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`,
-                            ],
+                            args: [`while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`],
                             resources: requests,
                         },
                     ],

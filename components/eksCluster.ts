@@ -83,7 +83,10 @@ export function clusterAdminAccessEntries(principalArns: string[], partition: pu
  */
 export function kubeconfigForIdentity(kubeconfigJson: string, identity: AwsIdentity): string {
     const kubeconfig = JSON.parse(kubeconfigJson);
-    const extra = [...(identity.roleArn ? ["--role-arn", identity.roleArn] : []), ...(identity.profile ? ["--profile", identity.profile] : [])];
+    const extra = [
+        ...(identity.roleArn ? ["--role-arn", identity.roleArn] : []),
+        ...(identity.profile ? ["--profile", identity.profile] : []),
+    ];
     for (const user of kubeconfig.users ?? []) {
         const exec = user.user?.exec;
         if (exec?.command === "aws") exec.args = [...(exec.args ?? []), ...extra];

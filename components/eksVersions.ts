@@ -65,13 +65,17 @@ export function isoDay(date: Date): string {
 export function supportProblem(version: string, supportType: SupportType, today: Date): string | undefined {
     const entry = EKS_VERSIONS[version];
     const known = Object.keys(EKS_VERSIONS).join(", ");
-    if (entry === undefined) return `not a version this program has a support calendar and add-on builds for; accepted: ${known} (components/eksVersions.ts)`;
+    if (entry === undefined)
+        return `not a version this program has a support calendar and add-on builds for; accepted: ${known} (components/eksVersions.ts)`;
     const day = isoDay(today);
     const dates = `${version} leaves standard support on ${entry.endOfStandardSupport} and extended support on ${entry.endOfExtendedSupport}`;
     const newer = Object.entries(EKS_VERSIONS)
         .filter(([, other]) => day < other.endOfStandardSupport)
         .map(([name]) => name);
-    const upgrade = newer.length > 0 ? `set kubernetesVersion to ${newer.join(" or ")} (in standard support)` : "set kubernetesVersion to a newer version (add it to components/eksVersions.ts)";
+    const upgrade =
+        newer.length > 0
+            ? `set kubernetesVersion to ${newer.join(" or ")} (in standard support)`
+            : "set kubernetesVersion to a newer version (add it to components/eksVersions.ts)";
     if (day >= entry.endOfExtendedSupport) {
         return `out of EKS support on ${day}: ${dates}; EKS no longer runs it. Fix: ${upgrade}`;
     }

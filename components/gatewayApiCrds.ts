@@ -30,7 +30,11 @@ const SUPPORTED_GATEWAY_API = "Gateway API v1.2.1 to v1.5.1";
  * What is wrong with the cluster's route CRDs for `mode`, or undefined. `crds` maps each required
  * CRD's name to the CRD, or to undefined when the cluster has none of that name.
  */
-export function gatewayApiCrdsProblem(clusterName: string, mode: GatewayApiCrds, crds: Record<string, CrdSummary | undefined>): string | undefined {
+export function gatewayApiCrdsProblem(
+    clusterName: string,
+    mode: GatewayApiCrds,
+    crds: Record<string, CrdSummary | undefined>,
+): string | undefined {
     const key = "edge-cloud-mesh:gatewayApiCrds";
     if (mode === "existing") {
         const missing = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] === undefined).map(({ name }) => name);
@@ -53,7 +57,9 @@ export function gatewayApiCrdsProblem(clusterName: string, mode: GatewayApiCrds,
         }
         return undefined;
     }
-    const foreign = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] !== undefined && !installedByLinkerd(crds[name])).map(({ name }) => name);
+    const foreign = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] !== undefined && !installedByLinkerd(crds[name])).map(
+        ({ name }) => name,
+    );
     if (foreign.length > 0) {
         return (
             `${key} is "install", but the edge cluster ${JSON.stringify(clusterName)} already has ${foreign.join(" and ")}, ` +

@@ -31,8 +31,7 @@ export function selectContext(kubeconfig: Kubeconfig, contextName?: string): { c
 export function clusterEndpoint(kubeconfig: Kubeconfig, contextName?: string): ClusterEndpoint {
     const { cluster: clusterName } = selectContext(kubeconfig, contextName);
     const cluster = (kubeconfig.clusters ?? []).find((entry) => entry.name === clusterName)?.cluster as
-        | { server?: string; "certificate-authority-data"?: string }
-        | undefined;
+        { server?: string; "certificate-authority-data"?: string } | undefined;
     if (cluster?.server === undefined) throw new Error(`its cluster ${JSON.stringify(clusterName)} has no server`);
     return { server: cluster.server, certificateAuthorityData: cluster["certificate-authority-data"] ?? "" };
 }
@@ -56,7 +55,9 @@ export function tokenKubeconfig(args: TokenKubeconfigArgs): string {
     return stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: args.clusterName, cluster: { server: args.server, "certificate-authority-data": args.certificateAuthorityData } }],
+        clusters: [
+            { name: args.clusterName, cluster: { server: args.server, "certificate-authority-data": args.certificateAuthorityData } },
+        ],
         contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user: args.serviceAccount } }],
         "current-context": args.clusterName,
         preferences: {},

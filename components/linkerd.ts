@@ -70,4 +70,3 @@ export function installExtension(parent: pulumi.Resource, name: string, args: Ex
     );
     return { namespace, chart };
 }
-

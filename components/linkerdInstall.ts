@@ -97,7 +97,11 @@ export class LinkerdInstall extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-linkerd`, { metadata: controlPlaneNamespaceMetadata() }, k8sOptions);
         const crds = new k8s.helm.v4.Chart(
             `${name}-crds`,
-            { ...linkerdChart("linkerd-crds", args.linkerdVersion), namespace: namespace.metadata.name, values: crdsValues(args.gatewayApiCrds) },
+            {
+                ...linkerdChart("linkerd-crds", args.linkerdVersion),
+                namespace: namespace.metadata.name,
+                values: crdsValues(args.gatewayApiCrds),
+            },
             k8sOptions,
         );
 
@@ -114,7 +118,14 @@ export class LinkerdInstall extends pulumi.ComponentResource {
                 ...linkerdChart("linkerd-control-plane", args.linkerdVersion),
                 namespace: namespace.metadata.name,
                 values: pulumi
-                    .all([args.trustAnchorPem, args.issuerCertPem, args.issuerKeyPem, certs.proxyInjector, certs.profileValidator, certs.policyValidator])
+                    .all([
+                        args.trustAnchorPem,
+                        args.issuerCertPem,
+                        args.issuerKeyPem,
+                        certs.proxyInjector,
+                        certs.profileValidator,
+                        certs.policyValidator,
+                    ])
                     .apply(([trustAnchorPem, issuerCertPem, issuerKeyPem, proxyInjector, profileValidator, policyValidator]) =>
                         controlPlaneValues({
                             trustAnchorPem,

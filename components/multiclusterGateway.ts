@@ -201,12 +201,15 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
                     { ...access.serviceAccount, metadata: inNamespace(access.serviceAccount.metadata, namespace.metadata.name) },
                     { ...k8sOptions, ...fromChart(`${MULTICLUSTER_NAMESPACE}/${serviceAccount}`) },
                 );
-                const role = new k8s.rbac.v1.ClusterRole(`${name}-remote-access-${site}`, access.clusterRole, { ...k8sOptions, ...fromChart(serviceAccount) });
-                new k8s.rbac.v1.ClusterRoleBinding(
-                    `${name}-remote-access-${site}`,
-                    access.clusterRoleBinding,
-                    { ...k8sOptions, dependsOn: [account, role], ...fromChart(serviceAccount) },
-                );
+                const role = new k8s.rbac.v1.ClusterRole(`${name}-remote-access-${site}`, access.clusterRole, {
+                    ...k8sOptions,
+                    ...fromChart(serviceAccount),
+                });
+                new k8s.rbac.v1.ClusterRoleBinding(`${name}-remote-access-${site}`, access.clusterRoleBinding, {
+                    ...k8sOptions,
+                    dependsOn: [account, role],
+                    ...fromChart(serviceAccount),
+                });
                 const tokenSecret = new k8s.core.v1.Secret(
                     `${name}-token-${site}`,
                     { ...access.tokenSecret, metadata: inNamespace(access.tokenSecret.metadata, namespace.metadata.name) },

@@ -27,7 +27,10 @@ export function linkValues(target: string) {
  * The two credential Secrets `linkerd multicluster link-gen` prints: the controller's copy in the
  * multicluster namespace, and the destination controller's labelled copy in the linkerd namespace.
  */
-export function credentialsSecrets(target: string, kubeconfig: string): { controller: k8s.core.v1.SecretArgs; destination: k8s.core.v1.SecretArgs } {
+export function credentialsSecrets(
+    target: string,
+    kubeconfig: string,
+): { controller: k8s.core.v1.SecretArgs; destination: k8s.core.v1.SecretArgs } {
     const common = { type: REMOTE_KUBECONFIG_SECRET_TYPE, data: { kubeconfig: Buffer.from(kubeconfig).toString("base64") } };
     return {
         // In the multicluster namespace, which the component states from its Namespace resource.
@@ -68,7 +71,13 @@ export function linkManifest(target: string, gateway: GatewayEndpoint, chartVers
             gatewayPort: gateway.port,
             gatewayIdentity: gateway.identity,
             // timeout and failureThreshold are the CRD's defaults, stated so that a refresh sees no drift.
-            probeSpec: { path: gateway.probePath, port: gateway.probePort, period: gateway.probePeriod, timeout: "30s", failureThreshold: "3" },
+            probeSpec: {
+                path: gateway.probePath,
+                port: gateway.probePort,
+                period: gateway.probePeriod,
+                timeout: "30s",
+                failureThreshold: "3",
+            },
             selector: { matchLabels: { "mirror.linkerd.io/exported": "true" } },
             remoteDiscoverySelector: { matchLabels: { "mirror.linkerd.io/exported": "remote-discovery" } },
             federatedServiceSelector: { matchLabels: { "mirror.linkerd.io/federated": "member" } },
@@ -109,10 +118,16 @@ export class MulticlusterLink extends pulumi.ComponentResource {
             values: target.apply(linkValues),
         });
 
-        const secrets = pulumi.all([target, args.kubeconfig]).apply(([name, kubeconfig]) => pulumi.output(credentialsSecrets(name, kubeconfig)));
+        const secrets = pulumi
+            .all([target, args.kubeconfig])
+            .apply(([name, kubeconfig]) => pulumi.output(credentialsSecrets(name, kubeconfig)));
         const controllerSecret = new k8s.core.v1.Secret(
             `${name}-credentials`,
-            { metadata: inNamespace(secrets.controller.metadata, namespace.metadata.name), type: secrets.controller.type, data: pulumi.secret(secrets.controller.data) },
+            {
+                metadata: inNamespace(secrets.controller.metadata, namespace.metadata.name),
+                type: secrets.controller.type,
+                data: pulumi.secret(secrets.controller.data),
+            },
             k8sOptions,
         );
         const destinationSecret = new k8s.core.v1.Secret(

@@ -78,7 +78,9 @@ export class TrafficSplit extends pulumi.ComponentResource {
                 { ...k8sOptions, dependsOn: [smi] },
             );
         } else {
-            const route = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => weightedHttpRoute(ns, args.service, args.port, backends));
+            const route = pulumi
+                .all([namespace, args.backends])
+                .apply(([ns, backends]) => weightedHttpRoute(ns, args.service, args.port, backends));
             new k8s.apiextensions.CustomResource(
                 `${name}-httproute`,
                 { ...HTTP_ROUTE_TYPE, metadata: route.metadata, spec: route.spec },

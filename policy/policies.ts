@@ -153,7 +153,8 @@ export const policies: ResourceValidationPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             const nodeGroup =
-                args.type === "aws:eks/nodeGroup:NodeGroup" || (args.type === "eks:index:ManagedNodeGroup" && !withoutProperties(args.props));
+                args.type === "aws:eks/nodeGroup:NodeGroup" ||
+                (args.type === "eks:index:ManagedNodeGroup" && !withoutProperties(args.props));
             if (!nodeGroup) return;
             for (const problem of nodeGroupProblems(args.props)) reportViolation(problem);
         },

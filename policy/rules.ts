@@ -37,7 +37,13 @@ export function parseIpv4Cidr(value: string): [number, number] | undefined {
  * ones linkerd2's `bin/compute-edge-version` bumps (their Chart.yaml says `0.0.0-undefined` in git).
  * linkerd-smi (1.0.4) and linkerd-failover (0.1.3) have versions of their own.
  */
-export const LINKERD_EDGE_CHARTS: readonly string[] = ["linkerd-crds", "linkerd-control-plane", "linkerd2-cni", "linkerd-viz", "linkerd-multicluster"];
+export const LINKERD_EDGE_CHARTS: readonly string[] = [
+    "linkerd-crds",
+    "linkerd-control-plane",
+    "linkerd2-cni",
+    "linkerd-viz",
+    "linkerd-multicluster",
+];
 
 /** Linkerd edge releases edge-YY.M.N publish their charts as YYYY.M.N. */
 export function linkerdChartVersionProblem(value: string): string | undefined {

@@ -63,15 +63,22 @@ describe("graph order against the VPC's egress plumbing", () => {
     });
 
     it("deletes the gateway's NLB Service, CoreDNS, the node group and the cluster before any of it", () => {
-        const first = [helmChart(run, "linkerd-multicluster"), coredns(run), single(run, "eks:index:ManagedNodeGroup"), single(run, "eks:index:Cluster")];
+        const first = [
+            helmChart(run, "linkerd-multicluster"),
+            coredns(run),
+            single(run, "eks:index:ManagedNodeGroup"),
+            single(run, "eks:index:Cluster"),
+        ];
         for (const dependent of first) {
             const after = waitsFor(run, dependent);
-            for (const plumbing of egress) expect(after, `${dependent.name} before ${plumbing.type} ${plumbing.name}`).toContain(plumbing.urn);
+            for (const plumbing of egress)
+                expect(after, `${dependent.name} before ${plumbing.type} ${plumbing.name}`).toContain(plumbing.urn);
         }
         // And not the other way round: no plumbing waits for any of them.
         for (const plumbing of egress) {
             const after = waitsFor(run, plumbing);
-            for (const dependent of first) expect(after, `${plumbing.name} must not wait for ${dependent.name}`).not.toContain(dependent.urn);
+            for (const dependent of first)
+                expect(after, `${plumbing.name} must not wait for ${dependent.name}`).not.toContain(dependent.urn);
         }
     });
 
@@ -98,11 +105,16 @@ describe("graph order against the VPC's egress plumbing", () => {
             ["the subnets and the VPC", [single(run, "aws:ec2/vpc:Vpc")]],
         ];
         const positions = steps.map(([phrase]) => bullet.indexOf(phrase));
-        expect(positions.every((position) => position >= 0), `${steps.map(([p]) => p).join(" / ")} in ${bullet}`).toBe(true);
+        expect(
+            positions.every((position) => position >= 0),
+            `${steps.map(([p]) => p).join(" / ")} in ${bullet}`,
+        ).toBe(true);
         expect([...positions].sort((a, b) => a - b)).toEqual(positions);
         // Each step is deleted before what the next one names, as far as the graph orders them.
-        const before = (earlier: RecordedResource, later: RecordedResource) => expect(waitsFor(run, earlier), `${earlier.name} before ${later.name}`).toContain(later.urn);
-        for (let index = 0; index < 5; index++) for (const earlier of steps[index][1]) for (const later of steps[index + 1][1]) before(earlier, later);
+        const before = (earlier: RecordedResource, later: RecordedResource) =>
+            expect(waitsFor(run, earlier), `${earlier.name} before ${later.name}`).toContain(later.urn);
+        for (let index = 0; index < 5; index++)
+            for (const earlier of steps[index][1]) for (const later of steps[index + 1][1]) before(earlier, later);
         for (const association of steps[5][1]) before(association, table(association.inputs.routeTableId.replace(/_id$/, "")));
         before(table("cloud-private"), single(run, "aws:ec2/natGateway:NatGateway"));
         before(table("cloud-public"), single(run, "aws:ec2/internetGateway:InternetGateway"));
@@ -113,7 +125,9 @@ describe("graph order against the VPC's egress plumbing", () => {
     });
 
     it("needs nothing of the kind with an existing VPC", async () => {
-        const existing = await runStack("cloud", { config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11"] } });
+        const existing = await runStack("cloud", {
+            config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11"] },
+        });
         for (const type of EGRESS_TYPES) expect(ofType(existing, type)).toHaveLength(0);
         expect(single(existing, "eks:index:Cluster").dependencies).toEqual([]);
     });
@@ -126,7 +140,11 @@ describe("who may use the cluster", () => {
     });
 
     it("turns clusterAdmins into access entries with AmazonEKSClusterAdminPolicy at cluster scope", async () => {
-        const admins = ["arn:aws:iam::123456789012:role/ci-preview", "arn:aws:iam::123456789012:role/ci-destroy", "arn:aws:iam::210987654321:user/ops/alice"];
+        const admins = [
+            "arn:aws:iam::123456789012:role/ci-preview",
+            "arn:aws:iam::123456789012:role/ci-destroy",
+            "arn:aws:iam::210987654321:user/ops/alice",
+        ];
         const run = await runStack("cloud", { config: { clusterAdmins: admins } });
         const entries = single(run, "eks:index:Cluster").inputs.accessEntries;
         // Keyed by account and principal, not by position: reordering the list replaces nothing.
@@ -137,19 +155,28 @@ describe("who may use the cluster", () => {
         });
         for (const entry of Object.values<any>(entries)) {
             expect(entry.accessPolicies).toEqual({
-                AmazonEKSClusterAdminPolicy: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                AmazonEKSClusterAdminPolicy: {
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    accessScope: { type: "cluster" },
+                },
             });
         }
     });
 
     it("builds the policy ARN in the cluster's partition", async () => {
         const entries = clusterAdminAccessEntries(["arn:aws-cn:iam::123456789012:role/ops"], "aws-cn");
-        const policyArn = await new Promise((resolve) => (entries["admin-123456789012-role-ops"].accessPolicies.AmazonEKSClusterAdminPolicy.policyArn as any).apply(resolve));
+        const policyArn = await new Promise((resolve) =>
+            (entries["admin-123456789012-role-ops"].accessPolicies.AmazonEKSClusterAdminPolicy.policyArn as any).apply(resolve),
+        );
         expect(policyArn).toBe("arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
     });
 
     it("accepts role and user ARNs of any partition, and nothing else", () => {
-        for (const arn of ["arn:aws:iam::123456789012:role/ci", "arn:aws-us-gov:iam::123456789012:user/bob", "arn:aws-cn:iam::123456789012:role/a/b/c"]) {
+        for (const arn of [
+            "arn:aws:iam::123456789012:role/ci",
+            "arn:aws-us-gov:iam::123456789012:user/bob",
+            "arn:aws-cn:iam::123456789012:role/a/b/c",
+        ]) {
             expect(principalArnProblem(arn), arn).toBeUndefined();
         }
         expect(principalArnProblem("arn:aws:sts::123456789012:assumed-role/ci/session")).toMatch(/STS session/);
@@ -159,9 +186,17 @@ describe("who may use the cluster", () => {
     });
 
     it.each([
-        ["a role name", ["ci-preview"], [/edge-cloud-mesh:clusterAdmins/, /"ci-preview" is not an IAM role or user ARN/, /arn:<partition>:iam::<account>:role\/<name>/]],
+        [
+            "a role name",
+            ["ci-preview"],
+            [/edge-cloud-mesh:clusterAdmins/, /"ci-preview" is not an IAM role or user ARN/, /arn:<partition>:iam::<account>:role\/<name>/],
+        ],
         ["a session ARN", ["arn:aws:sts::123456789012:assumed-role/ci/run"], [/edge-cloud-mesh:clusterAdmins/, /STS session/]],
-        ["a duplicate", ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"], [/edge-cloud-mesh:clusterAdmins/, /listed more than once/]],
+        [
+            "a duplicate",
+            ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"],
+            [/edge-cloud-mesh:clusterAdmins/, /listed more than once/],
+        ],
     ])("rejects %s before anything is declared", async (_label, clusterAdmins, patterns) => {
         const message = await configError("cloud", { config: { clusterAdmins } });
         for (const pattern of patterns) expect(message).toMatch(pattern);
@@ -179,7 +214,9 @@ describe("the same identity for Kubernetes as for AWS", () => {
 
     it("runs get-token with aws:profile and the role of aws:assumeRoles, in the provider's kubeconfig and the exported one", async () => {
         const role = "arn:aws:iam::123456789012:role/deployer";
-        const run = await runStack("cloud", { config: { "aws:profile": "sandbox", "aws:assumeRoles": [{ roleArn: role, sessionName: "pulumi" }] } });
+        const run = await runStack("cloud", {
+            config: { "aws:profile": "sandbox", "aws:assumeRoles": [{ roleArn: role, sessionName: "pulumi" }] },
+        });
         const args = execArgs(run);
         expect(args.slice(args.indexOf("--role-arn"), args.indexOf("--role-arn") + 2)).toEqual(["--role-arn", role]);
         expect(args.slice(args.indexOf("--profile"), args.indexOf("--profile") + 2)).toEqual(["--profile", "sandbox"]);
@@ -192,7 +229,15 @@ describe("the same identity for Kubernetes as for AWS", () => {
     it("adds the flags to pulumi-eks's exec, and only to it", () => {
         const kubeconfig = {
             users: [
-                { name: "aws", user: { exec: { command: "aws", args: ["--region", "eu-west-1", "eks", "get-token", "--cluster-name", "c", "--output", "json"] } } },
+                {
+                    name: "aws",
+                    user: {
+                        exec: {
+                            command: "aws",
+                            args: ["--region", "eu-west-1", "eks", "get-token", "--cluster-name", "c", "--output", "json"],
+                        },
+                    },
+                },
                 { name: "other", user: { token: "t" } },
             ],
         };
@@ -202,7 +247,11 @@ describe("the same identity for Kubernetes as for AWS", () => {
     });
 
     it.each([
-        ["a chain of two roles", [{ roleArn: "arn:aws:iam::1:role/a" }, { roleArn: "arn:aws:iam::2:role/b" }], /aws:assumeRoles: chains 2 roles; accepted: at most one role/],
+        [
+            "a chain of two roles",
+            [{ roleArn: "arn:aws:iam::1:role/a" }, { roleArn: "arn:aws:iam::2:role/b" }],
+            /aws:assumeRoles: chains 2 roles; accepted: at most one role/,
+        ],
         ["an external id", [{ roleArn: "arn:aws:iam::1:role/a", externalId: "x" }], /aws:assumeRoles: sets externalId; accepted/],
     ])("rejects %s, which get-token cannot mirror", async (_label, assumeRoles, pattern) => {
         expect(await configError("cloud", { config: { "aws:assumeRoles": assumeRoles } })).toMatch(pattern);
@@ -217,7 +266,10 @@ describe("cost and support", () => {
     });
 
     it("rejects an unknown support type, and judges no version against it", () => {
-        const run = () => parseConfig(rawCloudConfig({ supportType: "extended", kubernetesVersion: "1.33" }), "cloud", { today: new Date("2026-11-25T12:00:00Z") });
+        const run = () =>
+            parseConfig(rawCloudConfig({ supportType: "extended", kubernetesVersion: "1.33" }), "cloud", {
+                today: new Date("2026-11-25T12:00:00Z"),
+            });
         expect(run).toThrow(/edge-cloud-mesh:supportType: "extended" is not accepted; accepted: "STANDARD" or "EXTENDED"/);
         expect(run).not.toThrow(/kubernetesVersion/);
     });
@@ -230,7 +282,9 @@ describe("cost and support", () => {
         expect(supportProblem("1.34", "STANDARD", new Date("2026-12-01T12:00:00Z"))).toBeUndefined();
         expect(supportProblem("1.34", "STANDARD", new Date("2026-12-02T12:00:00Z"))).toMatch(/standard support/);
         expect(supportProblem("1.31", "EXTENDED", new Date("2026-11-25T12:00:00Z"))).toBeUndefined();
-        expect(supportProblem("1.31", "EXTENDED", new Date("2026-11-26T12:00:00Z"))).toMatch(/1\.31 leaves standard support on 2025-11-26 and extended support on 2026-11-26/);
+        expect(supportProblem("1.31", "EXTENDED", new Date("2026-11-26T12:00:00Z"))).toMatch(
+            /1\.31 leaves standard support on 2025-11-26 and extended support on 2026-11-26/,
+        );
         expect(supportProblem("1.36", "EXTENDED", new Date("2026-11-25T12:00:00Z"))).toMatch(/accepted: 1\.35, 1\.34, 1\.33, 1\.32, 1\.31/);
     });
 
@@ -238,8 +292,12 @@ describe("cost and support", () => {
         const run = () => parseConfig(rawCloudConfig({ kubernetesVersion: "1.33" }), "cloud", { today: new Date("2026-11-25T12:00:00Z") });
         expect(run).toThrow(/edge-cloud-mesh:kubernetesVersion: "1\.33" is out of EKS standard support on 2026-11-25/);
         expect(run).toThrow(/1\.33 leaves standard support on 2026-07-29 and extended support on 2027-07-29/);
-        expect(run).toThrow(/set kubernetesVersion to 1\.35 or 1\.34 \(in standard support\), or set supportType to EXTENDED \(the control plane then costs \$0\.60 instead of \$0\.10 per hour\)/);
-        const extended = parseConfig(rawCloudConfig({ kubernetesVersion: "1.33", supportType: "EXTENDED" }), "cloud", { today: new Date("2026-11-25T12:00:00Z") });
+        expect(run).toThrow(
+            /set kubernetesVersion to 1\.35 or 1\.34 \(in standard support\), or set supportType to EXTENDED \(the control plane then costs \$0\.60 instead of \$0\.10 per hour\)/,
+        );
+        const extended = parseConfig(rawCloudConfig({ kubernetesVersion: "1.33", supportType: "EXTENDED" }), "cloud", {
+            today: new Date("2026-11-25T12:00:00Z"),
+        });
         expect(extended).toMatchObject({ kubernetesVersion: "1.33", supportType: "EXTENDED" });
     });
 
@@ -290,11 +348,11 @@ describe("a second up changes nothing: pinned EKS add-ons", () => {
         const pinned = EKS_VERSIONS["1.32"].addons;
         expect(pinned).not.toEqual(EKS_VERSIONS["1.35"].addons);
         const cluster = single(run, "eks:index:Cluster");
-        expect([cluster.inputs.vpcCniOptions.addonVersion, cluster.inputs.kubeProxyAddonOptions.version, coredns(run).inputs.addonVersion]).toEqual([
-            pinned.vpcCni,
-            pinned.kubeProxy,
-            pinned.coredns,
-        ]);
+        expect([
+            cluster.inputs.vpcCniOptions.addonVersion,
+            cluster.inputs.kubeProxyAddonOptions.version,
+            coredns(run).inputs.addonVersion,
+        ]).toEqual([pinned.vpcCni, pinned.kubeProxy, pinned.coredns]);
         expect(pinned.kubeProxy).toMatch(/^v1\.32\./);
     });
 });
@@ -309,9 +367,25 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
     });
 
     it.each([
-        ["a VPC too small for the pods", { vpcCidr: "10.0.0.0/24" }, [/edge-cloud-mesh:vpcCidr: "10\.0\.0\.0\/24" is too small for the node group's pods/, /\/28 with 11 usable addresses/, /accepted: \/21 or larger/]],
-        ["more nodes than the VPC holds", { vpcCidr: "10.0.0.0/21", nodes: { min: 2, desired: 2, max: 4 } }, [/edge-cloud-mesh:vpcCidr/, /nodes\.max 4 nodes/]],
-        ["desired 0", { nodes: { min: 0, desired: 0, max: 3 } }, [/edge-cloud-mesh:nodes: desired is 0: Linkerd's control plane and the gateway would have no node/, /d >= 1/]],
+        [
+            "a VPC too small for the pods",
+            { vpcCidr: "10.0.0.0/24" },
+            [
+                /edge-cloud-mesh:vpcCidr: "10\.0\.0\.0\/24" is too small for the node group's pods/,
+                /\/28 with 11 usable addresses/,
+                /accepted: \/21 or larger/,
+            ],
+        ],
+        [
+            "more nodes than the VPC holds",
+            { vpcCidr: "10.0.0.0/21", nodes: { min: 2, desired: 2, max: 4 } },
+            [/edge-cloud-mesh:vpcCidr/, /nodes\.max 4 nodes/],
+        ],
+        [
+            "desired 0",
+            { nodes: { min: 0, desired: 0, max: 3 } },
+            [/edge-cloud-mesh:nodes: desired is 0: Linkerd's control plane and the gateway would have no node/, /d >= 1/],
+        ],
         [
             "more source CIDRs than the security group's rule budget",
             { gatewaySourceCidrs: Array.from({ length: 19 }, (_, index) => `198.51.100.${index}/32`) },
@@ -338,14 +412,26 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
     });
 
     it.each([
-        ["a dot", "cloud.eu", /the stack name "cloud\.eu": the EKS cluster is named <project>-<stack>, "edge-cloud-mesh-cloud\.eu", which EKS would refuse/],
-        ["more than 100 characters", "c".repeat(85), /which EKS would refuse \(accepted: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters\)/],
+        [
+            "a dot",
+            "cloud.eu",
+            /the stack name "cloud\.eu": the EKS cluster is named <project>-<stack>, "edge-cloud-mesh-cloud\.eu", which EKS would refuse/,
+        ],
+        [
+            "more than 100 characters",
+            "c".repeat(85),
+            /which EKS would refuse \(accepted: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters\)/,
+        ],
     ])("an EKS cluster name with %s", async (_label, stack, pattern) => {
         expect(await configError(stack, { config: { role: "cloud", clusterName: "cloud" } })).toMatch(pattern);
     });
 
     it("hard-codes no partition: ARNs are built from the AWS provider's", async () => {
-        for (const file of ["index.ts", "config.ts", ...fs.readdirSync(path.join(ROOT, "components")).map((name) => `components/${name}`)]) {
+        for (const file of [
+            "index.ts",
+            "config.ts",
+            ...fs.readdirSync(path.join(ROOT, "components")).map((name) => `components/${name}`),
+        ]) {
             expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(/["`']arn:aws:/);
         }
         const run = await runStack("cloud");
@@ -357,8 +443,12 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
 
 describe("the gateway's NLB subnets", () => {
     it("are pinned to publicSubnetIds in an existing VPC", async () => {
-        const run = await runStack("cloud", { config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] } });
-        expect(helmChart(run, "linkerd-multicluster").inputs.values.gateway.serviceAnnotations[NLB_SUBNETS_ANNOTATION]).toBe("subnet-01,subnet-02");
+        const run = await runStack("cloud", {
+            config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] },
+        });
+        expect(helmChart(run, "linkerd-multicluster").inputs.values.gateway.serviceAnnotations[NLB_SUBNETS_ANNOTATION]).toBe(
+            "subnet-01,subnet-02",
+        );
     });
 
     it("are left to discovery in the program's own VPC, whose only public subnets they are", async () => {

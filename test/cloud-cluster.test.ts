@@ -33,8 +33,12 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
         const routeTables = ofType(run, "aws:ec2/routeTable:RouteTable");
         const publicTable = routeTables.find((table) => table.inputs.routes[0].gatewayId !== undefined)!;
         const privateTable = routeTables.find((table) => table.inputs.routes[0].natGatewayId !== undefined)!;
-        expect(publicTable.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", gatewayId: `${single(run, "aws:ec2/internetGateway:InternetGateway").name}_id` }]);
-        expect(privateTable.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: `${single(run, "aws:ec2/natGateway:NatGateway").name}_id` }]);
+        expect(publicTable.inputs.routes).toEqual([
+            { cidrBlock: "0.0.0.0/0", gatewayId: `${single(run, "aws:ec2/internetGateway:InternetGateway").name}_id` },
+        ]);
+        expect(privateTable.inputs.routes).toEqual([
+            { cidrBlock: "0.0.0.0/0", natGatewayId: `${single(run, "aws:ec2/natGateway:NatGateway").name}_id` },
+        ]);
 
         const subnetIds = (tag: string) =>
             ofType(run, "aws:ec2/subnet:Subnet")
@@ -96,7 +100,9 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
         const trust = role.inputs.assumeRolePolicy;
         expect((typeof trust === "string" ? JSON.parse(trust) : trust).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
         const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-        expect(attachments.map((attachment) => attachment.inputs.policyArn).sort()).toEqual(NODE_POLICY_NAMES.map((policy) => `arn:aws:iam::aws:policy/${policy}`).sort());
+        expect(attachments.map((attachment) => attachment.inputs.policyArn).sort()).toEqual(
+            NODE_POLICY_NAMES.map((policy) => `arn:aws:iam::aws:policy/${policy}`).sort(),
+        );
         for (const attachment of attachments) expect(attachment.propertyDependencies.role).toEqual([role.urn]);
         const nodeGroup = single(run, "eks:index:ManagedNodeGroup");
         for (const attachment of attachments) expect(nodeGroup.dependencies).toContain(attachment.urn);
@@ -118,7 +124,9 @@ describe("cloud stack: VPC, EKS and the Graviton node group (Pulumi.cloud.yaml)"
 
     it("exports the EKS cluster name, a secret kubeconfig, the API endpoint and the CA data", () => {
         expect(run.outputs.eksClusterName).toEqual({ value: CLUSTER_NAME, secret: false });
-        expect(run.outputs.kubeconfigCommand.value).toBe(`aws eks update-kubeconfig --region eu-west-1 --name ${CLUSTER_NAME} --alias cloud`);
+        expect(run.outputs.kubeconfigCommand.value).toBe(
+            `aws eks update-kubeconfig --region eu-west-1 --name ${CLUSTER_NAME} --alias cloud`,
+        );
         expect(run.outputs.kubeconfig.secret).toBe(true);
         expect(JSON.parse(run.outputs.kubeconfig.value).users[0].user.exec.command).toBe("aws");
         expect(run.outputs.apiEndpoint).toEqual({ value: mockEksEndpoint(CLUSTER_NAME), secret: false });
@@ -152,7 +160,12 @@ describe("cloud stack in an existing VPC", () => {
 describe("sizing from config", () => {
     it("passes SPOT capacity, other Graviton types and sizes through", async () => {
         const run = await runStack("cloud", {
-            config: { capacityType: "SPOT", instanceTypes: ["c7g.xlarge", "m6gd.large", "t4g.medium"], nodes: { min: 0, desired: 1, max: 5 }, availabilityZoneCount: 3 },
+            config: {
+                capacityType: "SPOT",
+                instanceTypes: ["c7g.xlarge", "m6gd.large", "t4g.medium"],
+                nodes: { min: 0, desired: 1, max: 5 },
+                availabilityZoneCount: 3,
+            },
         });
         expect(single(run, "eks:index:ManagedNodeGroup").inputs).toMatchObject({
             capacityType: "SPOT",

@@ -52,8 +52,16 @@ describe("Pulumi.yaml and config.ts", () => {
 
 describe("bad input is rejected before any resource is declared, naming the key, the value and what is accepted", () => {
     const cases: [string, Record<string, unknown>, RegExp[]][] = [
-        ["an x86 instance type", { instanceTypes: ["m7i.large"] }, [/edge-cloud-mesh:instanceTypes/, /"m7i\.large"/, /x86/, /Graviton \(arm64\)/]],
-        ["an instance type without a size", { instanceTypes: ["t4g"] }, [/edge-cloud-mesh:instanceTypes/, /"t4g" is not an EC2 instance type/, /accepted: Graviton/]],
+        [
+            "an x86 instance type",
+            { instanceTypes: ["m7i.large"] },
+            [/edge-cloud-mesh:instanceTypes/, /"m7i\.large"/, /x86/, /Graviton \(arm64\)/],
+        ],
+        [
+            "an instance type without a size",
+            { instanceTypes: ["t4g"] },
+            [/edge-cloud-mesh:instanceTypes/, /"t4g" is not an EC2 instance type/, /accepted: Graviton/],
+        ],
         ["an unknown instance type", { instanceTypes: ["foo"] }, [/edge-cloud-mesh:instanceTypes/, /"foo" is not an EC2 instance type/]],
         [
             "arm64 and x86 mixed",
@@ -62,15 +70,35 @@ describe("bad input is rejected before any resource is declared, naming the key,
         ],
         ["no instance type", { instanceTypes: [] }, [/edge-cloud-mesh:instanceTypes/, /empty list/]],
         ["an unknown capacity type", { capacityType: "RESERVED" }, [/edge-cloud-mesh:capacityType/, /"RESERVED"/, /"ON_DEMAND" or "SPOT"/]],
-        ["min above desired", { nodes: { min: 3, desired: 2, max: 4 } }, [/edge-cloud-mesh:nodes/, /min \(3\) is greater than desired \(2\)/, /accepted:/]],
-        ["desired above max", { nodes: { min: 1, desired: 5, max: 3 } }, [/edge-cloud-mesh:nodes/, /desired \(5\) is greater than max \(3\)/, /accepted:/]],
-        ["a negative size", { nodes: { min: -1, desired: 2, max: 3 } }, [/edge-cloud-mesh:nodes/, /min is -1, not a whole number >= 0/, /accepted:/]],
+        [
+            "min above desired",
+            { nodes: { min: 3, desired: 2, max: 4 } },
+            [/edge-cloud-mesh:nodes/, /min \(3\) is greater than desired \(2\)/, /accepted:/],
+        ],
+        [
+            "desired above max",
+            { nodes: { min: 1, desired: 5, max: 3 } },
+            [/edge-cloud-mesh:nodes/, /desired \(5\) is greater than max \(3\)/, /accepted:/],
+        ],
+        [
+            "a negative size",
+            { nodes: { min: -1, desired: 2, max: 3 } },
+            [/edge-cloud-mesh:nodes/, /min is -1, not a whole number >= 0/, /accepted:/],
+        ],
         ["a fractional size", { nodes: { min: 1, desired: 1.5, max: 3 } }, [/edge-cloud-mesh:nodes/, /desired is 1\.5/]],
         ["a missing size", { nodes: { desired: 2 } }, [/edge-cloud-mesh:nodes/, /min is undefined/, /max is undefined/]],
         ["Kubernetes below 1.31", { kubernetesVersion: "1.30" }, [/edge-cloud-mesh:kubernetesVersion/, /"1\.30" is too old/, /N >= 31/]],
-        ["a malformed Kubernetes version", { kubernetesVersion: "v1.31" }, [/edge-cloud-mesh:kubernetesVersion/, /"v1\.31" is not a Kubernetes minor version/, /accepted/]],
+        [
+            "a malformed Kubernetes version",
+            { kubernetesVersion: "v1.31" },
+            [/edge-cloud-mesh:kubernetesVersion/, /"v1\.31" is not a Kubernetes minor version/, /accepted/],
+        ],
         ["a Kubernetes patch version", { kubernetesVersion: "1.33.2" }, [/edge-cloud-mesh:kubernetesVersion/, /"1\.33\.2"/]],
-        ["a malformed CIDR", { apiAccessCidrs: ["203.0.113.0/33"] }, [/edge-cloud-mesh:apiAccessCidrs/, /"203\.0\.113\.0\/33" is not an IPv4 CIDR block/, /accepted: a\.b\.c\.d\/n/]],
+        [
+            "a malformed CIDR",
+            { apiAccessCidrs: ["203.0.113.0/33"] },
+            [/edge-cloud-mesh:apiAccessCidrs/, /"203\.0\.113\.0\/33" is not an IPv4 CIDR block/, /accepted: a\.b\.c\.d\/n/],
+        ],
         ["a host name as CIDR", { apiAccessCidrs: ["example.com"] }, [/edge-cloud-mesh:apiAccessCidrs/, /"example\.com"/]],
         ["no API access CIDR", { apiAccessCidrs: [] }, [/edge-cloud-mesh:apiAccessCidrs/, /empty list/]],
         ["a plain string where a list belongs", { instanceTypes: "m7g.large" }, [/edge-cloud-mesh:instanceTypes/, /a list of strings/]],
@@ -79,19 +107,55 @@ describe("bad input is rejected before any resource is declared, naming the key,
         [
             "an existing VPC without subnets",
             { vpcId: "vpc-0abc" },
-            [/edge-cloud-mesh:vpcId/, /vpcId, publicSubnetIds and privateSubnetIds together/, /privateSubnetIds missing|publicSubnetIds, edge-cloud-mesh:privateSubnetIds missing/],
+            [
+                /edge-cloud-mesh:vpcId/,
+                /vpcId, publicSubnetIds and privateSubnetIds together/,
+                /privateSubnetIds missing|publicSubnetIds, edge-cloud-mesh:privateSubnetIds missing/,
+            ],
         ],
         ["subnets without a VPC", { publicSubnetIds: ["subnet-01"], privateSubnetIds: ["subnet-02"] }, [/edge-cloud-mesh:vpcId missing/]],
-        ["a malformed subnet id", { vpcId: "vpc-0abc", publicSubnetIds: ["sn-1"], privateSubnetIds: ["subnet-02"] }, [/edge-cloud-mesh:publicSubnetIds/, /"sn-1"/]],
-        ["an unknown gatewayApiCrds value", { gatewayApiCrds: "bundled" }, [/edge-cloud-mesh:gatewayApiCrds/, /"bundled" is not accepted/, /"install" or "existing"/]],
-        ["a Linkerd version in the tag's form", { linkerdVersion: "edge-26.8.3" }, [/edge-cloud-mesh:linkerdVersion/, /"edge-26\.8\.3" is not a Linkerd edge chart version/, /YYYY\.M\.N/]],
+        [
+            "a malformed subnet id",
+            { vpcId: "vpc-0abc", publicSubnetIds: ["sn-1"], privateSubnetIds: ["subnet-02"] },
+            [/edge-cloud-mesh:publicSubnetIds/, /"sn-1"/],
+        ],
+        [
+            "an unknown gatewayApiCrds value",
+            { gatewayApiCrds: "bundled" },
+            [/edge-cloud-mesh:gatewayApiCrds/, /"bundled" is not accepted/, /"install" or "existing"/],
+        ],
+        [
+            "a Linkerd version in the tag's form",
+            { linkerdVersion: "edge-26.8.3" },
+            [/edge-cloud-mesh:linkerdVersion/, /"edge-26\.8\.3" is not a Linkerd edge chart version/, /YYYY\.M\.N/],
+        ],
         ["a Linkerd version with month 13", { linkerdVersion: "2026.13.1" }, [/edge-cloud-mesh:linkerdVersion/, /"2026\.13\.1"/]],
         ["a stable-channel Linkerd version", { linkerdVersion: "2.14.10" }, [/edge-cloud-mesh:linkerdVersion/, /"2\.14\.10"/]],
-        ["an empty edge site name", { edgeSites: ["edge", ""] }, [/edge-cloud-mesh:edgeSites/, /"" is not a DNS label/, /accepted: lowercase letters/]],
-        ["a duplicate edge site", { edgeSites: ["edge", "berlin", "edge"] }, [/edge-cloud-mesh:edgeSites/, /"edge" listed more than once/, /accepted: distinct names/]],
-        ["an edge site named like the cloud cluster", { edgeSites: ["cloud"] }, [/edge-cloud-mesh:edgeSites/, /"cloud" is this cloud cluster's own clusterName/]],
-        ["a clusterName that is not a DNS label", { clusterName: "Cloud_1" }, [/edge-cloud-mesh:clusterName/, /"Cloud_1" is not a DNS label/, /accepted: lowercase/]],
-        ["a clusterName too long for Service names", { clusterName: "a".repeat(41) }, [/edge-cloud-mesh:clusterName/, /at most 40 characters/]],
+        [
+            "an empty edge site name",
+            { edgeSites: ["edge", ""] },
+            [/edge-cloud-mesh:edgeSites/, /"" is not a DNS label/, /accepted: lowercase letters/],
+        ],
+        [
+            "a duplicate edge site",
+            { edgeSites: ["edge", "berlin", "edge"] },
+            [/edge-cloud-mesh:edgeSites/, /"edge" listed more than once/, /accepted: distinct names/],
+        ],
+        [
+            "an edge site named like the cloud cluster",
+            { edgeSites: ["cloud"] },
+            [/edge-cloud-mesh:edgeSites/, /"cloud" is this cloud cluster's own clusterName/],
+        ],
+        [
+            "a clusterName that is not a DNS label",
+            { clusterName: "Cloud_1" },
+            [/edge-cloud-mesh:clusterName/, /"Cloud_1" is not a DNS label/, /accepted: lowercase/],
+        ],
+        [
+            "a clusterName too long for Service names",
+            { clusterName: "a".repeat(41) },
+            [/edge-cloud-mesh:clusterName/, /at most 40 characters/],
+        ],
         ["viz that is not a boolean", { viz: "yes" }, [/edge-cloud-mesh:viz/, /"yes" is not accepted; accepted: true or false/]],
         ["an unknown role", { role: "hub" }, [/edge-cloud-mesh:role/, /"hub" is not accepted/, /"cloud" or "edge"/]],
         ["a missing role", { role: undefined }, [/edge-cloud-mesh:role/, /is missing/, /"cloud" or "edge"/]],
@@ -111,10 +175,30 @@ describe("bad input is rejected before any resource is declared, naming the key,
 
 describe("value rules", () => {
     it("tells Graviton from x86 by the instance family", () => {
-        for (const type of ["m7g.large", "c7gn.2xlarge", "r6gd.metal", "t4g.nano", "im4gn.large", "is4gen.xlarge", "x2gd.medium", "g5g.xlarge", "r8g.48xlarge", "a1.large"]) {
+        for (const type of [
+            "m7g.large",
+            "c7gn.2xlarge",
+            "r6gd.metal",
+            "t4g.nano",
+            "im4gn.large",
+            "is4gen.xlarge",
+            "x2gd.medium",
+            "g5g.xlarge",
+            "r8g.48xlarge",
+            "a1.large",
+        ]) {
             expect(instanceArchitecture(type), type).toBe("arm64");
         }
-        for (const type of ["m7i.large", "m7a.large", "m5.xlarge", "c5n.large", "m7i-flex.large", "g4dn.xlarge", "t3.micro", "r7iz.large"]) {
+        for (const type of [
+            "m7i.large",
+            "m7a.large",
+            "m5.xlarge",
+            "c5n.large",
+            "m7i-flex.large",
+            "g4dn.xlarge",
+            "t3.micro",
+            "r7iz.large",
+        ]) {
             expect(instanceArchitecture(type), type).toBe("x86_64");
         }
         for (const type of ["t4g", "foo", "m7g.huge", "mac2.metal", "m7g.large.x", ""]) {

@@ -159,8 +159,14 @@ function configCommands(text: string): string[][] {
 
 /** The project keys a command touches. */
 function touchedKeys(words: string[]): string[] {
-    const keys = words[0] === "set-all" ? words.filter((_, index) => ["--plaintext", "--secret"].includes(words[index - 1])).map((pair) => pair.split("=")[0]) : [words.slice(1).find((word, index, all) => !word.startsWith("-") && !["--stack", "-s", "--type"].includes(all[index - 1]))!];
-    return keys.map((key) => qualify(parsePath(key)[0])).filter((key) => key.startsWith(`${PROJECT}:`)).map((key) => key.slice(PROJECT.length + 1));
+    const keys =
+        words[0] === "set-all"
+            ? words.filter((_, index) => ["--plaintext", "--secret"].includes(words[index - 1])).map((pair) => pair.split("=")[0])
+            : [words.slice(1).find((word, index, all) => !word.startsWith("-") && !["--stack", "-s", "--type"].includes(all[index - 1]))!];
+    return keys
+        .map((key) => qualify(parsePath(key)[0]))
+        .filter((key) => key.startsWith(`${PROJECT}:`))
+        .map((key) => key.slice(PROJECT.length + 1));
 }
 
 /** The value a key has for `pulumi up`: the stack file's, else the Pulumi.yaml default. */
@@ -184,7 +190,10 @@ function typeProblem(stack: StackConfig, key: string): string | undefined {
               : type === "boolean"
                 ? typeof item === "boolean" || item === "true" || item === "false"
                 : false;
-    const valid = declaration.type === "array" ? Array.isArray(value) && value.every((item) => ok(declaration.items!.type, item)) : ok(declaration.type, value);
+    const valid =
+        declaration.type === "array"
+            ? Array.isArray(value) && value.every((item) => ok(declaration.items!.type, item))
+            : ok(declaration.type, value);
     return valid ? undefined : `Stack with configuration key '${key}' must be of type '${declaration.type}': ${JSON.stringify(value)}`;
 }
 
@@ -207,8 +216,10 @@ function staleStack(keys: string[]): StackConfig {
     const stack: StackConfig = new Map();
     for (const key of keys) {
         const fallback = declared[key]?.default;
-        if (declared[key]?.type === "array") stack.set(qualify(key), { object: true, value: ["stale-0", "stale-1", "stale-2", "stale-3", "stale-4", "stale-5"] });
-        else if (fallback !== null && typeof fallback === "object") stack.set(qualify(key), { object: true, value: { ...fallback, stale: 1 } });
+        if (declared[key]?.type === "array")
+            stack.set(qualify(key), { object: true, value: ["stale-0", "stale-1", "stale-2", "stale-3", "stale-4", "stale-5"] });
+        else if (fallback !== null && typeof fallback === "object")
+            stack.set(qualify(key), { object: true, value: { ...fallback, stale: 1 } });
     }
     return stack;
 }
@@ -251,9 +262,15 @@ function sequenceProblems(commands: string[][]): string[] {
 
 /** The README's commands: each sh block is one sequence, and each inline code span is one. */
 function readmeSequences(readme: string): { where: string; commands: string[][] }[] {
-    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => ({ where: match[1].trim().split("\n")[0], commands: configCommands(match[1]) }));
+    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => ({
+        where: match[1].trim().split("\n")[0],
+        commands: configCommands(match[1]),
+    }));
     const outside = readme.replace(/```[\s\S]*?```/g, "");
-    const inline = [...outside.matchAll(/`([^`\n]*pulumi config[^`\n]*)`/g)].map((match) => ({ where: match[1], commands: configCommands(match[1]) }));
+    const inline = [...outside.matchAll(/`([^`\n]*pulumi config[^`\n]*)`/g)].map((match) => ({
+        where: match[1],
+        commands: configCommands(match[1]),
+    }));
     return [...blocks, ...inline].filter((sequence) => sequence.commands.length > 0);
 }
 
@@ -269,13 +286,19 @@ describe("the model of pulumi config agrees with the CLI's source", () => {
     });
     it("catches the subtler traps: a plain JSON string for a list, a partial map, --path [0] over a longer list", () => {
         expect(sequenceProblems([["set", "edgeSites", '["edge","edge-berlin"]']]).join()).toMatch(/must be of type 'array'/);
-        expect(sequenceProblems([["set", "--path", "nodes.min", "3"]]).join()).toMatch(/nodes: config\.ts rejects the result: [\s\S]*desired is undefined/);
-        expect(sequenceProblems([["set", "--path", "apiAccessCidrs[0]", "203.0.113.0/24"]]).join()).toMatch(/apiAccessCidrs: writes part of the value/);
+        expect(sequenceProblems([["set", "--path", "nodes.min", "3"]]).join()).toMatch(
+            /nodes: config\.ts rejects the result: [\s\S]*desired is undefined/,
+        );
+        expect(sequenceProblems([["set", "--path", "apiAccessCidrs[0]", "203.0.113.0/24"]]).join()).toMatch(
+            /apiAccessCidrs: writes part of the value/,
+        );
         expect(sequenceProblems([["set", "--json", "edgeSites", "[]"]])).toEqual(["`pulumi config set --json` does not exist in 3.248"]);
     });
     it("accepts rm and set-all --path writing every entry, with integers stored as numbers", () => {
         const stack: StackConfig = new Map();
-        for (const command of configCommands("pulumi config rm nodes && pulumi config set-all --path --plaintext nodes.min=3 --plaintext nodes.desired=3 --plaintext nodes.max=5")) {
+        for (const command of configCommands(
+            "pulumi config rm nodes && pulumi config set-all --path --plaintext nodes.min=3 --plaintext nodes.desired=3 --plaintext nodes.max=5",
+        )) {
             applyConfigCommand(stack, command);
         }
         expect(stack.get("edge-cloud-mesh:nodes")).toEqual({ object: true, value: { min: 3, desired: 3, max: 5 } });
@@ -287,7 +310,16 @@ describe("the README's pulumi config commands", () => {
     const sequences = readmeSequences(README);
     it("are found: the cloud stack's CIDRs, a second edge site, the traffic split, the node group", () => {
         const keys = new Set(sequences.flatMap((sequence) => sequence.commands.flatMap(touchedKeys)));
-        for (const key of ["apiAccessCidrs", "gatewaySourceCidrs", "edgeSites", "trafficSplit", "nodes", "instanceTypes", "kubeconfig", "protectTrustAnchor"]) {
+        for (const key of [
+            "apiAccessCidrs",
+            "gatewaySourceCidrs",
+            "edgeSites",
+            "trafficSplit",
+            "nodes",
+            "instanceTypes",
+            "kubeconfig",
+            "protectTrustAnchor",
+        ]) {
             expect(keys, key).toContain(key);
         }
     });
@@ -312,7 +344,12 @@ describe("the commands the program's own messages give", () => {
         expect(effective(stack, "edgeSites")).toEqual(["edge", "edge-berlin", "edge-paris"]);
     });
     it("every literal command in the program's sources", () => {
-        const sources = ["config.ts", "contract.ts", "index.ts", ...fs.readdirSync(path.join(ROOT, "components")).map((file) => path.join("components", file))];
+        const sources = [
+            "config.ts",
+            "contract.ts",
+            "index.ts",
+            ...fs.readdirSync(path.join(ROOT, "components")).map((file) => path.join("components", file)),
+        ];
         const literal = sources.flatMap((file) =>
             [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/pulumi config (?:set|set-all|rm)\b[^`)"\n]*/g)]
                 .map((match) => match[0])

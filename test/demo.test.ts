@@ -22,7 +22,9 @@ const trafficSplitValidator = () => crdValidator(SMI_CRD, "v1alpha2");
 const httpRouteValidator = () => crdValidator(path.join(LINKERD_CRDS, "gateway.networking.k8s.io_httproutes.yaml"), "v1");
 
 function containerImages(run: StackRun): string[] {
-    return ofType(run, DEPLOYMENT).flatMap((deployment) => deployment.inputs.spec.template.spec.containers.map((container: any) => container.image));
+    return ofType(run, DEPLOYMENT).flatMap((deployment) =>
+        deployment.inputs.spec.template.spec.containers.map((container: any) => container.image),
+    );
 }
 
 describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
@@ -89,16 +91,24 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         expect(nginx).toContain("listen 8080;");
         // The paths each upstream receives are checked under a real nginx in test/frontendNginx.test.ts.
         expect(nginx).toBe(frontendConfig(stack === "edge" ? ["cloud"] : []));
-        expect(nginx).toMatch(/location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898;/);
+        expect(nginx).toMatch(
+            /location \/ \{\n\s+set \$podinfo "podinfo\.test\.svc\.cluster\.local";\n\s+proxy_pass http:\/\/\$podinfo:9898;/,
+        );
         if (stack === "edge") {
-            expect(nginx).toMatch(/location \/cloud\/ \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+rewrite \^\/cloud\(\/\.\*\)\$ \$1 break;\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898;/);
+            expect(nginx).toMatch(
+                /location \/cloud\/ \{\n\s+set \$podinfo_cloud "podinfo-cloud\.test\.svc\.cluster\.local";\n\s+rewrite \^\/cloud\(\/\.\*\)\$ \$1 break;\n\s+proxy_pass http:\/\/\$podinfo_cloud:9898;/,
+            );
         } else {
             expect(nginx).not.toMatch(/location \/\w/);
         }
         const frontend = named(run, DEPLOYMENT, "frontend");
-        expect(frontend.inputs.spec.template.metadata.annotations["checksum/config"]).toBe(createHash("sha256").update(nginx).digest("hex"));
+        expect(frontend.inputs.spec.template.metadata.annotations["checksum/config"]).toBe(
+            createHash("sha256").update(nginx).digest("hex"),
+        );
         expect(frontend.inputs.spec.template.spec.containers.map((c: any) => c.image)).toEqual([DEMO_IMAGES.nginx, DEMO_IMAGES.podinfo]);
-        expect(named(run, SERVICE, "frontend").inputs.spec.ports).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+        expect(named(run, SERVICE, "frontend").inputs.spec.ports).toEqual([
+            { name: "http", port: 8080, targetPort: "http", protocol: "TCP" },
+        ]);
         for (const resource of [frontend, named(run, SERVICE, "frontend"), config]) {
             const [apiVersion, kind] = resource.type === DEPLOYMENT ? ["apps/v1", "Deployment"] : ["v1", resource.type.split(":")[2]];
             const Model = { Deployment, Service, ConfigMap }[kind as "Deployment" | "Service" | "ConfigMap"];
@@ -137,7 +147,12 @@ describe("the traffic split on edge", () => {
     it("httproute is the default: Linkerd edge-26.8.3 implements it natively, and no SMI extension runs", async () => {
         const edge = (await runMesh()).edge;
         expect(kubernetesObject(single(edge, HTTP_ROUTE), "gateway.networking.k8s.io/v1", "HTTPRoute").spec.rules).toEqual([
-            { backendRefs: [{ name: "podinfo", port: 9898, weight: 50 }, { name: "podinfo-cloud", port: 9898, weight: 50 }] },
+            {
+                backendRefs: [
+                    { name: "podinfo", port: 9898, weight: 50 },
+                    { name: "podinfo-cloud", port: 9898, weight: 50 },
+                ],
+            },
         ]);
         expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
         expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
@@ -214,8 +229,16 @@ describe("the traffic split on edge", () => {
     });
 
     itUpstream("would catch a split or route that breaks the schema (the check can fail)", () => {
-        expect(httpRouteValidator()({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", spec: { parentRefs: [{ name: 7 }] } })).toBe(false);
-        expect(trafficSplitValidator()({ apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit", spec: { service: "podinfo", backends: [{ service: "podinfo", weight: "50%" }] } })).toBe(false);
+        expect(
+            httpRouteValidator()({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", spec: { parentRefs: [{ name: 7 }] } }),
+        ).toBe(false);
+        expect(
+            trafficSplitValidator()({
+                apiVersion: "split.smi-spec.io/v1alpha2",
+                kind: "TrafficSplit",
+                spec: { service: "podinfo", backends: [{ service: "podinfo", weight: "50%" }] },
+            }),
+        ).toBe(false);
     });
 });
 
@@ -245,7 +268,9 @@ describe("outputs", () => {
         expect(edge.outputs.frontendCommand.value).toBe(
             "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/",
         );
-        expect(cloud.outputs.frontendCommand.value).toBe("kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/");
+        expect(cloud.outputs.frontendCommand.value).toBe(
+            "kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/",
+        );
         expect(cloud.outputs.exportedServices.value).toEqual(["test/podinfo"]);
         expect(edge.outputs.mirroredServices.value).toEqual(["test/podinfo-cloud"]);
     });

@@ -35,7 +35,9 @@ describe("the edge stack's cluster and its link to the cloud stack", () => {
         });
         expect(message).toMatch(/edge-cloud-mesh:clusterName: the edge site "edge-paris" is not registered in the cloud stack "cloud"/);
         expect(message).toMatch(/its edgeSites: \["edge","edge-berlin"\]/);
-        expect(message).toMatch(/\(pulumi config rm edgeSites --stack cloud && pulumi config set-all --stack cloud --path --plaintext .edgeSites\[0\]=edge. --plaintext .edgeSites\[1\]=edge-berlin. --plaintext .edgeSites\[2\]=edge-paris.\)/);
+        expect(message).toMatch(
+            /\(pulumi config rm edgeSites --stack cloud && pulumi config set-all --stack cloud --path --plaintext .edgeSites\[0\]=edge. --plaintext .edgeSites\[1\]=edge-berlin. --plaintext .edgeSites\[2\]=edge-paris.\)/,
+        );
         expect(message).toMatch(/run `pulumi up` on the cloud stack, then run this stack again/);
     });
 
@@ -48,11 +50,34 @@ describe("the edge stack's cluster and its link to the cloud stack", () => {
 describe("bad edge configuration is rejected before any resource is declared", () => {
     const cases: [string, Record<string, unknown>, RegExp[]][] = [
         ["no kubeconfig", { kubeconfig: "" }, [/edge-cloud-mesh:kubeconfig: is missing/]],
-        ["a kubeconfig file that does not exist", { kubeconfig: "/nonexistent/k3s.yaml" }, [/edge-cloud-mesh:kubeconfig: the file "\/nonexistent\/k3s.yaml" does not exist/, /accepted: the kubeconfig's contents/]],
-        ["a kubeconfig that does not parse", { kubeconfig: "apiVersion: v1\nclusters: [\n" }, [/edge-cloud-mesh:kubeconfig: the kubeconfig given is unusable: it does not parse as YAML/]],
-        ["YAML that is not a kubeconfig", { kubeconfig: "apiVersion: v1\nkind: Pod\n" }, [/edge-cloud-mesh:kubeconfig: .*it is not a kubeconfig/]],
-        ["a context the kubeconfig lacks", { kubeContext: "prod" }, [/edge-cloud-mesh:kubeContext: .*no complete context "prod" \(contexts: "default", "lab"\)/, /accepted: a context the kubeconfig defines/]],
-        ["a clusterName that is not a DNS label", { clusterName: "edge.berlin" }, [/edge-cloud-mesh:clusterName: "edge\.berlin" is not a DNS label/]],
+        [
+            "a kubeconfig file that does not exist",
+            { kubeconfig: "/nonexistent/k3s.yaml" },
+            [/edge-cloud-mesh:kubeconfig: the file "\/nonexistent\/k3s.yaml" does not exist/, /accepted: the kubeconfig's contents/],
+        ],
+        [
+            "a kubeconfig that does not parse",
+            { kubeconfig: "apiVersion: v1\nclusters: [\n" },
+            [/edge-cloud-mesh:kubeconfig: the kubeconfig given is unusable: it does not parse as YAML/],
+        ],
+        [
+            "YAML that is not a kubeconfig",
+            { kubeconfig: "apiVersion: v1\nkind: Pod\n" },
+            [/edge-cloud-mesh:kubeconfig: .*it is not a kubeconfig/],
+        ],
+        [
+            "a context the kubeconfig lacks",
+            { kubeContext: "prod" },
+            [
+                /edge-cloud-mesh:kubeContext: .*no complete context "prod" \(contexts: "default", "lab"\)/,
+                /accepted: a context the kubeconfig defines/,
+            ],
+        ],
+        [
+            "a clusterName that is not a DNS label",
+            { clusterName: "edge.berlin" },
+            [/edge-cloud-mesh:clusterName: "edge\.berlin" is not a DNS label/],
+        ],
         ["a malformed cloudStack", { cloudStack: "a/b/c/d" }, [/edge-cloud-mesh:cloudStack: "a\/b\/c\/d" is not a stack name/]],
     ];
 

@@ -30,8 +30,21 @@ export function issueTestPki(): TestPki {
         openssl("req", "-new", "-key", file(`${name}.key`), "-subj", subject, "-out", file(`${name}.csr`));
         fs.writeFileSync(file(`${name}.ext`), extensions);
         openssl(
-            "x509", "-req", "-in", file(`${name}.csr`), "-CA", file("ca.crt"), "-CAkey", file("ca.key"), "-CAcreateserial",
-            "-days", "1", "-extfile", file(`${name}.ext`), "-out", file(`${name}.crt`),
+            "x509",
+            "-req",
+            "-in",
+            file(`${name}.csr`),
+            "-CA",
+            file("ca.crt"),
+            "-CAkey",
+            file("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            file(`${name}.ext`),
+            "-out",
+            file(`${name}.crt`),
         );
     };
     issue("server", "/CN=k3s", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
@@ -117,7 +130,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
             if (!socket.authorized) return reply(401, status(401, "Unauthorized", "Unauthorized"));
             requests.push(request.url ?? "");
             if (options.status !== undefined) {
-                return reply(options.status, status(options.status, "Forbidden", `customresourcedefinitions.apiextensions.k8s.io is forbidden: User "system:admin" cannot get resource "customresourcedefinitions"`));
+                return reply(
+                    options.status,
+                    status(
+                        options.status,
+                        "Forbidden",
+                        `customresourcedefinitions.apiextensions.k8s.io is forbidden: User "system:admin" cannot get resource "customresourcedefinitions"`,
+                    ),
+                );
             }
             const match = CRD_PATH.exec(request.url ?? "");
             const name = match?.[1];
@@ -146,7 +166,12 @@ export function k3sKubeconfig(pki: TestPki, contexts: { name: string; server: st
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
-        ...contexts.flatMap(({ name, server }) => ["- cluster:", `    certificate-authority-data: ${b64(pki.caPem)}`, `    server: ${server}`, `  name: ${name}`]),
+        ...contexts.flatMap(({ name, server }) => [
+            "- cluster:",
+            `    certificate-authority-data: ${b64(pki.caPem)}`,
+            `    server: ${server}`,
+            `  name: ${name}`,
+        ]),
         "contexts:",
         ...contexts.flatMap(({ name }) => ["- context:", `    cluster: ${name}`, "    user: default", `  name: ${name}`]),
         `current-context: ${current}`,

@@ -31,7 +31,11 @@ export async function runMesh(
     return { cloud, edge };
 }
 
-export function runEdge(cloudOutputs: Record<string, StackOutput>, config: Record<string, unknown> = {}, stack = "edge"): Promise<StackRun> {
+export function runEdge(
+    cloudOutputs: Record<string, StackOutput>,
+    config: Record<string, unknown> = {},
+    stack = "edge",
+): Promise<StackRun> {
     return runStack(stack, {
         config: { role: "edge", kubeconfig: K3S_KUBECONFIG, ...config },
         secretKeys: ["kubeconfig"],

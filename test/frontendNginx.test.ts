@@ -122,7 +122,9 @@ describe.skipIf(!NGINX_AVAILABLE)("the frontend's nginx.conf under a real nginx"
             runtimeDir: dir,
         });
         fs.writeFileSync(path.join(dir, "nginx.conf"), generated);
-        nginx = spawn(NGINX, ["-p", dir, "-e", "stderr", "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+        nginx = spawn(NGINX, ["-p", dir, "-e", "stderr", "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
         nginx.stderr!.on("data", (chunk) => (stderr += chunk));
         frontend = `http://${FRONTEND_ADDRESS}:${port}`;
         for (let attempt = 0; ; attempt++) {
@@ -152,7 +154,10 @@ describe.skipIf(!NGINX_AVAILABLE)("the frontend's nginx.conf under a real nginx"
         const pod = frontendConfig(["cloud"]);
         expect(pod.split("\n")).toHaveLength(generated.split("\n").length);
         const changed = differing(pod, generated);
-        expect(changed.every((line) => /^\s*(listen|resolver|pid|\w+_temp_path)\s/.test(line)), changed.join("\n")).toBe(true);
+        expect(
+            changed.every((line) => /^\s*(listen|resolver|pid|\w+_temp_path)\s/.test(line)),
+            changed.join("\n"),
+        ).toBe(true);
         expect(pod).toContain(`listen ${FRONTEND_RUNTIME.listen};`);
         expect(pod).toContain("resolver kube-dns.kube-system.svc.cluster.local valid=10s;");
     });
@@ -162,7 +167,10 @@ describe.skipIf(!NGINX_AVAILABLE)("the frontend's nginx.conf under a real nginx"
         expect(await get("/api/info")).toMatchObject({ upstream: UPSTREAMS["podinfo.test.svc.cluster.local"], path: "/api/info" });
         expect(await get("/version?x=1")).toMatchObject({ path: "/version?x=1" });
         // A prefix match alone would have sent this to the cloud.
-        expect(await get("/cloudx/api/info")).toMatchObject({ upstream: UPSTREAMS["podinfo.test.svc.cluster.local"], path: "/cloudx/api/info" });
+        expect(await get("/cloudx/api/info")).toMatchObject({
+            upstream: UPSTREAMS["podinfo.test.svc.cluster.local"],
+            path: "/cloudx/api/info",
+        });
         expect(received.local).toEqual(expect.arrayContaining(["/", "/api/info", "/version?x=1", "/cloudx/api/info"]));
     });
 

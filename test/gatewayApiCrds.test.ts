@@ -30,7 +30,8 @@ function linkerdInstalledCrd(file: string): FakeCrd {
 
 describe("the Kubernetes client under the Pulumi runtime", () => {
     it("loads with require(), as the language host's CommonJS build of index.ts does (@kubernetes/client-node 1.x is ESM: Node >= 20.19)", () => {
-        const script = 'const k8s = require("@kubernetes/client-node"); process.stdout.write(typeof k8s.KubeConfig + " " + typeof k8s.ApiextensionsV1Api)';
+        const script =
+            'const k8s = require("@kubernetes/client-node"); process.stdout.write(typeof k8s.KubeConfig + " " + typeof k8s.ApiextensionsV1Api)';
         const result = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
         expect(result.stderr).toBe("");
         expect(result.stdout).toBe("function function");
@@ -43,22 +44,33 @@ describe("what the Gateway API CRDs must look like (pure)", () => {
     it("existing: both route CRDs, each serving v1", () => {
         expect(gatewayApiCrdsProblem("edge", "existing", traefik)).toBeUndefined();
         const problem = gatewayApiCrdsProblem("edge", "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
-        expect(problem).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io \(/);
+        expect(problem).toMatch(
+            /edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io \(/,
+        );
         expect(problem).toMatch(/--disable traefik/);
         expect(problem).toMatch(/set edge-cloud-mesh:gatewayApiCrds to "install"/);
         // Gateway API v1.0: GRPCRoute only as v1alpha2, which edge-26.8.3 does not read.
         const old = { ...traefik, [GRPCROUTES]: { spec: { versions: [{ name: "v1alpha2", served: true }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", old)).toMatch(/grpcroutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: v1alpha2\)/);
+        expect(gatewayApiCrdsProblem("edge", "existing", old)).toMatch(
+            /grpcroutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: v1alpha2\)/,
+        );
         const unserved = { ...traefik, [HTTPROUTES]: { spec: { versions: [{ name: "v1", served: false }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", unserved)).toMatch(/httproutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: none\)/);
+        expect(gatewayApiCrdsProblem("edge", "existing", unserved)).toMatch(
+            /httproutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: none\)/,
+        );
     });
 
     it("install: none, or only ones Linkerd installed; never another owner's", () => {
         expect(gatewayApiCrdsProblem("edge", "install", {})).toBeUndefined();
-        const linkerd = { metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } }, spec: { versions: [{ name: "v1", served: true }] } };
+        const linkerd = {
+            metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } },
+            spec: { versions: [{ name: "v1", served: true }] },
+        };
         expect(gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
         const problem = gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
-        expect(problem).toMatch(/edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has grpcroutes\.gateway\.networking\.k8s\.io, installed by something other than Linkerd/);
+        expect(problem).toMatch(
+            /edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has grpcroutes\.gateway\.networking\.k8s\.io, installed by something other than Linkerd/,
+        );
         expect(problem).toMatch(/Set edge-cloud-mesh:gatewayApiCrds to "existing"/);
     });
 });
@@ -87,12 +99,16 @@ describe("the check against a loopback server that answers like a k3s API server
         const k3s = await server([]);
         const error = await check(k3s.url, "existing").catch((caught: Error) => caught);
         expect(error).toBeInstanceOf(pulumi.RunError);
-        expect((error as Error).message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes\.gateway\.networking\.k8s\.io and grpcroutes\.gateway\.networking\.k8s\.io/);
+        expect((error as Error).message).toMatch(
+            /edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes\.gateway\.networking\.k8s\.io and grpcroutes\.gateway\.networking\.k8s\.io/,
+        );
     });
 
     it("install, on a k3s with Traefik's CRDs: stops, two owners would fight over them", async () => {
         const k3s = await server(k3sTraefikRouteCrds());
-        await expect(check(k3s.url, "install")).rejects.toThrow(/is "install", but the edge cluster "edge" already has httproutes\.gateway\.networking\.k8s\.io and grpcroutes/);
+        await expect(check(k3s.url, "install")).rejects.toThrow(
+            /is "install", but the edge cluster "edge" already has httproutes\.gateway\.networking\.k8s\.io and grpcroutes/,
+        );
     });
 
     itUpstream("install, a second time: the CRDs this stack's linkerd-crds installed are no obstacle", async () => {
@@ -115,15 +131,21 @@ describe("the check against a loopback server that answers like a k3s API server
     it("credentials the API server does not accept (401, a client certificate of another CA): names the kubeconfig", async () => {
         const k3s = await server(k3sTraefikRouteCrds());
         const stranger = issueTestPki();
-        const kubeconfig = k3sKubeconfig({ ...pki, clientCertPem: stranger.clientCertPem, clientKeyPem: stranger.clientKeyPem }, [{ name: "default", server: k3s.url }]);
-        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(/did not accept the credentials of edge-cloud-mesh:kubeconfig \(HTTP 401/);
+        const kubeconfig = k3sKubeconfig({ ...pki, clientCertPem: stranger.clientCertPem, clientKeyPem: stranger.clientKeyPem }, [
+            { name: "default", server: k3s.url },
+        ]);
+        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(
+            /did not accept the credentials of edge-cloud-mesh:kubeconfig \(HTTP 401/,
+        );
         expect(k3s.requests).toEqual([]);
     });
 
     it("a server whose certificate the kubeconfig's CA did not sign: fails, naming the kubeconfig", async () => {
         const k3s = await server(k3sTraefikRouteCrds());
         const kubeconfig = k3sKubeconfig({ ...pki, caPem: issueTestPki().caPem }, [{ name: "default", server: k3s.url }]);
-        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(/could not read httproutes\.gateway\.networking\.k8s\.io from the edge cluster "edge"'s API server .* with edge-cloud-mesh:kubeconfig/);
+        await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(
+            /could not read httproutes\.gateway\.networking\.k8s\.io from the edge cluster "edge"'s API server .* with edge-cloud-mesh:kubeconfig/,
+        );
     });
 });
 
@@ -144,7 +166,10 @@ describe("the edge stack runs the check before declaring anything", () => {
 
     it("install on a k3s with Traefik's CRDs, and with the context that selects it", async () => {
         const options = { secretKeys: ["kubeconfig"], stackReferences: { cloud: cloudOutputs } };
-        const message = await configError("edge", { config: { role: "edge", kubeconfig: K3S_KUBECONFIG, gatewayApiCrds: "install" }, ...options });
+        const message = await configError("edge", {
+            config: { role: "edge", kubeconfig: K3S_KUBECONFIG, gatewayApiCrds: "install" },
+            ...options,
+        });
         expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has/);
         const viaContext = await configError("edge", {
             config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, kubeContext: "default", gatewayApiCrds: "install" },

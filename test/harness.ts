@@ -75,7 +75,10 @@ export function installMocks(stack: string, preview = false): void {
             protect: request.getProtect() ?? false,
             deletedWith: request.getDeletedwith(),
             ignoreChanges: request.getIgnorechangesList(),
-            aliases: request.getAliasesList().map((alias: any) => alias.toObject().spec).filter(Boolean),
+            aliases: request
+                .getAliasesList()
+                .map((alias: any) => alias.toObject().spec)
+                .filter(Boolean),
         };
         return register(request, (error: any, response: any) => {
             if (!error) recorded.push({ ...entry, urn: response.getUrn() });
@@ -167,7 +170,9 @@ export function ofType(run: StackRun, type: string): RecordedResource[] {
 export function single(run: StackRun, type: string, name?: string): RecordedResource {
     const matches = ofType(run, type).filter((resource) => name === undefined || resource.name === name);
     if (matches.length !== 1) {
-        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`,
+        );
     }
     return matches[0];
 }
@@ -211,7 +216,9 @@ export function waitsFor(run: StackRun, resource: RecordedResource): Set<string>
         seen.add(urn);
         const current = byUrn.get(urn);
         if (current === undefined) return;
-        const providerRefs = [current.provider, ...Object.values(current.providers)].filter(Boolean).map((ref) => ref.split("::").slice(0, -1).join("::"));
+        const providerRefs = [current.provider, ...Object.values(current.providers)]
+            .filter(Boolean)
+            .map((ref) => ref.split("::").slice(0, -1).join("::"));
         // Waiting for a component means waiting for everything in it.
         for (const next of [...current.dependencies, ...Object.values(current.propertyDependencies).flat(), ...providerRefs]) {
             visit(next);

@@ -1,10 +1,6 @@
 import * as crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-    ISSUER_COMMON_NAME,
-    ISSUER_EARLY_RENEWAL_HOURS,
-    TRUST_ANCHOR_COMMON_NAME,
-} from "../components/meshIdentity";
+import { ISSUER_COMMON_NAME, ISSUER_EARLY_RENEWAL_HOURS, TRUST_ANCHOR_COMMON_NAME } from "../components/meshIdentity";
 import { StackRun, ofType, runStack, single } from "./harness";
 import { runMesh } from "./fixtures";
 
@@ -56,7 +52,6 @@ describe("mesh identity (cloud stack)", () => {
         expect(run.outputs.trustAnchorPem.secret).toBe(false);
     });
 
-
     it("issues one issuer per cluster, each its own P-256 key, a CA chained to the anchor with CN identity.linkerd.cluster.local", () => {
         const issuers = ofType(run, "tls:index/locallySignedCert:LocallySignedCert");
         expect(issuers.map((issuer) => issuer.name).sort()).toEqual(["mesh-issuer-cloud", "mesh-issuer-edge", "mesh-issuer-edge-berlin"]);
@@ -90,7 +85,10 @@ describe("mesh identity (cloud stack)", () => {
         const clusterUrns = run.resources.filter((r) => /^(eks|aws|pulumi:providers|kubernetes)/.test(r.type)).map((r) => r.urn);
         for (const resource of run.resources.filter((r) => r.type.startsWith("tls:"))) {
             const waitsFor = [...resource.dependencies, ...Object.values(resource.propertyDependencies).flat()];
-            expect(waitsFor.filter((urn) => clusterUrns.includes(urn)), resource.name).toEqual([]);
+            expect(
+                waitsFor.filter((urn) => clusterUrns.includes(urn)),
+                resource.name,
+            ).toEqual([]);
         }
     });
 });
@@ -107,7 +105,11 @@ describe("mesh identity seen from the edge stack", () => {
         expectValidIssuer(values.identity.issuer.tls.crtPEM, values.identity.issuer.tls.keyPEM, values.identityTrustAnchorsPEM);
         const cloudValues = single(cloud, "kubernetes:helm.sh/v4:Chart", "cloud-control-plane").inputs.values;
         expect(cloudValues.identityTrustAnchorsPEM).toBe(values.identityTrustAnchorsPEM);
-        expectValidIssuer(cloudValues.identity.issuer.tls.crtPEM, cloudValues.identity.issuer.tls.keyPEM, cloudValues.identityTrustAnchorsPEM);
+        expectValidIssuer(
+            cloudValues.identity.issuer.tls.crtPEM,
+            cloudValues.identity.issuer.tls.keyPEM,
+            cloudValues.identityTrustAnchorsPEM,
+        );
         expect(cloudValues.identity.issuer.tls.crtPEM).not.toBe(values.identity.issuer.tls.crtPEM);
         // No signing happens at the edge: it never holds the anchor's key.
         expect(ofType(edge, "tls:index/locallySignedCert:LocallySignedCert")).toHaveLength(0);

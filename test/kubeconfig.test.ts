@@ -34,13 +34,21 @@ describe("kubeconfig helpers", () => {
     it("say what is wrong with a kubeconfig", () => {
         expect(() => parseKubeconfig("a: [")).toThrow(/does not parse as YAML/);
         expect(() => parseKubeconfig("kind: Pod")).toThrow(/not a kubeconfig/);
-        expect(() => selectContext(parseKubeconfig(KUBECONFIG), "third")).toThrow(/no complete context "third" \(contexts: "first", "second", "broken"\)/);
+        expect(() => selectContext(parseKubeconfig(KUBECONFIG), "third")).toThrow(
+            /no complete context "third" \(contexts: "first", "second", "broken"\)/,
+        );
         expect(() => clusterEndpoint(parseKubeconfig(KUBECONFIG), "broken")).toThrow(/cluster "missing" has no server/);
         expect(() => selectContext(parseKubeconfig("clusters: []"))).toThrow(/no current-context/);
     });
 
     it("write a token-only kubeconfig that reads back to the same cluster and user", () => {
-        const text = tokenKubeconfig({ clusterName: "cloud", server: "https://x.eks", certificateAuthorityData: "Q0E=", serviceAccount: "sa", token: "tok" });
+        const text = tokenKubeconfig({
+            clusterName: "cloud",
+            server: "https://x.eks",
+            certificateAuthorityData: "Q0E=",
+            serviceAccount: "sa",
+            token: "tok",
+        });
         const kubeconfig = parseKubeconfig(text);
         expect(clusterEndpoint(kubeconfig)).toEqual({ server: "https://x.eks", certificateAuthorityData: "Q0E=" });
         expect(selectContext(kubeconfig)).toEqual({ cluster: "cloud", user: "sa" });

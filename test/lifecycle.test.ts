@@ -14,7 +14,12 @@ describe("the trust anchor's protection", () => {
         const run = await runStack("cloud", { config: { protectTrustAnchor: true } });
         expect(single(run, "tls:index/privateKey:PrivateKey", "mesh-trust-anchor").protect).toBe(true);
         expect(single(run, "tls:index/selfSignedCert:SelfSignedCert", "mesh-trust-anchor").protect).toBe(true);
-        expect(run.resources.filter((r) => r.protect).map((r) => r.name).sort()).toEqual(["mesh-trust-anchor", "mesh-trust-anchor"]);
+        expect(
+            run.resources
+                .filter((r) => r.protect)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["mesh-trust-anchor", "mesh-trust-anchor"]);
     });
 });
 
@@ -54,16 +59,26 @@ describe("destroy order follows the graph", () => {
     let routeEdge: StackRun;
     beforeAll(async () => {
         ({ cloud, edge } = await runMesh({ edge: { trafficSplitApi: "smi" } }));
-        routeEdge = await runEdge(cloud.outputs, { trafficSplitApi: "httproute", gatewayApiCrds: "install", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG });
+        routeEdge = await runEdge(cloud.outputs, {
+            trafficSplitApi: "httproute",
+            gatewayApiCrds: "install",
+            kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG,
+        });
     });
 
     it("deletes the Link before the chart that defines its CRD", () => {
-        expect(waitsFor(edge, single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"))).toContain(helmChart(edge, "linkerd-multicluster").urn);
+        expect(waitsFor(edge, single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"))).toContain(
+            helmChart(edge, "linkerd-multicluster").urn,
+        );
     });
 
     it("deletes the TrafficSplit before linkerd-smi, and the HTTPRoute before linkerd-crds", () => {
-        expect(waitsFor(edge, single(edge, "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit"))).toContain(helmChart(edge, "linkerd-smi").urn);
-        expect(waitsFor(routeEdge, single(routeEdge, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"))).toContain(helmChart(routeEdge, "linkerd-crds").urn);
+        expect(waitsFor(edge, single(edge, "kubernetes:split.smi-spec.io/v1alpha2:TrafficSplit"))).toContain(
+            helmChart(edge, "linkerd-smi").urn,
+        );
+        expect(waitsFor(routeEdge, single(routeEdge, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"))).toContain(
+            helmChart(routeEdge, "linkerd-crds").urn,
+        );
     });
 
     it("deletes the workloads before the control plane and the CRDs", () => {
@@ -85,7 +100,11 @@ describe("destroy order follows the graph", () => {
 
     it("deletes the namespaces last: everything in a namespace waits for it", () => {
         for (const run of [cloud, edge]) {
-            const clusterScoped = ["kubernetes:core/v1:Namespace", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"];
+            const clusterScoped = [
+                "kubernetes:core/v1:Namespace",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+            ];
             const namespaced = run.resources.filter((r) => r.type.startsWith("kubernetes:") && !clusterScoped.includes(r.type));
             expect(namespaced.length).toBeGreaterThan(5);
             for (const resource of namespaced) {
@@ -100,7 +119,11 @@ describe("destroy order follows the graph", () => {
 describe("destroying the cloud while edges link to it", () => {
     it("is called out in the cloud stack's outputs: the edge stacks first, in order", async () => {
         const run = await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"] } });
-        expect(run.outputs.destroyOrder.value).toEqual(["pulumi destroy --stack edge", "pulumi destroy --stack edge-berlin", "pulumi destroy --stack cloud"]);
+        expect(run.outputs.destroyOrder.value).toEqual([
+            "pulumi destroy --stack edge",
+            "pulumi destroy --stack edge-berlin",
+            "pulumi destroy --stack cloud",
+        ]);
     });
 });
 

@@ -1,7 +1,12 @@
 import * as crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LINKERD_HELM_REPO } from "../components/linkerd";
-import { CONTROL_PLANE_WEBHOOK_HOSTS, VIZ_WEBHOOK_HOSTS, controlPlaneNamespaceMetadata, heartbeatSchedule } from "../components/linkerdInstall";
+import {
+    CONTROL_PLANE_WEBHOOK_HOSTS,
+    VIZ_WEBHOOK_HOSTS,
+    controlPlaneNamespaceMetadata,
+    heartbeatSchedule,
+} from "../components/linkerdInstall";
 import { CHART, RecordedResource, StackRun, helmChart, ofType, providerRef, runStack, single } from "./harness";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { itUpstream, unknownValuePaths } from "./upstream";
@@ -33,7 +38,11 @@ describe.each([
     });
 
     it("installs linkerd-crds, linkerd-control-plane, linkerd-viz and linkerd-multicluster, pinned, from the edge repository", () => {
-        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster", "linkerd-viz"]);
+        expect(
+            charts(run)
+                .map((chart) => chart.inputs.chart)
+                .sort(),
+        ).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster", "linkerd-viz"]);
         for (const chart of charts(run)) {
             expect(chart.inputs.version).toBe("2026.8.3");
             expect(chart.inputs.repositoryOpts).toEqual({ repo: LINKERD_HELM_REPO });
@@ -64,7 +73,9 @@ describe.each([
     });
 
     it("labels the namespaces the way the linkerd CLI does", () => {
-        const byName = Object.fromEntries(ofType(run, "kubernetes:core/v1:Namespace").map((ns) => [ns.inputs.metadata.name, ns.inputs.metadata]));
+        const byName = Object.fromEntries(
+            ofType(run, "kubernetes:core/v1:Namespace").map((ns) => [ns.inputs.metadata.name, ns.inputs.metadata]),
+        );
         expect(byName.linkerd).toEqual({
             name: "linkerd",
             annotations: { "linkerd.io/inject": "disabled" },
@@ -119,9 +130,9 @@ describe.each([
 
 describe("the values-path check itself", () => {
     itUpstream("flags a path the chart does not know", () => {
-        expect(unknownValuePaths("linkerd-control-plane", { identity: { issuer: { tls: { crtPem: "x" } } }, heartbeatSchedule: "1 2 * * *" })).toEqual([
-            "identity.issuer.tls.crtPem",
-        ]);
+        expect(
+            unknownValuePaths("linkerd-control-plane", { identity: { issuer: { tls: { crtPem: "x" } } }, heartbeatSchedule: "1 2 * * *" }),
+        ).toEqual(["identity.issuer.tls.crtPem"]);
         expect(unknownValuePaths("linkerd-viz", { tap: { crtPEM: "x" }, tapp: {} })).toEqual(["tapp"]);
     });
 });
@@ -141,7 +152,11 @@ describe("quiet previews", () => {
 describe("options", () => {
     it("installs no viz when viz is false", async () => {
         const run = await runStack("cloud", { config: { viz: false } });
-        expect(charts(run).map((chart) => chart.inputs.chart).sort()).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster"]);
+        expect(
+            charts(run)
+                .map((chart) => chart.inputs.chart)
+                .sort(),
+        ).toEqual(["linkerd-control-plane", "linkerd-crds", "linkerd-multicluster"]);
         const namespaces = ofType(run, "kubernetes:core/v1:Namespace").map((ns) => ns.inputs.metadata.name);
         expect(namespaces.filter((ns) => ns.startsWith("linkerd")).sort()).toEqual(["linkerd", "linkerd-multicluster"]);
         expect(run.outputs.vizDashboardCommand.value).toBeUndefined();

@@ -18,7 +18,9 @@ export function mockEksKubeconfig(clusterName: string): object {
     return {
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: "kubernetes", cluster: { server: mockEksEndpoint(clusterName), "certificate-authority-data": MOCK_EKS_CA_DATA } }],
+        clusters: [
+            { name: "kubernetes", cluster: { server: mockEksEndpoint(clusterName), "certificate-authority-data": MOCK_EKS_CA_DATA } },
+        ],
         contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
         "current-context": "aws",
         users: [
@@ -104,7 +106,11 @@ async function resourceState(type: string, name: string, inputs: Record<string, 
             if (inputs.type !== "kubernetes.io/service-account-token") return inputs;
             return {
                 ...inputs,
-                data: { token: Buffer.from(mockServiceAccountToken(inputs.metadata.annotations["kubernetes.io/service-account.name"])).toString("base64") },
+                data: {
+                    token: Buffer.from(mockServiceAccountToken(inputs.metadata.annotations["kubernetes.io/service-account.name"])).toString(
+                        "base64",
+                    ),
+                },
             };
         case "kubernetes:helm.sh/v4:Chart":
             return { ...inputs, resources: renderedObjects(name, inputs) };
@@ -148,7 +154,13 @@ export const mocks: pulumi.runtime.Mocks = {
     call(args) {
         switch (args.token) {
             case "aws:index/getRegion:getRegion":
-                return { id: "eu-west-1", name: "eu-west-1", region: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com", description: "Europe (Ireland)" };
+                return {
+                    id: "eu-west-1",
+                    name: "eu-west-1",
+                    region: "eu-west-1",
+                    endpoint: "ec2.eu-west-1.amazonaws.com",
+                    description: "Europe (Ireland)",
+                };
             case "aws:index/getPartition:getPartition":
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones":

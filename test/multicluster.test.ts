@@ -5,7 +5,14 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATEWAY_IDENTITY, REMOTE_ACCESS_RULES, gatewayAddress, gatewayValues, isGatewayServiceUrn, remoteAccessServiceAccount } from "../components/multiclusterGateway";
+import {
+    GATEWAY_IDENTITY,
+    REMOTE_ACCESS_RULES,
+    gatewayAddress,
+    gatewayValues,
+    isGatewayServiceUrn,
+    remoteAccessServiceAccount,
+} from "../components/multiclusterGateway";
 import { FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
 import { SECRET, StackRun, helmChart, kubernetesObject, ofType, providerRef, runStack, single } from "./harness";
 import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockServiceAccountToken } from "./mocks";
@@ -18,7 +25,9 @@ const linkValidator = () => crdValidator(path.join(LINKERD_CRDS, "links.multiclu
 describe("cloud side: the gateway and one credential per edge site", () => {
     let run: StackRun;
     beforeAll(async () => {
-        run = await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"], gatewaySourceCidrs: ["203.0.113.0/24", "198.51.100.7/32"] } });
+        run = await runStack("cloud", {
+            config: { edgeSites: ["edge", "edge-berlin"], gatewaySourceCidrs: ["203.0.113.0/24", "198.51.100.7/32"] },
+        });
     });
 
     it("installs linkerd-multicluster with the gateway behind an internet-facing NLB, open to gatewaySourceCidrs", () => {
@@ -38,7 +47,10 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         const controlPlane = helmChart(run, "linkerd-control-plane");
         expect(chart.dependencies).toContain(controlPlane.urn);
         const namespace = ofType(run, "kubernetes:core/v1:Namespace").find((ns) => ns.inputs.metadata.name === "linkerd-multicluster")!;
-        expect(namespace.inputs.metadata.labels).toEqual({ "linkerd.io/extension": "multicluster", "pod-security.kubernetes.io/enforce": "privileged" });
+        expect(namespace.inputs.metadata.labels).toEqual({
+            "linkerd.io/extension": "multicluster",
+            "pod-security.kubernetes.io/enforce": "privileged",
+        });
     });
 
     itUpstream("sets only values the pinned linkerd-multicluster chart reads", () => {
@@ -51,13 +63,21 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(values.remoteMirrorServiceAccount).toBe(false);
         expect(values).not.toHaveProperty("remoteMirrorServiceAccountName");
         const accounts = ["linkerd-service-mirror-remote-access-edge", "linkerd-service-mirror-remote-access-edge-berlin"];
-        expect(ofType(run, "kubernetes:core/v1:ServiceAccount").map((sa) => sa.inputs.metadata.name).sort()).toEqual(accounts);
+        expect(
+            ofType(run, "kubernetes:core/v1:ServiceAccount")
+                .map((sa) => sa.inputs.metadata.name)
+                .sort(),
+        ).toEqual(accounts);
         for (const account of accounts) {
             const serviceAccount = ofType(run, "kubernetes:core/v1:ServiceAccount").find((sa) => sa.inputs.metadata.name === account)!;
             expect(serviceAccount.inputs.metadata.namespace).toBe("linkerd-multicluster");
-            const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find((r) => r.inputs.metadata.name === account)!;
+            const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find(
+                (r) => r.inputs.metadata.name === account,
+            )!;
             expect(role.inputs.rules).toEqual(REMOTE_ACCESS_RULES);
-            const binding = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find((b) => b.inputs.metadata.name === account)!;
+            const binding = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find(
+                (b) => b.inputs.metadata.name === account,
+            )!;
             expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: account });
             expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "linkerd-multicluster" }]);
             expect(binding.dependencies).toEqual(expect.arrayContaining([serviceAccount.urn, role.urn]));
@@ -69,7 +89,9 @@ describe("cloud side: the gateway and one credential per edge site", () => {
                 [role, `cloud-multicluster:${account}`],
                 [binding, `cloud-multicluster:${account}`],
             ] as const) {
-                expect(resource.aliases, resource.type).toContainEqual(expect.objectContaining({ name: childName, type: "", parenturn: chart.urn }));
+                expect(resource.aliases, resource.type).toContainEqual(
+                    expect.objectContaining({ name: childName, type: "", parenturn: chart.urn }),
+                );
             }
             for (const [resource, apiVersion, kind] of [
                 [serviceAccount, "v1", "ServiceAccount"],
@@ -101,9 +123,15 @@ describe("cloud side: the gateway and one credential per edge site", () => {
 
     it("finds the gateway Service among the chart's objects by its URN", () => {
         const prefix = "urn:pulumi:cloud::edge-cloud-mesh::edge-cloud-mesh:multicluster:MulticlusterGateway$kubernetes:helm.sh/v4:Chart$";
-        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(true);
-        expect(isGatewayServiceUrn(`${prefix}kubernetes:apps/v1:Deployment::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(false);
-        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/probe-gateway`)).toBe(false);
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(
+            true,
+        );
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:apps/v1:Deployment::cloud-multicluster:linkerd-multicluster/linkerd-gateway`)).toBe(
+            false,
+        );
+        expect(isGatewayServiceUrn(`${prefix}kubernetes:core/v1:Service::cloud-multicluster:linkerd-multicluster/probe-gateway`)).toBe(
+            false,
+        );
         expect(isGatewayServiceUrn("not a urn")).toBe(false);
         expect(isGatewayServiceUrn(undefined)).toBe(false);
     });
@@ -127,7 +155,10 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         for (const site of ["edge", "edge-berlin"]) {
             const kubeconfig = parse(run.outputs.edgeSites.value[site].linkKubeconfig);
             expect(kubeconfig.clusters).toEqual([
-                { name: "cloud", cluster: { server: mockEksEndpoint("edge-cloud-mesh-cloud"), "certificate-authority-data": MOCK_EKS_CA_DATA } },
+                {
+                    name: "cloud",
+                    cluster: { server: mockEksEndpoint("edge-cloud-mesh-cloud"), "certificate-authority-data": MOCK_EKS_CA_DATA },
+                },
             ]);
             expect(kubeconfig.users).toHaveLength(1);
             expect(kubeconfig.users[0].user).toEqual({ token: mockServiceAccountToken(remoteAccessServiceAccount(site)) });
@@ -150,9 +181,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
         expect(provider.propertyDependencies.kubeconfig).toContain(cluster.urn);
         expect(cluster.propertyDependencies.vpcId).toContain(vpc.urn);
         const subnets = ofType(run, "aws:ec2/subnet:Subnet").map((subnet) => subnet.urn);
-        expect(cluster.propertyDependencies.publicSubnetIds.sort()).toEqual(
-            subnets.filter((urn) => urn.includes("public")).sort(),
-        );
+        expect(cluster.propertyDependencies.publicSubnetIds.sort()).toEqual(subnets.filter((urn) => urn.includes("public")).sort());
     });
 });
 
@@ -174,7 +203,9 @@ describe("gateway address, as link-gen computes it", () => {
     it("takes an IP", () => expect(gatewayAddress([{ ip: "203.0.113.10" }])).toBe("203.0.113.10"));
     it("takes a hostname", () => expect(gatewayAddress([{ hostname: "nlb.example.com" }])).toBe("nlb.example.com"));
     it("prefers each entry's IP and joins several", () =>
-        expect(gatewayAddress([{ ip: "203.0.113.10", hostname: "a.example.com" }, { hostname: "b.example.com" }, {}])).toBe("203.0.113.10,b.example.com"));
+        expect(gatewayAddress([{ ip: "203.0.113.10", hostname: "a.example.com" }, { hostname: "b.example.com" }, {}])).toBe(
+            "203.0.113.10,b.example.com",
+        ));
     it("fails when there is none, saying what to check", () => {
         expect(() => gatewayAddress([])).toThrow(/linkerd-multicluster\/linkerd-gateway has no load balancer address/);
         expect(() => gatewayAddress(undefined)).toThrow(/describe service linkerd-gateway/);
@@ -182,7 +213,9 @@ describe("gateway address, as link-gen computes it", () => {
     it("flows from the Service's status into the Link", async () => {
         const cloud = await runStack("cloud", { gatewayIngress: [{ ip: "203.0.113.10" }, { ip: "203.0.113.11" }] });
         const edge = await runEdge(cloud.outputs);
-        expect(single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link").inputs.spec.gatewayAddress).toBe("203.0.113.10,203.0.113.11");
+        expect(single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link").inputs.spec.gatewayAddress).toBe(
+            "203.0.113.10,203.0.113.11",
+        );
     });
 });
 
@@ -209,12 +242,18 @@ describe("edge side: the link controller, its credentials and the Link", () => {
         const secrets = ofType(edge, SECRET);
         expect(secrets).toHaveLength(2);
         const byNamespace = Object.fromEntries(secrets.map((secret) => [secret.inputs.metadata.namespace, secret]));
-        expect(byNamespace["linkerd-multicluster"].inputs.metadata).toEqual({ name: "cluster-credentials-cloud", namespace: "linkerd-multicluster" });
+        expect(byNamespace["linkerd-multicluster"].inputs.metadata).toEqual({
+            name: "cluster-credentials-cloud",
+            namespace: "linkerd-multicluster",
+        });
         expect(byNamespace.linkerd.inputs.metadata).toEqual({
             name: "cluster-credentials-cloud",
             namespace: "linkerd",
             labels: { "multicluster.linkerd.io/cluster-name": "cloud" },
-            annotations: { "multicluster.linkerd.io/trust-domain": "cluster.local", "multicluster.linkerd.io/cluster-domain": "cluster.local" },
+            annotations: {
+                "multicluster.linkerd.io/trust-domain": "cluster.local",
+                "multicluster.linkerd.io/cluster-domain": "cluster.local",
+            },
         });
         for (const secret of secrets) {
             expect(secret.inputs.type).toBe("mirror.linkerd.io/remote-kubeconfig");
@@ -256,7 +295,11 @@ describe("edge side: the link controller, its credentials and the Link", () => {
 
     itUpstream("declares a Link valid against the pinned CRD schema", () => {
         const validate = linkValidator();
-        const manifest = kubernetesObject(single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"), "multicluster.linkerd.io/v1alpha3", "Link");
+        const manifest = kubernetesObject(
+            single(edge, "kubernetes:multicluster.linkerd.io/v1alpha3:Link"),
+            "multicluster.linkerd.io/v1alpha3",
+            "Link",
+        );
         expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
     });
 
@@ -307,7 +350,9 @@ describe("secrets stay secret", () => {
         const keyBodies = (pem: string) => pem.split("\n").filter((line) => line && !line.startsWith("-----"));
         return [
             ...sites.flatMap((site) => [...keyBodies(site.issuerKeyPem), site.linkKubeconfig]),
-            ...sites.map((_, index) => mockServiceAccountToken(remoteAccessServiceAccount(Object.keys(cloud.outputs.edgeSites.value)[index]))),
+            ...sites.map((_, index) =>
+                mockServiceAccountToken(remoteAccessServiceAccount(Object.keys(cloud.outputs.edgeSites.value)[index])),
+            ),
             ...ofType(cloud, "tls:index/locallySignedCert:LocallySignedCert").flatMap((cert) => keyBodies(cert.inputs.caPrivateKeyPem)),
             cloud.outputs.kubeconfig.value,
             K3S_CLIENT_KEY_DATA, // the k3s client key
@@ -361,7 +406,11 @@ describe("link values", () => {
     });
 
     it("name the Link and its secret after the target", () => {
-        const link = linkManifest("east", { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" }, "2027.10.12");
+        const link = linkManifest(
+            "east",
+            { address: "a", port: "4143", identity: "i", probePath: "/ready", probePort: "4191", probePeriod: "3s" },
+            "2027.10.12",
+        );
         expect(link.metadata.name).toBe("east");
         expect(link.metadata.annotations).toEqual({ "linkerd.io/created-by": "linkerd/cli edge-27.10.12" });
         expect(link.spec.clusterCredentialsSecret).toBe("cluster-credentials-east");

