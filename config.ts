@@ -117,7 +117,7 @@ const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
 const SUPPORT_TYPES: readonly SupportType[] = ["STANDARD", "EXTENDED"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
 const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
-/** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them with Traefik. */
+/** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them (traefik-crd, or from 1.37 gateway-api-crd). */
 const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install", edge: "existing" };
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
 const MAX_CLUSTER_NAME_LENGTH = 40;
@@ -133,7 +133,26 @@ export interface ConfigContext {
     awsProfile?: string;
     /** `aws:assumeRoles`, JSON as the engine hands it over. */
     awsAssumeRoles?: string;
+    /** Which of AWS_IDENTITY_KEYS_NOT_MIRRORED the stack sets. */
+    awsUnmirroredKeys?: string[];
 }
+
+/**
+ * AWS provider settings that give it credentials `aws eks get-token` (the Kubernetes provider's
+ * credential plugin) cannot be handed: with them the cluster would be created as one principal and
+ * used as another.
+ */
+export const AWS_IDENTITY_KEYS_NOT_MIRRORED = [
+    "aws:accessKey",
+    "aws:secretKey",
+    "aws:token",
+    "aws:assumeRoleWithWebIdentity",
+    "aws:sharedConfigFiles",
+    "aws:sharedCredentialsFiles",
+];
+
+/** Fields of a role in `aws:assumeRoles` that a trust policy may require and get-token cannot send. */
+const ASSUME_ROLE_FIELDS_NOT_MIRRORED = ["externalId", "sourceIdentity", "tags", "transitiveTagKeys"];
 
 /** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
 export function loadConfig(): MeshConfig {
@@ -147,6 +166,7 @@ export function loadConfig(): MeshConfig {
         today: new Date(),
         awsProfile: pulumi.runtime.getConfig("aws:profile"),
         awsAssumeRoles: pulumi.runtime.getConfig("aws:assumeRoles"),
+        awsUnmirroredKeys: AWS_IDENTITY_KEYS_NOT_MIRRORED.filter((key) => pulumi.runtime.getConfig(key) !== undefined),
     });
 }
 
@@ -187,6 +207,7 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
     if (problem !== undefined)
         reader.stackProblem(stack, `the EKS cluster is named <project>-<stack>, ${JSON.stringify(eksClusterName)}, which ${problem}`);
     const supportType = reader.oneOf("supportType", SUPPORT_TYPES);
+    const awsIdentity = parseAwsIdentity(reader, context);
     const nodes = parseNodes(reader);
     const network = parseNetwork(reader, nodes);
     return {
@@ -204,8 +225,8 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
             context.today,
         ),
         supportType,
-        clusterAdmins: parseClusterAdmins(reader),
-        awsIdentity: parseAwsIdentity(reader, context),
+        clusterAdmins: parseClusterAdmins(reader, awsIdentity),
+        awsIdentity,
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
         instanceTypes: parseInstanceTypes(reader),
         capacityType: reader.oneOf("capacityType", CAPACITY_TYPES),
@@ -220,8 +241,15 @@ function parseKubernetesVersion(reader: ConfigReader, supportType: SupportType |
     return version;
 }
 
-function parseClusterAdmins(reader: ConfigReader): string[] {
+function parseClusterAdmins(reader: ConfigReader, awsIdentity: AwsIdentity): string[] {
     const admins = reader.checkEach("clusterAdmins", reader.stringList("clusterAdmins"), principalArnProblem);
+    if (awsIdentity.roleArn !== undefined && admins.includes(awsIdentity.roleArn)) {
+        reader.problem(
+            "clusterAdmins",
+            `${JSON.stringify(awsIdentity.roleArn)} is the role the AWS provider assumes (aws:assumeRoles): it creates the cluster and is ` +
+                `its admin already, and EKS refuses a second access entry for it; accepted: other principals`,
+        );
+    }
     const duplicates = admins.filter((arn, index) => admins.indexOf(arn) !== index);
     if (duplicates.length > 0) {
         reader.problem(
@@ -239,17 +267,28 @@ function parseClusterAdmins(reader: ConfigReader): string[] {
 function parseAwsIdentity(reader: ConfigReader, context: ConfigContext): AwsIdentity {
     const identity: AwsIdentity = {};
     if (context.awsProfile) identity.profile = context.awsProfile;
+    for (const key of context.awsUnmirroredKeys ?? []) {
+        reader.otherKeyProblem(
+            key,
+            "is set, but aws eks get-token, which the Kubernetes provider runs, cannot use it, so the cluster would be created by one " +
+                "principal and used by another; accepted: credentials from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, CI's role), " +
+                "aws:profile, or one role in aws:assumeRoles",
+        );
+    }
     if (context.awsAssumeRoles === undefined) return identity;
     const roles = parseJson(context.awsAssumeRoles);
     const accepted =
-        "accepted: at most one role, given by roleArn (aws eks get-token, which the Kubernetes provider runs, assumes one role and takes no external id)";
+        "accepted: at most one role, given by roleArn (aws eks get-token, which the Kubernetes provider runs, assumes one role " +
+        "and sends no external id, source identity or session tags)";
     if (!Array.isArray(roles) || roles.some((role) => role === null || typeof role !== "object")) {
         reader.otherKeyProblem("aws:assumeRoles", `${context.awsAssumeRoles} is not a list of roles; ${accepted}`);
         return identity;
     }
     if (roles.length > 1) reader.otherKeyProblem("aws:assumeRoles", `chains ${roles.length} roles; ${accepted}`);
     const [role] = roles as Record<string, unknown>[];
-    if (role?.externalId) reader.otherKeyProblem("aws:assumeRoles", `sets externalId; ${accepted}`);
+    for (const field of ASSUME_ROLE_FIELDS_NOT_MIRRORED.filter((name) => role?.[name] !== undefined)) {
+        reader.otherKeyProblem("aws:assumeRoles", `sets ${field}; ${accepted}`);
+    }
     if (typeof role?.roleArn === "string" && role.roleArn !== "") identity.roleArn = role.roleArn;
     return identity;
 }
@@ -458,6 +497,10 @@ export function clusterNameProblem(value: string): string | undefined {
     if (value.length > MAX_CLUSTER_NAME_LENGTH || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value)) {
         return `not a DNS label of at most ${MAX_CLUSTER_NAME_LENGTH} characters; accepted: lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. "edge-berlin"`;
     }
+    // `pulumi config set-all --path` stores such a list entry as a number or a boolean, not a name.
+    if (/^\d+$/.test(value) || value === "true" || value === "false") {
+        return `a name the Pulumi CLI stores as a number or a boolean when it writes a list (config set-all --path); accepted: a name with a letter in it, e.g. "edge-42"`;
+    }
     return undefined;
 }
 
@@ -481,7 +524,8 @@ export function cidrProblem(value: string): string | undefined {
 
 /**
  * Addresses a node takes from its subnet under the VPC CNI: every pod gets a VPC address, and the CNI
- * holds its ENIs' addresses (m7g.large, the default type: 3 ENIs x 10 IPv4 addresses). Larger types take more.
+ * holds its ENIs' addresses (m7g.large, the default type: 3 ENIs x 10 IPv4 addresses). Larger types take
+ * more (m7g.xlarge: 4 x 15), so for them the rule is a floor, and the message says which type it assumes.
  */
 export const ADDRESSES_PER_NODE = 30;
 /** Free addresses EKS needs in a subnet for its own network interfaces (EKS user guide, network-reqs). */
@@ -510,7 +554,7 @@ export function vpcCidrProblem(value: string, maxNodes: number): string | undefi
                 : `accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max`;
         return (
             `too small for the node group's pods: its private subnets are /${parsed[1] + 4} with ${usable(parsed[1])} usable addresses, but each must hold ` +
-            `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${ADDRESSES_PER_NODE} per node (the VPC CNI gives every pod a VPC address) for nodes.max ${maxNodes} nodes, ` +
+            `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${ADDRESSES_PER_NODE} per node (the VPC CNI gives every pod a VPC address; ${ADDRESSES_PER_NODE} is an m7g.large's, larger types take more) for nodes.max ${maxNodes} nodes, ` +
             `${needed} in all; ${accepted}`
         );
     }

@@ -149,7 +149,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Pinned, never mostRecent: a second `up` must not upgrade them.
                 vpcCniOptions: { addonVersion: addons.vpcCni },
                 kubeProxyAddonOptions: { version: addons.kubeProxy },
-                // pulumi-eks would create it before any node exists (it would not become healthy); below, after the nodes.
+                // pulumi-eks creates no CoreDNS add-on without its default node group (cluster.ts, v4.3.0); say so
+                // explicitly: the program declares its own below, after the nodes it needs to run on.
                 corednsAddonOptions: { enabled: false },
             },
             { parent: this, dependsOn: args.networkReady },

@@ -6,7 +6,10 @@
 export type SupportType = "STANDARD" | "EXTENDED";
 
 export interface EksVersion {
-    /** The first day the version is no longer in standard support (YYYY-MM-DD, UTC). */
+    /**
+     * The day standard support ends (YYYY-MM-DD, UTC), taken as the first day out of it: the calendar's
+     * "until" may include that day, so the check errs by at most one day on the early side.
+     */
     endOfStandardSupport: string;
     /** The first day the version is no longer in extended support: EKS then upgrades the cluster itself. */
     endOfExtendedSupport: string;

@@ -41,7 +41,8 @@ export function gatewayApiCrdsProblem(
         if (missing.length > 0) {
             return (
                 `${key} is "existing", but the edge cluster ${JSON.stringify(clusterName)} has no ${missing.join(" and ")} ` +
-                `(k3s ships the Gateway API CRDs with Traefik, so a k3s started with --disable traefik has none). Linkerd needs them ` +
+                `(k3s 1.34 to 1.36 install the Gateway API CRDs with Traefik's traefik-crd chart, so one started with --disable traefik has none; ` +
+                `k3s 1.37 and later install them with their own gateway-api-crd chart). Linkerd needs them ` +
                 `before its control plane starts. Either install them (${SUPPORTED_GATEWAY_API}, standard channel: ` +
                 `kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml) ` +
                 `and run this again, or set ${key} to "install" so that linkerd-crds installs them.`
@@ -63,7 +64,7 @@ export function gatewayApiCrdsProblem(
     if (foreign.length > 0) {
         return (
             `${key} is "install", but the edge cluster ${JSON.stringify(clusterName)} already has ${foreign.join(" and ")}, ` +
-            `installed by something other than Linkerd (on k3s: Traefik's CRD chart). Two owners would overwrite each other's ` +
+            `installed by something other than Linkerd (on k3s: its traefik-crd or gateway-api-crd chart). Two owners would overwrite each other's ` +
             `version of the same CRDs. Set ${key} to "existing" to use the cluster's own.`
         );
     }

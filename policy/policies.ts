@@ -72,12 +72,33 @@ export function chartLabelProblem(label: string): string | undefined {
     return undefined;
 }
 
+/**
+ * The value linkerd2's unreleased charts carry where a release writes its version (`linkerdVersion:
+ * linkerdVersionValue` in values.yaml; bin/helm-build replaces it when it publishes a chart).
+ */
+const LINKERD_UNRELEASED_VERSION = "linkerdVersionValue";
+
+/**
+ * What Linkerd's `linkerd.io/created-by` annotation says about the release that rendered an object:
+ * `linkerd/helm <version>` on what its charts render (charts/partials _metadata.tpl), `linkerd/cli
+ * <version>` on what its CLI generates. Linkerd's control-plane, viz and multicluster charts write no
+ * helm.sh/chart label, so this is where their version shows.
+ */
+export function createdByProblem(value: string): string | undefined {
+    const match = /^linkerd\/(helm|cli) (.+)$/.exec(value);
+    if (match === null) return undefined;
+    if (/^(edge|stable)-\d+\.\d+\.\d+$/.test(match[2])) return undefined;
+    return `it was rendered by Linkerd ${match[2]} (linkerd.io/created-by), not a release; install a released Linkerd chart such as 2026.8.3 (edge-26.8.3)`;
+}
+
 /** A pinned image: an explicit tag other than `latest`, or a digest. */
 export function imagePinProblem(image: string): string | undefined {
     if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
     const tag = /:([^/:]+)$/.exec(image)?.[1];
     if (tag === undefined) return `image ${image} has no tag; pin a version`;
     if (tag === "latest") return `image ${image} uses latest; pin a version`;
+    if (tag === LINKERD_UNRELEASED_VERSION)
+        return `image ${image} carries an unreleased Linkerd chart's placeholder tag; install a released chart`;
     return undefined;
 }
 
@@ -128,7 +149,10 @@ export function remoteKubeconfigProblems(kubeconfig: string): string[] {
     });
 }
 
-/** The kubeconfig a Secret holds, from data (base64) or stringData; undefined while unknown. */
+/**
+ * The kubeconfig a Secret holds, from data (base64) or stringData. While it is unknown (a preview),
+ * reading it throws @pulumi/policy's UnknownValueError, which the pack reports as "cannot run during preview".
+ */
 function secretKubeconfig(props: Props): string | undefined {
     if (typeof props.stringData?.kubeconfig === "string") return props.stringData.kubeconfig;
     if (typeof props.data?.kubeconfig === "string") return Buffer.from(props.data.kubeconfig, "base64").toString("utf8");
@@ -173,6 +197,13 @@ export const policies: ResourceValidationPolicy[] = [
             const chartLabel: unknown = args.type.startsWith("kubernetes:") ? args.props.metadata?.labels?.["helm.sh/chart"] : undefined;
             if (typeof chartLabel === "string") {
                 const problem = chartLabelProblem(chartLabel);
+                if (problem !== undefined) reportViolation(problem);
+            }
+            const createdBy: unknown = args.type.startsWith("kubernetes:")
+                ? args.props.metadata?.annotations?.["linkerd.io/created-by"]
+                : undefined;
+            if (typeof createdBy === "string") {
+                const problem = createdByProblem(createdBy);
                 if (problem !== undefined) reportViolation(problem);
             }
             if (WORKLOAD_TYPES.includes(args.type)) {

@@ -102,7 +102,8 @@ describe("graph order against the VPC's egress plumbing", () => {
             ["the route tables", ofType(run, "aws:ec2/routeTable:RouteTable")],
             ["the NAT gateway and its elastic IP", [single(run, "aws:ec2/natGateway:NatGateway")]],
             ["the internet gateway", [single(run, "aws:ec2/internetGateway:InternetGateway")]],
-            ["the subnets and the VPC", [single(run, "aws:ec2/vpc:Vpc")]],
+            ["the subnets", ofType(run, "aws:ec2/subnet:Subnet")],
+            ["last the VPC", [single(run, "aws:ec2/vpc:Vpc")]],
         ];
         const positions = steps.map(([phrase]) => bullet.indexOf(phrase));
         expect(
@@ -253,8 +254,29 @@ describe("the same identity for Kubernetes as for AWS", () => {
             /aws:assumeRoles: chains 2 roles; accepted: at most one role/,
         ],
         ["an external id", [{ roleArn: "arn:aws:iam::1:role/a", externalId: "x" }], /aws:assumeRoles: sets externalId; accepted/],
+        ["session tags", [{ roleArn: "arn:aws:iam::1:role/a", tags: { team: "mesh" } }], /aws:assumeRoles: sets tags; accepted/],
+        [
+            "a source identity",
+            [{ roleArn: "arn:aws:iam::1:role/a", sourceIdentity: "me" }],
+            /aws:assumeRoles: sets sourceIdentity; accepted/,
+        ],
     ])("rejects %s, which get-token cannot mirror", async (_label, assumeRoles, pattern) => {
         expect(await configError("cloud", { config: { "aws:assumeRoles": assumeRoles } })).toMatch(pattern);
+    });
+
+    it("rejects AWS credentials in stack config that get-token cannot use, naming the key", async () => {
+        const message = await configError("cloud", { config: { "aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "s" } });
+        expect(message).toMatch(/aws:accessKey: is set, but aws eks get-token, which the Kubernetes provider runs, cannot use it/);
+        expect(message).toMatch(/aws:secretKey: is set/);
+        expect(message).toMatch(/accepted: credentials from the environment/);
+    });
+
+    it("rejects the assumed role in clusterAdmins: it is the creator, and EKS refuses a second entry", async () => {
+        const role = "arn:aws:iam::123456789012:role/deployer";
+        const message = await configError("cloud", { config: { "aws:assumeRoles": [{ roleArn: role }], clusterAdmins: [role] } });
+        expect(message).toMatch(
+            /edge-cloud-mesh:clusterAdmins: "arn:aws:iam::123456789012:role\/deployer" is the role the AWS provider assumes/,
+        );
     });
 });
 
@@ -322,7 +344,7 @@ describe("a second up changes nothing: pinned EKS add-ons", () => {
         const pinned = EKS_VERSIONS["1.35"].addons;
         expect(cluster.inputs.vpcCniOptions).toMatchObject({ addonVersion: pinned.vpcCni });
         expect(cluster.inputs.kubeProxyAddonOptions).toMatchObject({ version: pinned.kubeProxy });
-        // pulumi-eks would create CoreDNS before any node exists; the program does it after the node group.
+        // pulumi-eks creates no CoreDNS add-on here (no default node group); the program does, after the node group.
         expect(cluster.inputs.corednsAddonOptions).toMatchObject({ enabled: false });
         expect(coredns(run).inputs).toMatchObject({
             clusterName: "edge-cloud-mesh-cloud",

@@ -137,6 +137,15 @@ describe("bad input is rejected before any resource is declared, naming the key,
             [/edge-cloud-mesh:edgeSites/, /"" is not a DNS label/, /accepted: lowercase letters/],
         ],
         [
+            "an edge site named only with digits, which config set-all --path would store as a number",
+            { edgeSites: ["edge", "42"] },
+            [
+                /edge-cloud-mesh:edgeSites/,
+                /"42" is a name the Pulumi CLI stores as a number or a boolean/,
+                /accepted: a name with a letter/,
+            ],
+        ],
+        [
             "a duplicate edge site",
             { edgeSites: ["edge", "berlin", "edge"] },
             [/edge-cloud-mesh:edgeSites/, /"edge" listed more than once/, /accepted: distinct names/],

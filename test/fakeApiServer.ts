@@ -72,14 +72,26 @@ export interface FakeCrd {
  * channel, owned by a Helm release of k3s's helm-controller.
  */
 export function k3sTraefikRouteCrds(): FakeCrd[] {
+    return k3sRouteCrds("traefik-crd", "v1.5.1");
+}
+
+/**
+ * The route CRDs k3s 1.37 and later install with their own gateway-api-crd chart (k3s-io/k3s#14565):
+ * Gateway API v1.6.1, standard channel.
+ */
+export function k3sGatewayApiChartRouteCrds(): FakeCrd[] {
+    return k3sRouteCrds("gateway-api-crd", "v1.6.1");
+}
+
+function k3sRouteCrds(release: string, bundleVersion: string): FakeCrd[] {
     const owned = (name: string, versions: string[]): FakeCrd => ({
         metadata: {
             name,
             labels: { "app.kubernetes.io/managed-by": "Helm" },
             annotations: {
-                "gateway.networking.k8s.io/bundle-version": "v1.5.1",
+                "gateway.networking.k8s.io/bundle-version": bundleVersion,
                 "gateway.networking.k8s.io/channel": "standard",
-                "meta.helm.sh/release-name": "traefik-crd",
+                "meta.helm.sh/release-name": release,
                 "meta.helm.sh/release-namespace": "kube-system",
             },
         },

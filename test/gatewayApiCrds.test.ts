@@ -5,7 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { assertGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
-import { FakeApiServer, FakeCrd, issueTestPki, k3sKubeconfig, k3sTraefikRouteCrds, startFakeApiServer } from "./fakeApiServer";
+import {
+    FakeApiServer,
+    FakeCrd,
+    issueTestPki,
+    k3sGatewayApiChartRouteCrds,
+    k3sKubeconfig,
+    k3sTraefikRouteCrds,
+    startFakeApiServer,
+} from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
 import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
 import { LINKERD_CRDS, itUpstream } from "./upstream";
@@ -108,6 +116,14 @@ describe("the check against a loopback server that answers like a k3s API server
         const k3s = await server(k3sTraefikRouteCrds());
         await expect(check(k3s.url, "install")).rejects.toThrow(
             /is "install", but the edge cluster "edge" already has httproutes\.gateway\.networking\.k8s\.io and grpcroutes/,
+        );
+    });
+
+    it("on k3s 1.37+, whose own gateway-api-crd chart installs them: existing passes, install stops", async () => {
+        const k3s = await server(k3sGatewayApiChartRouteCrds());
+        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "install")).rejects.toThrow(
+            /installed by something other than Linkerd \(on k3s: its traefik-crd or gateway-api-crd chart\)/,
         );
     });
 

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy, UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { parseChartLabel, policies } from "../policy/policies";
+import { createdByProblem, parseChartLabel, policies } from "../policy/policies";
 import { runMesh } from "./fixtures";
 import { RecordedResource } from "./harness";
 import { UPSTREAM, itUpstream } from "./upstream";
@@ -211,6 +211,85 @@ describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
             line!.replace("{{ .Chart.Name }}", "linkerd-crds").replace('{{ .Chart.Version | replace "+" "_" }}', version.replace("+", "_"));
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("2026.8.3")))).toEqual([]);
         expect(check(rule, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", crd(render("0.0.0-undefined")))).toHaveLength(1);
+    });
+});
+
+describe("pinned-versions on Linkerd's own version marks", () => {
+    const rule = policy("pinned-versions");
+    const controlPlaneObject = (createdBy: string, image = "cr.l5d.io/linkerd/controller:edge-26.8.3") => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "linkerd-destination", annotations: { "linkerd.io/created-by": createdBy } },
+        spec: { template: { spec: { containers: [{ name: "destination", image }] } } },
+    });
+    it("passes objects a released Linkerd rendered or generated", () => {
+        expect(check(rule, "kubernetes:apps/v1:Deployment", controlPlaneObject("linkerd/helm edge-26.8.3"))).toEqual([]);
+        expect(createdByProblem("linkerd/cli edge-26.8.3")).toBeUndefined();
+        expect(createdByProblem("someone/else 1.0")).toBeUndefined();
+    });
+    it("flags an unreleased chart: its created-by and its images carry the placeholder version", () => {
+        const problems = check(
+            rule,
+            "kubernetes:apps/v1:Deployment",
+            controlPlaneObject("linkerd/helm linkerdVersionValue", "cr.l5d.io/linkerd/controller:linkerdVersionValue"),
+        );
+        expect(problems).toEqual([
+            "it was rendered by Linkerd linkerdVersionValue (linkerd.io/created-by), not a release; install a released Linkerd chart such as 2026.8.3 (edge-26.8.3)",
+            "image cr.l5d.io/linkerd/controller:linkerdVersionValue carries an unreleased Linkerd chart's placeholder tag; install a released chart",
+        ]);
+        expect(createdByProblem("linkerd/helm dev-0a1b2c3d-ci")).toMatch(/not a release/);
+    });
+});
+
+/** What the engine sends in a preview for a value not known yet (@pulumi/policy's UnknownValueError marker). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+describe("every rule on values a preview does not know yet", () => {
+    // The pack hands rules their props through unknownCheckingProxy; an UnknownValueError becomes the
+    // advisory "cannot run during preview" (@pulumi/policy server.js). A rule must never report a
+    // violation for a value it cannot see.
+    const outcome = (rule: ResourceValidationPolicy, type: string, props: Record<string, any>): string[] | "unknown" => {
+        try {
+            return check(rule, type, unknownCheckingProxy(props));
+        } catch (error) {
+            if (error instanceof UnknownValueError) return "unknown";
+            throw error;
+        }
+    };
+    it.each([
+        [
+            "graviton-node-groups",
+            "aws:eks/nodeGroup:NodeGroup",
+            eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: UNKNOWN as any }),
+        ],
+        [
+            "graviton-node-groups",
+            "aws:eks/nodeGroup:NodeGroup",
+            eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7g.large", UNKNOWN] }),
+        ],
+        [
+            "pinned-versions",
+            "kubernetes:apps/v1:Deployment",
+            rendered("Deployment", "podinfo", {}, { spec: { template: { spec: { containers: [{ name: "podinfo", image: UNKNOWN }] } } } }),
+        ],
+        ["pinned-versions", "kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: UNKNOWN }],
+        ["link-credentials-use-tokens", "kubernetes:core/v1:Secret", { type: "mirror.linkerd.io/remote-kubeconfig", data: UNKNOWN }],
+        [
+            "eks-api-endpoint-restricted",
+            "aws:eks/cluster:Cluster",
+            { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: UNKNOWN } },
+        ],
+    ])("%s on %s: cannot run, or silent; never a violation", (name, type, props) => {
+        expect(["unknown", []]).toContainEqual(outcome(policy(name), type, props));
+    });
+    it("the check can fail: the same shapes with known violating values are reported", () => {
+        expect(
+            outcome(
+                policy("graviton-node-groups"),
+                "aws:eks/nodeGroup:NodeGroup",
+                eksNodeGroup({ amiType: "AL2023_ARM_64_STANDARD", instanceTypes: ["m7i.large"] }),
+            ),
+        ).toEqual(["instance type m7i.large is not a Graviton (arm64) type"]);
     });
 });
 
