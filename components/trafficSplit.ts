@@ -51,7 +51,7 @@ export function splitWeights(mode: SplitMode, weighted: { local: number; remote:
  * service whose pods all failed fails fast and over, like one with no pods. After min-penalty a
  * tripped pod gets one request again, then backs off up to max-penalty. Read by the policy controller
  * from the Service only (policy-controller/k8s/index/src/outbound/index.rs `parse_accrual_config`);
- * a value it cannot parse turns accrual off without a word, so test/linkerdAnnotations.ts checks them.
+ * a value it cannot parse turns accrual off with only a line in its log, so the tests parse them as it does.
  */
 export const FAILURE_ACCRUAL_ANNOTATIONS: Record<string, string> = {
     "balancer.linkerd.io/failure-accrual": "consecutive",
