@@ -9,7 +9,7 @@ import type { AwsIdentity, CapacityType, NodeGroupSize } from "./components/eksC
 import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
 import type { GatewayApiCrds } from "./components/linkerdInstall";
-import type { TrafficSplitApi } from "./components/trafficSplit";
+import { FAILOVER_WEIGHTS, type SplitMode, type TrafficSplitApi } from "./components/trafficSplit";
 import { instanceArchitecture, linkerdChartVersionProblem, parseIpv4Cidr } from "./policy/rules";
 
 export const PROJECT = "edge-cloud-mesh";
@@ -70,6 +70,8 @@ export interface EdgeConfig extends MeshSideConfig {
     trafficSplitApi: TrafficSplitApi;
     /** Weights of the local podinfo and of the cloud's mirrored podinfo. */
     trafficSplit: { local: number; cloud: number };
+    /** `weighted` by trafficSplit, or `failover`: the local podinfo first, the cloud's only while it cannot serve. */
+    splitMode: SplitMode;
 }
 
 export type MeshConfig = CloudConfig | EdgeConfig;
@@ -90,6 +92,7 @@ export const CONFIG_KEYS = [
     "demo",
     "trafficSplitApi",
     "trafficSplit",
+    "splitMode",
     "vpcCidr",
     "availabilityZoneCount",
     "vpcId",
@@ -117,6 +120,9 @@ const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
 const SUPPORT_TYPES: readonly SupportType[] = ["STANDARD", "EXTENDED"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
 const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
+const SPLIT_MODES: readonly SplitMode[] = ["weighted", "failover"];
+/** trafficSplit's default in Pulumi.yaml (a test keeps them equal): what the engine passes when the key is not set. */
+export const DEFAULT_TRAFFIC_SPLIT = { local: 50, cloud: 50 };
 /** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them (traefik-crd, or from 1.37 gateway-api-crd). */
 const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install", edge: "existing" };
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
@@ -348,9 +354,38 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
         ...readKubeconfig(reader, kubeContext),
         kubeContext,
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
-        trafficSplitApi: reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS),
-        trafficSplit: parseTrafficSplit(reader),
+        ...parseSplit(reader),
     };
+}
+
+function parseSplit(reader: ConfigReader): Pick<EdgeConfig, "trafficSplitApi" | "trafficSplit" | "splitMode"> {
+    const trafficSplitApi = reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS);
+    const trafficSplit = parseTrafficSplit(reader);
+    const splitMode = reader.oneOf("splitMode", SPLIT_MODES);
+    if (splitMode === "failover") {
+        // Failover is the HTTPRoute with its annotations; the ServiceProfile that linkerd-smi writes for a
+        // TrafficSplit takes the route's place in the proxy and leaves the annotations unread.
+        if (reader.isOneOf("trafficSplitApi", ["smi"])) {
+            reader.problem(
+                "splitMode",
+                `"failover" does not work with ${reader.qualified("trafficSplitApi")} "smi": failover is an HTTPRoute whose backends Linkerd's proxy ` +
+                    `skips while they fail fast, with failure accrual, retries and a timeout set by annotations, and with "smi" the ServiceProfile ` +
+                    `that linkerd-smi writes for the TrafficSplit replaces that route and turns those annotations off; accepted: splitMode ` +
+                    `"failover" with trafficSplitApi "httproute" (the default), or splitMode "weighted" with "smi"`,
+            );
+        }
+        // Its weights are fixed: a trafficSplit of the user's would silently mean nothing.
+        const isDefault = trafficSplit.local === DEFAULT_TRAFFIC_SPLIT.local && trafficSplit.cloud === DEFAULT_TRAFFIC_SPLIT.cloud;
+        if (!isDefault && !reader.hasProblem("trafficSplit")) {
+            reader.problem(
+                "trafficSplit",
+                `${JSON.stringify(trafficSplit)} has no effect with ${reader.qualified("splitMode")} "failover", which weighs the local podinfo ` +
+                    `${FAILOVER_WEIGHTS.local} and the cloud's ${FAILOVER_WEIGHTS.remote}; accepted: the default ${JSON.stringify(DEFAULT_TRAFFIC_SPLIT)} ` +
+                    `with "failover" (pulumi config rm trafficSplit), or splitMode "weighted"`,
+            );
+        }
+    }
+    return { trafficSplitApi, trafficSplit, splitMode };
 }
 
 function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number } {
@@ -602,6 +637,10 @@ class ConfigReader {
 
     problem(key: ConfigKey, message: string): void {
         this.problems.push(`${this.qualified(key)}: ${message}`);
+    }
+
+    hasProblem(key: ConfigKey): boolean {
+        return this.problems.some((problem) => problem.startsWith(`${this.qualified(key)}: `));
     }
 
     /** A problem with a key of another namespace (e.g. `aws:assumeRoles`). */

@@ -31,7 +31,7 @@ import { LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
 import { MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
-import { TrafficSplit } from "./components/trafficSplit";
+import { TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
 
 function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     // Cluster
@@ -197,7 +197,9 @@ async function edgeStack(config: EdgeConfig) {
             clusterName: config.clusterName,
             remoteClusters: cloud.clusterName.apply((name) => [name]),
             exportPodinfo: false,
+            podinfoServiceAnnotations: splitServiceAnnotations(config.trafficSplitApi),
         });
+        const weights = splitWeights(config.splitMode, { local: config.trafficSplit.local, remote: config.trafficSplit.cloud });
         new TrafficSplit("edge", {
             provider: cluster.provider,
             controlPlane: linkerd.controlPlane,
@@ -206,8 +208,8 @@ async function edgeStack(config: EdgeConfig) {
             service: PODINFO,
             port: PODINFO_PORT,
             backends: cloud.clusterName.apply((cloudName) => [
-                { service: PODINFO, weight: config.trafficSplit.local },
-                { service: mirroredServiceName(PODINFO, cloudName), weight: config.trafficSplit.cloud },
+                { service: PODINFO, weight: weights.local },
+                { service: mirroredServiceName(PODINFO, cloudName), weight: weights.remote },
             ]),
         });
         demoOutputs = {

@@ -110,11 +110,12 @@ export function podinfoDeployment(clusterName: string): k8s.apps.v1.DeploymentAr
 }
 
 /** The podinfo Service; on the exporting cluster, labelled so that linked clusters mirror it. */
-export function podinfoService(exported: boolean): k8s.core.v1.ServiceArgs {
+export function podinfoService(exported: boolean, annotations: Record<string, string> = {}): k8s.core.v1.ServiceArgs {
     return {
         metadata: {
             name: PODINFO,
             ...(exported ? { labels: { "mirror.linkerd.io/exported": "true" } } : {}),
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
         },
         spec: {
             type: "ClusterIP",
@@ -266,6 +267,8 @@ export interface DemoWorkloadsArgs {
     remoteClusters: pulumi.Input<string[]>;
     /** Label podinfo for export to linked clusters. */
     exportPodinfo: boolean;
+    /** Annotations of the podinfo Service: what a split of its traffic needs there (failure accrual). */
+    podinfoServiceAnnotations?: Record<string, string>;
 }
 
 /** The tutorial's demo, declared: namespace `test`, podinfo and the frontend, meshed. */
@@ -281,7 +284,7 @@ export class DemoWorkloads extends pulumi.ComponentResource {
         const namespace = this.namespace.metadata.name;
         const podinfo = podinfoDeployment(args.clusterName);
         new k8s.apps.v1.Deployment(`${name}-podinfo`, { ...podinfo, metadata: inNamespace(podinfo.metadata, namespace) }, k8sOptions);
-        const podinfoSvc = podinfoService(args.exportPodinfo);
+        const podinfoSvc = podinfoService(args.exportPodinfo, args.podinfoServiceAnnotations);
         new k8s.core.v1.Service(`${name}-podinfo`, { ...podinfoSvc, metadata: inNamespace(podinfoSvc.metadata, namespace) }, k8sOptions);
 
         const nginxConf = pulumi.output(args.remoteClusters).apply((remoteClusters) => frontendConfig(remoteClusters));

@@ -4,6 +4,11 @@ import { installExtension } from "./linkerd";
 
 /** How a split is declared: an SMI TrafficSplit (linkerd-smi) or a Gateway API HTTPRoute. */
 export type TrafficSplitApi = "smi" | "httproute";
+/**
+ * How the split weighs its backends: `weighted`, as given; `failover`, the local service first and the
+ * remote one only while the local one cannot serve.
+ */
+export type SplitMode = "weighted" | "failover";
 
 /** linkerd-smi: the SMI TrafficSplit CRD and the adaptor that turns splits into ServiceProfiles. */
 export const SMI_HELM_REPO = "https://linkerd.github.io/linkerd-smi";
@@ -18,6 +23,59 @@ export interface WeightedBackend {
     weight: number;
 }
 
+/**
+ * The weights of `failover`. Linkerd's proxy picks a route backend by weight and skips one that is in
+ * failfast (linkerd2-proxy v2.366.0 linkerd/distribute/src/service/random.rs), but never picks a
+ * backend of weight 0 (rand's WeightedIndex, linkerd/distribute/src/keys.rs): so the remote backend
+ * gets 1, the least that is ever picked, and the local one 1,000,000, the most an HTTPRoute backendRef
+ * takes (Gateway API CRD `maximum: 1000000`). While the local service serves, 1 request in 1,000,001
+ * goes to the remote one.
+ */
+export const FAILOVER_WEIGHTS = { local: 1_000_000, remote: 1 };
+
+/**
+ * How long a backend Service's balancer holds requests without an available endpoint before it fails
+ * fast and the proxy sends its share elsewhere: the policy controller's queue for every route backend
+ * (linkerd2 edge-26.8.3 policy-controller/grpc/src/outbound.rs `default_queue_config`).
+ */
+export const FAILFAST_TIMEOUT_SECONDS = 3;
+
+/** The split's weights, local first: `weighted` takes them as given, `failover` uses FAILOVER_WEIGHTS. */
+export function splitWeights(mode: SplitMode, weighted: { local: number; remote: number }): { local: number; remote: number } {
+    return mode === "failover" ? FAILOVER_WEIGHTS : weighted;
+}
+
+/**
+ * On the split Service (HTTPRoute split only; a ServiceProfile turns them off): consecutive failure
+ * accrual, so that pods that are Ready but answer 5xx (or nothing) leave the balancer, and a local
+ * service whose pods all failed fails fast and over, like one with no pods. After min-penalty a
+ * tripped pod gets one request again, then backs off up to max-penalty. Read by the policy controller
+ * from the Service only (policy-controller/k8s/index/src/outbound/index.rs `parse_accrual_config`);
+ * a value it cannot parse turns accrual off with only a line in its log, so the tests parse them as it does.
+ */
+export const FAILURE_ACCRUAL_ANNOTATIONS: Record<string, string> = {
+    "balancer.linkerd.io/failure-accrual": "consecutive",
+    "balancer.linkerd.io/failure-accrual-consecutive-max-failures": "7",
+    "balancer.linkerd.io/failure-accrual-consecutive-min-penalty": "5s",
+    "balancer.linkerd.io/failure-accrual-consecutive-max-penalty": "1m",
+};
+
+/**
+ * On the HTTPRoute: retries and a timeout (index/http.rs `convert_route`; a value it cannot parse drops
+ * the whole route). A request that the proxy fails fast is retried whatever the conditions, and a
+ * retry may pick the other backend (linkerd2-proxy route/retry.rs): so requests caught in the
+ * failfast window get answered by the remote service. 5xx also covers the pods that fail before
+ * failure accrual takes them out. Each try but the last has a 5 s limit, above the failfast delay so
+ * that a try waiting on an empty backend is failed fast and retried rather than timed out; the whole
+ * request, retries included, gets 15 s: failfast, a 5 s try and the last one.
+ */
+export const ROUTE_RESILIENCE_ANNOTATIONS: Record<string, string> = {
+    "retry.linkerd.io/http": "5xx",
+    "retry.linkerd.io/limit": "2",
+    "retry.linkerd.io/timeout": "5s",
+    "timeout.linkerd.io/request": "15s",
+};
+
 /** An SMI TrafficSplit (TRAFFIC_SPLIT_TYPE) over `service`. */
 export function smiTrafficSplit(namespace: string, service: string, backends: WeightedBackend[]) {
     return {
@@ -26,15 +84,23 @@ export function smiTrafficSplit(namespace: string, service: string, backends: We
     };
 }
 
-/** The Gateway API equivalent: an HTTPRoute (HTTP_ROUTE_TYPE) attached to the Service, with weighted backends. */
+/**
+ * The Gateway API equivalent: an HTTPRoute (HTTP_ROUTE_TYPE) attached to the Service, with weighted
+ * backends and ROUTE_RESILIENCE_ANNOTATIONS.
+ */
 export function weightedHttpRoute(namespace: string, service: string, port: number, backends: WeightedBackend[]) {
     return {
-        metadata: { name: service, namespace },
+        metadata: { name: service, namespace, annotations: ROUTE_RESILIENCE_ANNOTATIONS },
         spec: {
             parentRefs: [{ group: "core", kind: "Service", name: service, port }],
             rules: [{ backendRefs: backends.map(({ service: name, weight }) => ({ name, port, weight })) }],
         },
     };
+}
+
+/** What the split Service must carry for the split: failure accrual with `httproute`, nothing with `smi`. */
+export function splitServiceAnnotations(api: TrafficSplitApi): Record<string, string> {
+    return api === "httproute" ? FAILURE_ACCRUAL_ANNOTATIONS : {};
 }
 
 export interface TrafficSplitArgs {
@@ -54,7 +120,8 @@ export interface TrafficSplitArgs {
  * Splits a service's traffic between backends, on one side of the link only (splitting on both sides
  * between a service and its mirror loops). With `smi`, the linkerd-smi extension and a TrafficSplit;
  * with `httproute`, a Gateway API HTTPRoute and no extension. Never both on one service: the
- * ServiceProfile the SMI adaptor writes would win.
+ * ServiceProfile the SMI adaptor writes would win. The split Service's annotations (failure accrual
+ * with `httproute`) are its owner's to set: see splitServiceAnnotations.
  */
 export class TrafficSplit extends pulumi.ComponentResource {
     constructor(name: string, args: TrafficSplitArgs, opts?: pulumi.ComponentResourceOptions) {
