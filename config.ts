@@ -9,7 +9,7 @@ import type { AwsIdentity, CapacityType, NodeGroupSize } from "./components/eksC
 import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
 import type { GatewayApiCrds } from "./components/linkerdInstall";
-import { FAILOVER_WEIGHTS, type SplitMode, type TrafficSplitApi } from "./components/trafficSplit";
+import { FAILOVER_WEIGHTS, HTTP_ROUTE_MAX_WEIGHT, type SplitMode, type TrafficSplitApi } from "./components/trafficSplit";
 import { instanceArchitecture, linkerdChartVersionProblem, parseIpv4Cidr } from "./policy/rules";
 
 export const PROJECT = "edge-cloud-mesh";
@@ -391,14 +391,18 @@ function parseSplit(reader: ConfigReader): Pick<EdgeConfig, "trafficSplitApi" | 
 function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number } {
     const weights = reader.object("trafficSplit");
     const accepted =
-        'accepted: {"local": l, "cloud": c} with whole numbers >= 0 and l + c > 0, e.g. {"local": 50, "cloud": 50} or {"local": 100, "cloud": 0}';
+        `accepted: {"local": l, "cloud": c} with whole numbers from 0 to ${HTTP_ROUTE_MAX_WEIGHT} (the most an HTTPRoute backend takes) and l + c > 0, ` +
+        `e.g. {"local": 50, "cloud": 50} or {"local": 100, "cloud": 0}`;
     const unknown = Object.keys(weights).filter((key) => key !== "local" && key !== "cloud");
     if (unknown.length > 0)
         reader.problem("trafficSplit", `${unknown.map((key) => JSON.stringify(key)).join(", ")} is not a backend; ${accepted}`);
     const weight = (backend: "local" | "cloud"): number => {
         const value = weights[backend];
-        if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
-        reader.problem("trafficSplit", `${backend} is ${JSON.stringify(value)}, not a whole number >= 0; ${accepted}`);
+        if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= HTTP_ROUTE_MAX_WEIGHT) return value;
+        reader.problem(
+            "trafficSplit",
+            `${backend} is ${JSON.stringify(value)}, not a whole number from 0 to ${HTTP_ROUTE_MAX_WEIGHT}; ${accepted}`,
+        );
         return 0;
     };
     const split = { local: weight("local"), cloud: weight("cloud") };

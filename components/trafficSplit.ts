@@ -18,6 +18,9 @@ export const SMI_NAMESPACE = "linkerd-smi";
 export const TRAFFIC_SPLIT_TYPE = { apiVersion: "split.smi-spec.io/v1alpha2", kind: "TrafficSplit" };
 export const HTTP_ROUTE_TYPE = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute" };
 
+/** The most an HTTPRoute backendRef's weight may be (Gateway API CRD `maximum: 1000000`). */
+export const HTTP_ROUTE_MAX_WEIGHT = 1_000_000;
+
 export interface WeightedBackend {
     service: string;
     weight: number;
@@ -31,12 +34,13 @@ export interface WeightedBackend {
  * takes (Gateway API CRD `maximum: 1000000`). While the local service serves, 1 request in 1,000,001
  * goes to the remote one.
  */
-export const FAILOVER_WEIGHTS = { local: 1_000_000, remote: 1 };
+export const FAILOVER_WEIGHTS = { local: HTTP_ROUTE_MAX_WEIGHT, remote: 1 };
 
 /**
  * How long a backend Service's balancer holds requests without an available endpoint before it fails
- * fast and the proxy sends its share elsewhere: the policy controller's queue for every route backend
- * (linkerd2 edge-26.8.3 policy-controller/grpc/src/outbound.rs `default_queue_config`).
+ * fast and the proxy sends its share elsewhere, counted from the first request that waits: the proxy's
+ * own outbound HTTP failfast timeout (linkerd2-proxy v2.366.0 linkerd/app/src/env.rs
+ * DEFAULT_OUTBOUND_HTTP_FAILFAST_TIMEOUT; http/concrete.rs uses it, not the queue the policy controller sends).
  */
 export const FAILFAST_TIMEOUT_SECONDS = 3;
 
@@ -64,13 +68,14 @@ export const FAILURE_ACCRUAL_ANNOTATIONS: Record<string, string> = {
  * On the HTTPRoute: retries and a timeout (index/http.rs `convert_route`; a value it cannot parse drops
  * the whole route). A request that the proxy fails fast is retried whatever the conditions, and a
  * retry may pick the other backend (linkerd2-proxy route/retry.rs): so requests caught in the
- * failfast window get answered by the remote service. 5xx also covers the pods that fail before
- * failure accrual takes them out. Each try but the last has a 5 s limit, above the failfast delay so
- * that a try waiting on an empty backend is failed fast and retried rather than timed out; the whole
- * request, retries included, gets 15 s: failfast, a 5 s try and the last one.
+ * failfast window get answered by the remote service; gateway errors (502-504: a backend the proxy
+ * could not reach) are retried too, while pods that answer errors of their own are failure accrual's
+ * job. Each try but the last must get its response headers within 5 s of reaching a pod (the limit
+ * starts there, not while the try waits in a queue), and a timed-out try is retried; the whole
+ * request, retries and queueing included, gets 15 s: failfast, a 5 s try and the last one.
  */
 export const ROUTE_RESILIENCE_ANNOTATIONS: Record<string, string> = {
-    "retry.linkerd.io/http": "5xx",
+    "retry.linkerd.io/http": "gateway-error",
     "retry.linkerd.io/limit": "2",
     "retry.linkerd.io/timeout": "5s",
     "timeout.linkerd.io/request": "15s",

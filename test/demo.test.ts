@@ -244,9 +244,10 @@ describe("the traffic split on edge", () => {
 
 describe("bad weights are rejected, naming the key", () => {
     it.each([
-        ["a negative weight", { local: -1, cloud: 50 }, /local is -1, not a whole number >= 0/],
-        ["a fractional weight", { local: 50, cloud: 1.5 }, /cloud is 1\.5, not a whole number >= 0/],
+        ["a negative weight", { local: -1, cloud: 50 }, /local is -1, not a whole number from 0 to 1000000/],
+        ["a fractional weight", { local: 50, cloud: 1.5 }, /cloud is 1\.5, not a whole number from 0 to 1000000/],
         ["no traffic at all", { local: 0, cloud: 0 }, /local and cloud are both 0/],
+        ["more than an HTTPRoute takes", { local: 2_000_000, cloud: 1 }, /local is 2000000, not a whole number from 0 to 1000000/],
         ["a missing weight", { local: 50 }, /cloud is undefined/],
         ["an unknown backend", { local: 50, cloud: 50, east: 1 }, /"east" is not a backend/],
     ])("%s", async (_label, trafficSplit, pattern) => {
