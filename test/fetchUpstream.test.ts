@@ -82,8 +82,9 @@ describe("the list of upstream files CI fetches", () => {
 });
 
 describe("scripts/fetch-upstream.sh against local repositories", () => {
-    it("is valid bash", () => {
+    it("is valid bash, and executable (test.yml runs it directly)", () => {
         expect(spawnSync("bash", ["-n", SCRIPT], { encoding: "utf8" }).stderr).toBe("");
+        expect(fs.statSync(SCRIPT).mode & 0o111).toBe(0o111);
     });
 
     it("copies each file at its pinned commit, not at the branch's head, and derives the .Values paths each chart's templates read", () => {
