@@ -10,11 +10,22 @@ export function cloudKubectl(clusterName: string): string {
     return `kubectl --context ${clusterName}`;
 }
 
-/** kubectl against the edge cluster with the same kubeconfig and context as the stack's provider. */
-export function edgeKubectl(args: { kubeconfigPath?: string; kubeContext: string }): string {
-    return ["kubectl", args.kubeconfigPath && `--kubeconfig ${args.kubeconfigPath}`, args.kubeContext && `--context ${args.kubeContext}`]
-        .filter(Boolean)
-        .join(" ");
+/**
+ * Where an edge site's kubeconfig is kept when the stack has it inline (a secret): the path
+ * Pulumi.edge.yaml gives the site `edge`, and the one the workflows write each site's kubeconfig to.
+ */
+export function edgeKubeconfigFile(clusterName: string): string {
+    return `~/.kube/k3s-${clusterName}.yaml`;
+}
+
+/**
+ * kubectl against the edge cluster with the same kubeconfig and context as the stack's provider. The
+ * kubeconfig is always named: it is a file of its own, and `aws eks update-kubeconfig` makes the
+ * cloud cluster the current context of the default one.
+ */
+export function edgeKubectl(args: { clusterName: string; kubeconfigPath?: string; kubeContext: string }): string {
+    const kubeconfig = args.kubeconfigPath ?? edgeKubeconfigFile(args.clusterName);
+    return ["kubectl", `--kubeconfig ${kubeconfig}`, args.kubeContext && `--context ${args.kubeContext}`].filter(Boolean).join(" ");
 }
 
 /**
@@ -47,12 +58,14 @@ export function frontendCommand(kubectl: string, remoteClusters: string[]): stri
  * longer exists.
  */
 export function watchSplitCommand(args: { kubectl: string; api: TrafficSplitApi; namespace: string; client: string }): string {
-    const linkerd = args.kubectl.replace(/^kubectl/, "linkerd");
+    // kubectl's --kubeconfig/--context, after the subcommand: `linkerd viz` has its own flags of those names.
+    const flags = args.kubectl.replace(/^kubectl ?/, "");
     const stat =
         args.api === "httproute"
             ? `viz stat-outbound deploy/${args.client} -n ${args.namespace}`
             : `viz stat svc -n ${args.namespace} --from deploy/${args.client}`;
-    return `watch -n 2 ${linkerd} ${stat}`;
+    // A loop rather than `watch`, which macOS does not have.
+    return `while true; do clear; linkerd ${stat} ${flags}; sleep 2; done`;
 }
 
 /** Tears the mesh down: the edge stacks first (they read the cloud stack), then the cloud stack. */

@@ -4,7 +4,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import type { AwsIdentity, CapacityType, NodeGroupSize } from "./components/eksCluster";
 import { SupportType, supportProblem } from "./components/eksVersions";
 import { clusterEndpoint, parseKubeconfig } from "./components/kubeconfig";
@@ -76,41 +78,62 @@ export interface EdgeConfig extends MeshSideConfig {
 
 export type MeshConfig = CloudConfig | EdgeConfig;
 
-/** Every key this program reads; Pulumi.yaml declares exactly these (a test keeps them in step). */
-export const CONFIG_KEYS = [
-    "role",
-    "clusterName",
-    "linkerdVersion",
-    "gatewayApiCrds",
-    "viz",
-    "edgeSites",
-    "gatewaySourceCidrs",
-    "protectTrustAnchor",
-    "kubeconfig",
-    "kubeContext",
-    "cloudStack",
-    "demo",
-    "trafficSplitApi",
-    "trafficSplit",
-    "splitMode",
-    "vpcCidr",
-    "availabilityZoneCount",
-    "vpcId",
-    "publicSubnetIds",
-    "privateSubnetIds",
-    "kubernetesVersion",
-    "supportType",
-    "clusterAdmins",
-    "apiAccessCidrs",
-    "instanceTypes",
-    "capacityType",
-    "nodes",
-] as const;
+/** Which stacks of a role read a key: all of them, or only those where other keys have these values. */
+export type Reader = true | { when: Readonly<Record<string, string>> };
+/** The roles whose stacks read a key. */
+export type KeyReaders = Readonly<Partial<Record<Role, Reader>>>;
 
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
+const BOTH: KeyReaders = { cloud: true, edge: true };
+const CLOUD: KeyReaders = { cloud: true };
+const EDGE: KeyReaders = { edge: true };
 
-/** Raw values as the engine hands them over: strings, with lists and objects as JSON. */
-export type RawConfig = Partial<Record<ConfigKey, string>>;
+/**
+ * Every key this program reads, and which stacks read it (`{ cloud: { when: { key: "value" } } }`
+ * for a key read only in one mode). Pulumi.yaml declares exactly these keys; its "(cloud)"/"(edge)"
+ * descriptions and the README's "stacks" column follow this table (tests keep them in step). A key
+ * set on a stack that does not read it, to anything but its default, stops the run.
+ */
+export const CONFIG_KEY_READERS = {
+    role: BOTH,
+    clusterName: BOTH,
+    linkerdVersion: BOTH,
+    gatewayApiCrds: BOTH,
+    viz: BOTH,
+    edgeSites: CLOUD,
+    gatewaySourceCidrs: CLOUD,
+    protectTrustAnchor: CLOUD,
+    kubeconfig: EDGE,
+    kubeContext: EDGE,
+    cloudStack: EDGE,
+    demo: BOTH,
+    trafficSplitApi: EDGE,
+    trafficSplit: EDGE,
+    splitMode: EDGE,
+    vpcCidr: CLOUD,
+    availabilityZoneCount: CLOUD,
+    vpcId: CLOUD,
+    publicSubnetIds: CLOUD,
+    privateSubnetIds: CLOUD,
+    kubernetesVersion: CLOUD,
+    supportType: CLOUD,
+    clusterAdmins: CLOUD,
+    apiAccessCidrs: CLOUD,
+    instanceTypes: CLOUD,
+    capacityType: CLOUD,
+    nodes: CLOUD,
+} as const satisfies Record<string, KeyReaders>;
+
+export type ConfigKey = keyof typeof CONFIG_KEY_READERS;
+
+/** Every key this program reads. */
+export const CONFIG_KEYS = Object.keys(CONFIG_KEY_READERS) as readonly ConfigKey[];
+
+/**
+ * Raw values as the engine hands them over, by key without the namespace: strings, with lists and
+ * objects as JSON. Every key of the project's namespace the stack has, including ones the program
+ * does not read.
+ */
+export type RawConfig = Record<string, string>;
 
 /** The oldest Kubernetes minor version Linkerd's 2026 charts accept (`kubeVersion: >=1.31.0-0`). */
 export const MIN_KUBERNETES_MINOR = 31;
@@ -162,12 +185,16 @@ const ASSUME_ROLE_FIELDS_NOT_MIRRORED = ["externalId", "sourceIdentity", "tags",
 
 /** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
 export function loadConfig(): MeshConfig {
-    const raw: RawConfig = {};
-    for (const key of CONFIG_KEYS) {
-        // Read raw: the kubeconfig may be a secret, and becomes a secret again where it is used.
-        const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-        if (value !== undefined) raw[key] = value;
-    }
+    // Every key the stack has, not only the ones read below, so that a mistyped or misplaced key is
+    // an error: the engine hands the program all of the stack's config (with Pulumi.yaml's defaults
+    // merged in), declared in Pulumi.yaml or not. Raw: the kubeconfig may be a secret, and becomes a
+    // secret again where it is used.
+    const prefix = `${PROJECT}:`;
+    const raw = Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
     return parseConfig(raw, pulumi.getStack(), {
         today: new Date(),
         awsProfile: pulumi.runtime.getConfig("aws:profile"),
@@ -178,13 +205,14 @@ export function loadConfig(): MeshConfig {
 
 /** Validates raw configuration. Collects every problem so that one run reports them all. */
 export function parseConfig(raw: RawConfig, stack: string, context: ConfigContext): MeshConfig {
-    const problems: string[] = [];
+    const problems: string[] = unknownKeyProblems(raw);
     const reader = new ConfigReader(raw, problems);
 
     const role = reader.oneOf("role", ROLES);
     // Without a valid role there is no telling which keys matter.
     let config: MeshConfig | undefined;
-    if (problems.length === 0) {
+    if (reader.isOneOf("role", ROLES)) {
+        problems.push(...misplacedKeyProblems(raw, role, projectDefaults()));
         const side = parseMeshSide(reader, role, stack);
         config = role === "cloud" ? parseCloud(reader, side, stack, context) : parseEdge(reader, side);
     }
@@ -193,6 +221,93 @@ export function parseConfig(raw: RawConfig, stack: string, context: ConfigContex
         throw new pulumi.RunError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
     }
     return config;
+}
+
+// ---- keys: ones the program does not read, and ones set where they are not read ----
+
+/** A key of the project's namespace that the program does not read: a typo, or a key of another program. */
+function unknownKeyProblems(raw: RawConfig): string[] {
+    const known: readonly string[] = CONFIG_KEYS;
+    return Object.keys(raw)
+        .filter((key) => !known.includes(key))
+        .map(
+            (key) =>
+                `${PROJECT}:${key} is not a key this program reads; the nearest one is ${nearestKey(key)}. ` +
+                `Correct the name, or remove it (pulumi config rm ${PROJECT}:${key}); every key is in the README's Configuration table.`,
+        );
+}
+
+/** Whether a stack of `role` with these raw values reads a key with these readers. */
+export function readsKey(readers: KeyReaders, role: Role, raw: RawConfig): boolean {
+    const reader = readers[role];
+    if (reader === undefined) return false;
+    return reader === true || Object.entries(reader.when).every(([key, value]) => raw[key] === value);
+}
+
+/** Who reads a key, in words: "edge stacks", "cloud stacks with cluster: kubeconfig and edge stacks". */
+export function readersLabel(readers: KeyReaders): string {
+    return ROLES.flatMap((role) => {
+        const reader = readers[role];
+        if (reader === undefined) return [];
+        if (reader === true) return [`${role} stacks`];
+        const conditions = Object.entries(reader.when).map(([key, value]) => `${key}: ${value}`);
+        return [`${role} stacks with ${conditions.join(", ")}`];
+    }).join(" and ");
+}
+
+/**
+ * A key set on a stack that does not read it, to something other than its Pulumi.yaml default (the
+ * engine hands over the default for every declared key, so only another value was set on purpose).
+ */
+export function misplacedKeyProblems(
+    raw: RawConfig,
+    role: Role,
+    defaults: Readonly<Record<string, unknown>>,
+    readers: Readonly<Record<string, KeyReaders>> = CONFIG_KEY_READERS,
+): string[] {
+    return Object.entries(readers)
+        .filter(([key, keyReaders]) => raw[key] !== undefined && !readsKey(keyReaders, role, raw) && !isDefault(raw[key], defaults[key]))
+        .map(
+            ([key, keyReaders]) =>
+                `${PROJECT}:${key} is read only by ${readersLabel(keyReaders)}, and this stack's role is ${role}: its value here would be ` +
+                `ignored. Set it on the stack that reads it, or remove it here (pulumi config rm ${PROJECT}:${key}).`,
+        );
+}
+
+/** Whether a raw value is the Pulumi.yaml default (lists, maps, numbers and booleans arrive as JSON). */
+function isDefault(raw: string | undefined, fallback: unknown): boolean {
+    if (fallback === undefined) return raw === undefined;
+    if (typeof fallback === "string") return raw === fallback;
+    return raw !== undefined && isDeepStrictEqual(parseJson(raw), fallback);
+}
+
+/** The defaults Pulumi.yaml declares, by key: their one home, which the engine applies before the program runs. */
+export function projectDefaults(): Readonly<Record<string, unknown>> {
+    const project = parseYaml(fs.readFileSync(path.join(__dirname, "Pulumi.yaml"), "utf8"));
+    return Object.fromEntries(
+        Object.entries<{ default?: unknown } | null>(project.config ?? {})
+            .filter(([key, declaration]) => !key.includes(":") && declaration?.default !== undefined)
+            .map(([key, declaration]) => [key, declaration?.default]),
+    );
+}
+
+/** Levenshtein distance, ignoring case. */
+export function editDistance(a: string, b: string): number {
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= y.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[y.length];
+}
+
+/** The key this program reads that is nearest to `key` (the first of equals, in table order). */
+export function nearestKey(key: string): ConfigKey {
+    return CONFIG_KEYS.reduce((best, candidate) => (editDistance(key, candidate) < editDistance(key, best) ? candidate : best));
 }
 
 function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSideConfig {
@@ -412,6 +527,19 @@ function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number
     return split;
 }
 
+/** What keeps the program from reading a kubeconfig file: missing, a directory, or unreadable (permissions, a symlink loop). */
+export function kubeconfigFileProblem(file: string): string | undefined {
+    try {
+        if (fs.statSync(file).isDirectory()) return `${JSON.stringify(file)} is a directory, not a kubeconfig file`;
+        fs.accessSync(file, fs.constants.R_OK);
+        return undefined;
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") return `the file ${JSON.stringify(file)} does not exist`;
+        return `the file ${JSON.stringify(file)} cannot be read (${code ?? (error as Error).message})`;
+    }
+}
+
 /** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */
 function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig: string; kubeconfigPath?: string; apiServer: string } {
     const unusable = { kubeconfig: "", apiServer: "" };
@@ -423,8 +551,9 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig
     const looksInline = value.includes("\n") || value.trimStart().startsWith("{");
     if (!looksInline) {
         file = path.resolve(value.replace(/^~(?=$|\/)/, os.homedir()));
-        if (!fs.existsSync(file)) {
-            reader.problem("kubeconfig", `the file ${JSON.stringify(file)} does not exist; ${accepted}`);
+        const problem = kubeconfigFileProblem(file);
+        if (problem !== undefined) {
+            reader.problem("kubeconfig", `${problem}; ${accepted}`);
             return unusable;
         }
         text = fs.readFileSync(file, "utf8");
@@ -543,10 +672,19 @@ export function clusterNameProblem(value: string): string | undefined {
     return undefined;
 }
 
-function stackNameProblem(value: string): string | undefined {
-    return /^([\w.-]+\/){0,2}[\w.-]+$/.test(value)
+/**
+ * The stack names Pulumi's backends take (pkg/backend/httpstate/backend.go parseStackName,
+ * pkg/backend/diy/store.go ParseReference): `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`,
+ * each part at most 100 letters, digits, '-', '_' or '.'. A self-managed backend's only org is `organization`.
+ */
+export const STACK_NAME_FORMS =
+    '"<stack>", "<org>/<stack>" or "<org>/<project>/<stack>" (with a self-managed backend, "organization/<project>/<stack>")';
+
+export function stackNameProblem(value: string): string | undefined {
+    const parts = value.split("/");
+    return parts.length <= 3 && parts.every((part) => /^[\w.-]{1,100}$/.test(part))
         ? undefined
-        : 'not a stack name; accepted: "cloud", "<project>/<stack>" or "<org>/<project>/<stack>"';
+        : `not a stack name; accepted: ${STACK_NAME_FORMS}`;
 }
 
 export function kubernetesVersionProblem(value: string): string | undefined {

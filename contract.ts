@@ -2,6 +2,7 @@
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayEndpoint } from "./components/multiclusterGateway";
+import { STACK_NAME_FORMS } from "./config";
 
 export type { GatewayEndpoint };
 
@@ -62,16 +63,35 @@ export function setListCommand(key: string, values: string[], stack: string): st
 }
 
 /**
+ * Fails with the program's own message, naming cloudStack, when the engine cannot read the stack. A
+ * StackReference to a missing stack fails in the engine's resource step, which aborts the run with the
+ * engine's "unknown stack" and never answers the program (pkg/resource/deploy/builtins.go Read);
+ * the builtin function behind it, readStackOutputs, hands the same error back to the program.
+ */
+async function assertStackExists(stackName: string): Promise<void> {
+    try {
+        await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: stackName });
+    } catch (error) {
+        throw new pulumi.RunError(
+            `edge-cloud-mesh:cloudStack: the stack ${JSON.stringify(stackName)} cannot be read (${(error as Error).message}). ` +
+                `Set cloudStack to the cloud stack's name as \`pulumi stack ls\` in the cloud stack's project shows it, in one of the forms ` +
+                `${STACK_NAME_FORMS}, or create the cloud stack and run \`pulumi up\` on it first.`,
+        );
+    }
+}
+
+/**
  * Reads the cloud stack for one edge site. Fails before anything else is declared when the cloud
- * stack has no outputs yet, or does not list the site in its `edgeSites`.
+ * stack does not exist, has no outputs yet, or does not list the site in its `edgeSites`.
  */
 export async function readCloudStack(stackName: string, site: string): Promise<CloudStackView> {
+    await assertStackExists(stackName);
     const reference = new pulumi.StackReference(stackName);
     const registered = (await reference.getOutputDetails("edgeSiteNames")).value as string[] | undefined;
     if (registered === undefined) {
         throw new pulumi.RunError(
             `edge-cloud-mesh:cloudStack: the stack ${JSON.stringify(stackName)} has no output edgeSiteNames. ` +
-                `Run \`pulumi up\` on the cloud stack first, or set cloudStack to the cloud stack's name ("<org>/<project>/<stack>").`,
+                `Run \`pulumi up\` on the cloud stack first, or set cloudStack to the cloud stack's name (${STACK_NAME_FORMS}).`,
         );
     }
     if (!registered.includes(site)) {

@@ -2,9 +2,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_KEYS, kubernetesVersionProblem } from "../config";
+import {
+    CONFIG_KEYS,
+    CONFIG_KEY_READERS,
+    ConfigKey,
+    KeyReaders,
+    editDistance,
+    kubernetesVersionProblem,
+    misplacedKeyProblems,
+    nearestKey,
+    projectDefaults,
+    readersLabel,
+    readsKey,
+} from "../config";
 import { instanceArchitecture, parseIpv4Cidr } from "../policy/rules";
-import { ROOT, configError } from "./harness";
+import { K3S_KUBECONFIG } from "./fixtures";
+import { ROOT, STACK_FILES, configError, runStack } from "./harness";
 
 describe("Pulumi.yaml and config.ts", () => {
     const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
@@ -14,19 +27,41 @@ describe("Pulumi.yaml and config.ts", () => {
         expect(declared.map(([key]) => key).sort()).toEqual([...CONFIG_KEYS].sort());
     });
 
-    it("give every key a description, and a default unless every stack file sets it", () => {
-        const stackFiles = fs.readdirSync(ROOT).filter((file) => /^Pulumi\.[^.]+\.yaml$/.test(file));
-        expect(stackFiles.sort()).toEqual(["Pulumi.cloud.yaml", "Pulumi.edge.yaml"]);
+    it("give every key a description, and a default unless every stack file the project ships sets it", () => {
         for (const [key, declaration] of declared) {
             expect(declaration.description, key).toEqual(expect.any(String));
             if (declaration.default === undefined) {
                 // The engine refuses a stack that lacks a declared key without a default.
-                for (const file of stackFiles) {
-                    expect(Object.keys(parse(fs.readFileSync(path.join(ROOT, file), "utf8")).config), `${file} sets ${key}`).toContain(
-                        `edge-cloud-mesh:${key}`,
-                    );
+                for (const [stack, file] of Object.entries(STACK_FILES)) {
+                    expect(Object.keys(file), `Pulumi.${stack}.yaml sets ${key}`).toContain(`edge-cloud-mesh:${key}`);
                 }
             }
+        }
+    });
+
+    it("mark each key with the stacks that read it, as CONFIG_KEY_READERS says: (cloud), (edge) or neither for both", () => {
+        for (const [key, declaration] of declared) {
+            const readers: KeyReaders = CONFIG_KEY_READERS[key as ConfigKey];
+            const marker = /^\((cloud|edge)\b/.exec(declaration.description)?.[1];
+            if (readers.cloud === true && readers.edge === true) expect(marker, key).toBeUndefined();
+            else if (readers.cloud === true && readers.edge === undefined) expect(marker, key).toBe("cloud");
+            else if (readers.edge === true && readers.cloud === undefined) expect(marker, key).toBe("edge");
+            // A key read by a role only in one mode says so in its own words.
+            else expect(declaration.description, key).toMatch(/^\(/);
+        }
+    });
+
+    it("keep the README's stacks column in step with CONFIG_KEY_READERS", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const table = readme.split("## Configuration")[1].split("\n## ")[0];
+        const rows = Object.fromEntries(
+            [...table.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2].trim()]),
+        );
+        for (const key of CONFIG_KEYS) {
+            const readers: KeyReaders = CONFIG_KEY_READERS[key];
+            const always = (["cloud", "edge"] as const).filter((role) => readers[role] === true);
+            const expected = always.length === 2 ? "both" : always.join();
+            expect(rows[key], key).toMatch(new RegExp(`^${expected}\\b`));
         }
     });
 
@@ -227,5 +262,116 @@ describe("value rules", () => {
         expect(parseIpv4Cidr("10.1.2.3/16")).toEqual([10 * 2 ** 24 + 1 * 2 ** 16 + 2 * 256 + 3, 16]);
         expect(parseIpv4Cidr("256.0.0.0/8")).toBeUndefined();
         expect(parseIpv4Cidr("10.0.0.0")).toBeUndefined();
+    });
+});
+
+describe("a mistyped or misplaced key stops the run before anything is declared", () => {
+    it.each([
+        ["edgeSite", ["edge", "edge-berlin"], "edgeSites"],
+        ["gatewaySourceCidr", ["198.51.100.0/24"], "gatewaySourceCidrs"],
+        ["trafficsplit", { local: 100, cloud: 0 }, "trafficSplit"],
+        ["kubeconfigs", "~/.kube/config", "kubeconfig"],
+        ["instancetype", "m7g.large", "instanceTypes"],
+    ])("%s, a key the program does not read, is named with the nearest key, %s", async (key, value, nearest) => {
+        const message = await configError("cloud", { config: { [key]: value } });
+        expect(message).toContain(`edge-cloud-mesh:${key} is not a key this program reads; the nearest one is ${nearest}.`);
+        expect(message).toContain(`pulumi config rm edge-cloud-mesh:${key}`);
+    });
+
+    it("the typo is caught even where it would otherwise deploy the default (edgeSite: the cloud stack would register only edge)", async () => {
+        const message = await configError("cloud", { config: { edgeSite: ["edge", "edge-berlin"] } });
+        expect(message).not.toMatch(/edge-cloud-mesh:edgeSites:/);
+    });
+
+    it("keys of other namespaces (aws:, pulumi:) are not the program's to judge", async () => {
+        const run = await runStack("cloud", { config: { "aws:profile": "demo", "aws:skipMetadataApiCheck": "false" } });
+        expect(run.outputs.clusterName.value).toBe("cloud");
+    });
+
+    it.each([
+        ["edge", "apiAccessCidrs", ["not-a-cidr"], "cloud stacks"],
+        ["edge", "edgeSites", ["edge", "edge-berlin"], "cloud stacks"],
+        ["edge", "nodes", { min: 1, desired: 1, max: 1 }, "cloud stacks"],
+        ["cloud", "trafficSplit", { local: 100, cloud: 0 }, "edge stacks"],
+        ["cloud", "cloudStack", "acme/edge-cloud-mesh/cloud", "edge stacks"],
+        ["cloud", "kubeconfig", "~/.kube/k3s-edge.yaml", "edge stacks"],
+    ])(
+        "on a %s stack, %s set to something other than its default is an error naming the stacks that read it",
+        async (role, key, value, readers) => {
+            const message = await configError(role, {
+                config: { role, kubeconfig: role === "edge" ? K3S_KUBECONFIG : undefined, [key]: value },
+            });
+            expect(message).toContain(`edge-cloud-mesh:${key} is read only by ${readers}, and this stack's role is ${role}`);
+            expect(message).toContain(`pulumi config rm edge-cloud-mesh:${key}`);
+        },
+    );
+
+    it("a key of the other role left at its default (as the engine hands every declared key over) is no error", async () => {
+        const run = await runStack("cloud", {
+            config: { trafficSplit: { cloud: 50, local: 50 }, trafficSplitApi: "httproute", cloudStack: "cloud" },
+        });
+        expect(run.outputs.clusterName.value).toBe("cloud");
+    });
+
+    it("reports unknown, misplaced and invalid keys together", async () => {
+        const message = await configError("cloud", { config: { edgeSite: ["x"], cloudStack: "other", capacityType: "spot" } });
+        expect(message).toMatch(/edgeSite is not a key/);
+        expect(message).toMatch(/cloudStack is read only by edge stacks/);
+        expect(message).toMatch(/capacityType: "spot"/);
+    });
+});
+
+describe("who reads a key (pure)", () => {
+    // The form a key read by the cloud only in one mode takes, e.g. kubeconfig with a cluster key.
+    const readers: Record<string, KeyReaders> = {
+        cluster: { cloud: true },
+        kubeconfig: { edge: true, cloud: { when: { cluster: "kubeconfig" } } },
+        edgeSites: { cloud: true },
+    };
+    const defaults = { cluster: "eks", kubeconfig: "", edgeSites: ["edge"] };
+
+    it("reads a conditional reader against the stack's other keys", () => {
+        expect(readsKey(readers.kubeconfig, "cloud", { cluster: "kubeconfig" })).toBe(true);
+        expect(readsKey(readers.kubeconfig, "cloud", { cluster: "eks" })).toBe(false);
+        expect(readsKey(readers.kubeconfig, "edge", {})).toBe(true);
+        expect(readersLabel(readers.kubeconfig)).toBe("cloud stacks with cluster: kubeconfig and edge stacks");
+    });
+
+    it("flags a conditional key only where its condition does not hold, and only when not at its default", () => {
+        const set = { kubeconfig: "~/.kube/k3d-cloud.yaml", edgeSites: '["edge"]' };
+        expect(misplacedKeyProblems({ ...set, cluster: "kubeconfig" }, "cloud", defaults, readers)).toEqual([]);
+        expect(misplacedKeyProblems({ ...set, cluster: "eks" }, "cloud", defaults, readers)).toEqual([
+            expect.stringMatching(
+                /^edge-cloud-mesh:kubeconfig is read only by cloud stacks with cluster: kubeconfig and edge stacks, and this stack's role is cloud/,
+            ),
+        ]);
+        expect(misplacedKeyProblems({ cluster: "eks", kubeconfig: "" }, "cloud", defaults, readers)).toEqual([]);
+        // edgeSites at its default on an edge stack: the engine put it there.
+        expect(misplacedKeyProblems({ kubeconfig: "x", edgeSites: '["edge"]' }, "edge", defaults, readers)).toEqual([]);
+        expect(misplacedKeyProblems({ kubeconfig: "x", edgeSites: '["edge","b"]' }, "edge", defaults, readers)).toHaveLength(1);
+    });
+
+    it("measures edit distance ignoring case, and picks the nearest key", () => {
+        expect(editDistance("edgeSite", "edgeSites")).toBe(1);
+        expect(editDistance("trafficsplit", "trafficSplit")).toBe(0);
+        expect(editDistance("kitten", "sitting")).toBe(3);
+        expect(nearestKey("edgeSite")).toBe("edgeSites");
+        expect(nearestKey("kubecontext")).toBe("kubeContext");
+        expect(nearestKey("linkerdversion")).toBe("linkerdVersion");
+    });
+
+    it("compares with Pulumi.yaml's defaults as the engine serialises them (JSON for lists, maps, numbers and booleans)", () => {
+        expect(projectDefaults()).toMatchObject({
+            edgeSites: ["edge"],
+            trafficSplit: { local: 50, cloud: 50 },
+            viz: true,
+            availabilityZoneCount: 2,
+        });
+        expect(projectDefaults()).not.toHaveProperty("role");
+        const cloud = { role: "cloud" };
+        expect(misplacedKeyProblems({ ...cloud, trafficSplit: '{"cloud":50,"local":50}' }, "cloud", projectDefaults())).toEqual([]);
+        expect(misplacedKeyProblems({ ...cloud, trafficSplit: '{"cloud":50,"local":51}' }, "cloud", projectDefaults())).toHaveLength(1);
+        expect(misplacedKeyProblems({ role: "edge", availabilityZoneCount: "2" }, "edge", projectDefaults())).toEqual([]);
+        expect(misplacedKeyProblems({ role: "edge", availabilityZoneCount: "3" }, "edge", projectDefaults())).toHaveLength(1);
     });
 });

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_KEYS, PROJECT, RawConfig, parseConfig } from "../config";
+import { CONFIG_KEYS, CONFIG_KEY_READERS, ConfigKey, PROJECT, RawConfig, parseConfig, readsKey } from "../config";
 import { setListCommand } from "../contract";
 import { K3S_KUBECONFIG } from "./fixtures";
 import { ROOT, configError, runStack } from "./harness";
@@ -249,7 +249,13 @@ function sequenceProblems(commands: string[][]): string[] {
     }
     const structured = keys.filter((key) => declared[key]?.type === "array" || typeof declared[key]?.default === "object");
     for (const key of structured) {
-        const raw = { ...rawConfig(fresh), role: roleOf(key) };
+        // The commands of one walkthrough write to both stacks; each stack holds only its role's keys.
+        const role = roleOf(key);
+        const readBy = (qualified: string) => CONFIG_KEY_READERS[qualified.slice(PROJECT.length + 1) as ConfigKey];
+        const ownKeys = new Map(
+            [...fresh].filter(([qualified]) => readBy(qualified) === undefined || readsKey(readBy(qualified), role, {})),
+        );
+        const raw: RawConfig = { ...rawConfig(ownKeys), role };
         if (raw.role === "edge") raw.kubeconfig = K3S_KUBECONFIG;
         try {
             parseConfig(raw, raw.role === "edge" ? "edge" : "cloud", { today: new Date("2026-11-25T12:00:00Z") });

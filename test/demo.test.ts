@@ -183,7 +183,9 @@ describe("the traffic split on edge", () => {
         expect(split.dependencies).toContain(smi.urn);
         expect(split.propertyDependencies.metadata).toContain(named(edge, NAMESPACE, "test").urn);
         expect(ofType(edge, HTTP_ROUTE)).toHaveLength(0);
-        expect(edge.outputs.watchSplitCommand.value).toBe("watch -n 2 linkerd viz stat svc -n test --from deploy/frontend");
+        expect(edge.outputs.watchSplitCommand.value).toBe(
+            "while true; do clear; linkerd viz stat svc -n test --from deploy/frontend --kubeconfig ~/.kube/k3s-edge.yaml; sleep 2; done",
+        );
     });
 
     it("httproute: a weighted HTTPRoute on the podinfo Service instead, and no SMI extension", () => {
@@ -206,7 +208,9 @@ describe("the traffic split on edge", () => {
         expect(ofType(edge, TRAFFIC_SPLIT)).toHaveLength(0);
         expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
         expect(ofType(edge, NAMESPACE).map((ns) => ns.inputs.metadata.name)).not.toContain("linkerd-smi");
-        expect(edge.outputs.watchSplitCommand.value).toBe("watch -n 2 linkerd viz stat-outbound deploy/frontend -n test");
+        expect(edge.outputs.watchSplitCommand.value).toBe(
+            "while true; do clear; linkerd viz stat-outbound deploy/frontend -n test --kubeconfig ~/.kube/k3s-edge.yaml; sleep 2; done",
+        );
     });
 
     it("accepts weights 100/0", async () => {
@@ -267,7 +271,7 @@ describe("outputs", () => {
     it("give the port-forward for the frontend, the command to watch the split and the mirrored services", async () => {
         const { cloud, edge } = await runMesh();
         expect(edge.outputs.frontendCommand.value).toBe(
-            "kubectl -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/",
+            "kubectl --kubeconfig ~/.kube/k3s-edge.yaml -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/",
         );
         expect(cloud.outputs.frontendCommand.value).toBe(
             "kubectl --context cloud -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/",

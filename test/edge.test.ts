@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { StackOutput, configError, runStack, single } from "./harness";
+import * as pulumi from "@pulumi/pulumi";
+import { StackOutput, configError, installMocks, runStack, single } from "./harness";
 import { K3S_KUBECONFIG, runEdge } from "./fixtures";
 
 describe("the edge stack's cluster and its link to the cloud stack", () => {
@@ -41,9 +42,80 @@ describe("the edge stack's cluster and its link to the cloud stack", () => {
         expect(message).toMatch(/run `pulumi up` on the cloud stack, then run this stack again/);
     });
 
-    it("fails clearly when the cloud stack has not been deployed", async () => {
-        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG }, stackReferences: {} });
+    it("fails clearly when the cloud stack exists but has not been deployed", async () => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG }, stackReferences: { cloud: {} } });
         expect(message).toMatch(/edge-cloud-mesh:cloudStack: the stack "cloud" has no output edgeSiteNames/);
+    });
+});
+
+describe("cloudStack: the stack names Pulumi's backends take", () => {
+    let cloudOutputs: Record<string, StackOutput>;
+    beforeAll(async () => {
+        cloudOutputs = (await runStack("cloud")).outputs;
+    });
+
+    it.each(["cloud", "acme/cloud", "acme/edge-cloud-mesh/cloud", "organization/edge-cloud-mesh/cloud", "team_1/mesh.v2/cloud-eu"])(
+        "%s is read as the StackReference's name",
+        async (name) => {
+            const run = await runStack("edge", {
+                config: { kubeconfig: K3S_KUBECONFIG, cloudStack: name },
+                secretKeys: ["kubeconfig"],
+                stackReferences: { [name]: cloudOutputs },
+            });
+            expect(run.outputs.linkedCluster.value).toBe("cloud");
+        },
+    );
+
+    it.each([
+        ["four parts", "a/b/c/d"],
+        ["an empty part", "acme//cloud"],
+        ["a space", "my cloud"],
+        ["a part over 100 characters", `acme/${"c".repeat(101)}`],
+    ])("rejects %s, naming the forms", async (_label, name) => {
+        const message = await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG, cloudStack: name } });
+        expect(message).toContain(`edge-cloud-mesh:cloudStack: ${JSON.stringify(name)} is not a stack name`);
+        expect(message).toContain(
+            '"<stack>", "<org>/<stack>" or "<org>/<project>/<stack>" (with a self-managed backend, "organization/<project>/<stack>")',
+        );
+    });
+
+    it("a cloud stack that does not exist gets the program's own message, naming cloudStack, before anything is declared", async () => {
+        const message = await configError("edge", {
+            config: { kubeconfig: K3S_KUBECONFIG, cloudStack: "edge-cloud-mesh/cloud" },
+            stackReferences: { cloud: cloudOutputs },
+        });
+        expect(message).toMatch(
+            /^edge-cloud-mesh:cloudStack: the stack "edge-cloud-mesh\/cloud" cannot be read \(invocation of pulumi:pulumi:readStackOutputs returned an error: unknown stack "edge-cloud-mesh\/cloud"\)/,
+        );
+        expect(message).toMatch(/in one of the forms "<stack>", "<org>\/<stack>" or "<org>\/<project>\/<stack>"/);
+    });
+
+    it("the engine's readStackOutputs answers a missing stack with its error, which the program can catch (as the mock does)", async () => {
+        installMocks("edge");
+        await expect(pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: "missing" })).rejects.toThrow(
+            'invocation of pulumi:pulumi:readStackOutputs returned an error: unknown stack "missing"',
+        );
+    });
+});
+
+describe("a kubeconfig path the program cannot read is an error naming the key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+
+    it("a directory", async () => {
+        const message = await configError("edge", { config: { kubeconfig: dir } });
+        expect(message).toContain(`edge-cloud-mesh:kubeconfig: ${JSON.stringify(dir)} is a directory, not a kubeconfig file; accepted:`);
+    });
+
+    it("~ as the path (the home directory)", async () => {
+        const message = await configError("edge", { config: { kubeconfig: "~" } });
+        expect(message).toContain(`edge-cloud-mesh:kubeconfig: ${JSON.stringify(os.homedir())} is a directory`);
+    });
+
+    it("a file that cannot be read (a symbolic link loop)", async () => {
+        const loop = path.join(dir, "loop.yaml");
+        fs.symlinkSync(loop, loop);
+        const message = await configError("edge", { config: { kubeconfig: loop } });
+        expect(message).toContain(`edge-cloud-mesh:kubeconfig: the file ${JSON.stringify(loop)} cannot be read (ELOOP); accepted:`);
     });
 });
 
@@ -78,7 +150,6 @@ describe("bad edge configuration is rejected before any resource is declared", (
             { clusterName: "edge.berlin" },
             [/edge-cloud-mesh:clusterName: "edge\.berlin" is not a DNS label/],
         ],
-        ["a malformed cloudStack", { cloudStack: "a/b/c/d" }, [/edge-cloud-mesh:cloudStack: "a\/b\/c\/d" is not a stack name/]],
     ];
 
     it.each(cases)("%s", async (_label, config, patterns) => {

@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +15,7 @@ import {
 } from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
 import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
-import { LINKERD_CRDS, itUpstream } from "./upstream";
+import { LINKERD_CRDS, itUpstream, readUpstream } from "./upstream";
 
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
 const GRPCROUTES = "grpcroutes.gateway.networking.k8s.io";
@@ -25,8 +24,7 @@ const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/";
 /** A Gateway API CRD from linkerd-crds 2026.8.3 as Helm renders it into the cluster: the pinned template's metadata filled in. */
 function linkerdInstalledCrd(file: string): FakeCrd {
     const crd = parse(
-        fs
-            .readFileSync(path.join(LINKERD_CRDS, file), "utf8")
+        readUpstream(path.join(LINKERD_CRDS, file))
             .split("\n")
             .filter((line) => !line.includes("{{"))
             .join("\n"),

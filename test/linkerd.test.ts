@@ -121,7 +121,7 @@ describe.each([
     });
 
     it("outputs the command that opens the viz dashboard", async () => {
-        const kubectl = stack === "cloud" ? "kubectl --context cloud" : "kubectl";
+        const kubectl = stack === "cloud" ? "kubectl --context cloud" : "kubectl --kubeconfig ~/.kube/k3s-edge.yaml";
         expect(run.outputs.vizDashboardCommand.value).toBe(
             `${kubectl} -n linkerd-viz port-forward deploy/web 50750:8084  # then open http://localhost:50750`,
         );
@@ -172,7 +172,9 @@ describe("options", () => {
         expect(provider.inputs.kubeconfig).toBe(K3S_KUBECONFIG);
         expect(provider.rawInputs.kubeconfig).toMatchObject({ value: K3S_KUBECONFIG });
         expect(provider.inputs.clusterIdentifier).toBe("edge");
-        expect(edge.outputs.vizDashboardCommand.value).toMatch(/^kubectl --context lab -n linkerd-viz/);
+        expect(edge.outputs.vizDashboardCommand.value).toMatch(
+            /^kubectl --kubeconfig ~\/\.kube\/k3s-edge\.yaml --context lab -n linkerd-viz/,
+        );
     });
 });
 

@@ -89,8 +89,25 @@ function renderedObjects(chartName: string, inputs: Record<string, any>): object
     return [...policies, { [specialSigKey]: specialResourceSig, urn, id }];
 }
 
-/** Stack outputs that StackReferences resolve to, by stack name, as a run of that stack returned them. */
+/** The stacks that exist, by name, with their outputs as a run of that stack returned them. */
 export const stackReferenceOutputs = new Map<string, Record<string, { value: any; secret: boolean }>>();
+
+/**
+ * A stack's outputs as the engine's builtin provider reads them for a StackReference and for the
+ * function readStackOutputs (pkg/resource/deploy/builtins.go readStackReference); a stack that does not
+ * exist fails as the backend client does (pkg/backend/backend.go GetStackOutputs: `unknown stack "<name>"`).
+ */
+function stackOutputs(name: string): Record<string, any> {
+    const outputs = stackReferenceOutputs.get(name);
+    if (outputs === undefined) throw new Error(`unknown stack ${JSON.stringify(name)}`);
+    return {
+        name,
+        outputs: Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])),
+        secretOutputNames: Object.entries(outputs)
+            .filter(([, output]) => output.secret)
+            .map(([key]) => key),
+    };
+}
 
 async function resourceState(type: string, name: string, inputs: Record<string, any>): Promise<Record<string, any>> {
     switch (type) {
@@ -114,16 +131,8 @@ async function resourceState(type: string, name: string, inputs: Record<string, 
             };
         case "kubernetes:helm.sh/v4:Chart":
             return { ...inputs, resources: renderedObjects(name, inputs) };
-        case "pulumi:pulumi:StackReference": {
-            const outputs = stackReferenceOutputs.get(inputs.name) ?? {};
-            return {
-                name: inputs.name,
-                outputs: Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])),
-                secretOutputNames: Object.entries(outputs)
-                    .filter(([, output]) => output.secret)
-                    .map(([key]) => key),
-            };
-        }
+        case "pulumi:pulumi:StackReference":
+            return stackOutputs(inputs.name);
         case "eks:index:Cluster": {
             const kubeconfig = mockEksKubeconfig(inputs.name ?? name);
             return { ...inputs, kubeconfig, kubeconfigJson: pulumi.secret(JSON.stringify(kubeconfig)) };
@@ -165,6 +174,17 @@ export const mocks: pulumi.runtime.Mocks = {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: MOCK_AVAILABILITY_ZONES, zoneIds: MOCK_AVAILABILITY_ZONES.map((_, index) => `euw1-az${index + 1}`) };
+            case "pulumi:pulumi:readStackOutputs":
+                try {
+                    return stackOutputs(args.inputs.name);
+                } catch (error) {
+                    // The resource monitor's answer to a failed invoke, which the SDK turns into new Error(details)
+                    // (pkg/resource/deploy/source_eval.go Invoke; sdk/nodejs runtime/invoke.ts).
+                    throw Object.assign(new Error((error as Error).message), {
+                        code: 2,
+                        details: `invocation of ${args.token} returned an error: ${(error as Error).message}`,
+                    });
+                }
             default:
                 throw new Error(`no mock for the call ${args.token}`);
         }

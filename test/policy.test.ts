@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { ResourceValidationPolicy, UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
@@ -6,7 +5,7 @@ import { stringify } from "yaml";
 import { createdByProblem, parseChartLabel, policies } from "../policy/policies";
 import { runMesh } from "./fixtures";
 import { RecordedResource } from "./harness";
-import { UPSTREAM, itUpstream } from "./upstream";
+import { UPSTREAM, itUpstream, readUpstream } from "./upstream";
 
 interface Violation {
     policy: string;
@@ -204,7 +203,7 @@ describe("pinned-versions on what a helm.v4.Chart hands the engine", () => {
     });
     // The label exactly as linkerd-crds' templates write it, rendered for a release and for a git build.
     itUpstream("judges the label linkerd-crds' own templates write", () => {
-        const template = fs.readFileSync(path.join(UPSTREAM, "linkerd-edge-26.8.3", "crds", "server.yaml"), "utf8");
+        const template = readUpstream(path.join(UPSTREAM, "linkerd-edge-26.8.3", "crds", "server.yaml"));
         const line = /^\s*helm\.sh\/chart: (.+)$/m.exec(template)?.[1];
         expect(line).toBe('{{ .Chart.Name }}-{{ .Chart.Version | replace "+" "_" }}');
         const render = (version: string) =>

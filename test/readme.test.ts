@@ -34,7 +34,8 @@ describe("the README", () => {
     });
 
     it("names only config keys that exist", () => {
-        for (const [, key] of readme.matchAll(/edge-cloud-mesh:(\w+)/g)) expect(configKeys, key).toContain(key);
+        // Not inside a URN (`::edge-cloud-mesh:identity:MeshIdentity$...`), where the namespace is the component type's.
+        for (const [, key] of readme.matchAll(/(?<!:)edge-cloud-mesh:(\w+)\b(?!:)/g)) expect(configKeys, key).toContain(key);
         // Keys named in prose as `key`: anything that looks like a key of ours must be one.
         const mentioned = [...readme.matchAll(/`([a-z][A-Za-z]+)`/g)].map((match) => match[1]);
         for (const key of configKeys) expect(mentioned, `README mentions ${key}`).toContain(key);
@@ -61,5 +62,138 @@ describe("the README", () => {
     it("tears down in the order the cloud stack prints", () => {
         expect(cloud.outputs.destroyOrder.value).toEqual(["pulumi destroy --stack edge", "pulumi destroy --stack cloud"]);
         expect(section("Tear down")).toContain("pulumi destroy --stack edge\npulumi destroy --stack cloud");
+    });
+});
+
+/** The shell commands of the README's ```sh blocks, one per line (comments dropped). */
+function shellLines(): string[] {
+    return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((match) =>
+        match[1]
+            .split("\n")
+            .map((line) => line.trim())
+            .filter((line) => line !== "" && !line.startsWith("#")),
+    );
+}
+
+/** Each kubectl or linkerd invocation in a line (a pipeline or `$(...)` may hold several). */
+function clusterCommands(line: string): string[] {
+    return [...line.matchAll(/(?:^|[|;&(]\s*|\$\()\s*((?:kubectl|linkerd) [^|;&)#]*)/g)].map((match) => match[1].trim());
+}
+
+describe("the README's commands reach the cluster they mean", () => {
+    it("every kubectl and linkerd command names its kubeconfig or context (the edge's is a file of its own; the cloud is the current context)", () => {
+        const commands = shellLines().flatMap(clusterCommands);
+        expect(commands.length).toBeGreaterThan(5);
+        for (const command of commands) expect(command, command).toMatch(/--kubeconfig \S+|--context \S+/);
+        // So are the commands given inline in the text.
+        // (A span of two words, such as `kubectl port-forward`, names a command in prose.)
+        const inline = [...readme.matchAll(/`(kubectl [^`]+)`/g)]
+            .map((match) => match[1])
+            .filter((command) => command.split(" ").length > 2);
+        expect(inline.length).toBeGreaterThan(3);
+        for (const command of inline) expect(command, command).toMatch(/--kubeconfig \S+|--context \S+/);
+    });
+
+    it("the check can fail: a command without either is caught", () => {
+        expect(clusterCommands("linkerd multicluster check   # the link")).toEqual(["linkerd multicluster check"]);
+        expect(clusterCommands("POD=$(kubectl -n test get pod) && kubectl --context cloud get ns | grep x")).toEqual([
+            "kubectl -n test get pod",
+            "kubectl --context cloud get ns",
+        ]);
+    });
+
+    it("the tap example shows traffic the demo sends: the client's calls to podinfo that the split sends to the gateway", () => {
+        const tap = shellLines().find((line) => /linkerd viz tap/.test(line))!;
+        expect(tap).toMatch(/deploy\/frontend/);
+        expect(tap).toMatch(/grep ':4143 tls=true'/);
+        expect(readme).toMatch(
+            /# req id=\S+ proxy=out src=\S+ dst=<gateway address>:4143 tls=true :method=GET :authority=podinfo\.test\.svc\.cluster\.local:9898 :path=\//,
+        );
+    });
+
+    it("quotes the URN it replaces, which is one the cloud stack registers (URNs contain $)", async () => {
+        const replace = shellLines().find((line) => line.includes("--replace"))!;
+        const urn = /--replace '([^']+)'/.exec(replace)?.[1];
+        expect(urn).toContain("$");
+        const { cloud } = await runMesh();
+        expect(cloud.resources.map((resource) => resource.urn)).toContain(urn);
+        expect(urn).toMatch(/tls:index\/privateKey:PrivateKey::mesh-issuer-edge$/);
+    });
+
+    it("checks the API endpoint with the URL the stack outputs, without a second scheme", async () => {
+        const { cloud } = await runMesh();
+        expect(cloud.outputs.apiEndpoint.value).toMatch(/^https:\/\//);
+        expect(readme).not.toMatch(/https:\/\/<apiEndpoint>/);
+        expect(readme).toContain("`curl -k <apiEndpoint>/version`");
+    });
+
+    it("never sets kubeconfig to an unquoted ~ path, which the shell would expand into one machine's home", () => {
+        const sets = shellLines().filter((line) => /pulumi config set (--\S+ )*kubeconfig /.test(line));
+        expect(sets.length).toBeGreaterThan(0);
+        for (const line of sets) expect(line, line).not.toMatch(/kubeconfig ~/);
+        // The edge stack's file already names the path the workflows write the kubeconfig to.
+        expect(fs.readFileSync(path.join(ROOT, "Pulumi.edge.yaml"), "utf8")).toContain("edge-cloud-mesh:kubeconfig: ~/.kube/k3s-edge.yaml");
+    });
+
+    it("says where k3s keeps its kubeconfig and that another server address needs --tls-san", () => {
+        const step = readme.split("### 2. The edge stack")[1].split("### 3.")[0];
+        expect(step).toContain("/etc/rancher/k3s/k3s.yaml");
+        expect(step).toContain("--tls-san <address>");
+        // Before the first `pulumi up` of the edge stack.
+        expect(step.indexOf("--tls-san")).toBeLessThan(step.indexOf("\npulumi up\n"));
+    });
+
+    it("names the Pulumi CLI versions it supports: the SDK's minor version or later", () => {
+        const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        const minor = /^~(\d+\.\d+)\.\d+$/.exec(sdk)![1];
+        expect(section("Prerequisites")).toContain(`version ${minor} or a later 3.x`);
+    });
+
+    it("states the cloud stack's cost, dated, where the first `pulumi up` is, and that destroy stops it", () => {
+        const setUp = section("Set up");
+        const firstUp = setUp.indexOf("pulumi up");
+        const cost = setUp.indexOf("**What this costs.**");
+        expect(firstUp).toBeGreaterThan(-1);
+        expect(cost).toBeGreaterThan(firstUp);
+        expect(cost).toBeLessThan(setUp.indexOf("Run the tests"));
+        for (const item of [
+            "EKS control plane",
+            "m7g.large",
+            "NAT gateway",
+            "Network Load Balancer",
+            "public IPv4",
+            "eu-west-1",
+            "as of November 2026",
+        ]) {
+            expect(setUp, item).toContain(item);
+        }
+        expect(setUp).toMatch(/about \*\*\$0\.37 an hour/);
+        expect(setUp).toMatch(/`pulumi destroy --stack cloud` has finished \(which stops all of it\)/);
+        // The hourly items add up to the total stated.
+        const rows = [...setUp.matchAll(/^\| [^|]+ \| (?:about )?(\d+\.\d+) \|$/gm)].map((match) => Number(match[1]));
+        expect(rows.reduce((sum, value) => sum + value, 0)).toBeCloseTo(0.37, 1);
+    });
+
+    it("says how long each stack's up and destroy take", () => {
+        expect(section("Set up")).toMatch(
+            /`pulumi up` of the cloud stack takes about 15 to 20 minutes, and `pulumi destroy` about 15 to 25/,
+        );
+        expect(readme).toMatch(/Expect the edge `pulumi up` to take a few minutes/);
+        expect(section("Tear down")).toMatch(/`pulumi destroy --stack edge`\*\* \(a minute or two\)/);
+    });
+});
+
+describe("the commands the stacks print name their cluster's kubeconfig or context", () => {
+    it.each([
+        ["an inline kubeconfig", {}, "--kubeconfig ~/.kube/k3s-edge.yaml"],
+        ["a kubeconfig context", { kubeContext: "lab", gatewayApiCrds: "install" }, "--kubeconfig ~/.kube/k3s-edge.yaml --context lab"],
+    ])("edge, with %s", async (_label, edgeConfig, flags) => {
+        const { cloud, edge } = await runMesh({ edge: edgeConfig });
+        for (const output of ["vizDashboardCommand", "frontendCommand", "watchSplitCommand"]) {
+            for (const command of clusterCommands(edge.outputs[output].value)) expect(command, output).toContain(flags);
+        }
+        for (const output of ["vizDashboardCommand", "frontendCommand"]) {
+            expect(cloud.outputs[output].value, output).toMatch(/^kubectl --context cloud /);
+        }
     });
 });

