@@ -5,13 +5,13 @@ import type { AwsIdentity } from "./components/eksCluster";
 import { VIZ_NAMESPACE } from "./components/linkerd";
 import type { TrafficSplitApi } from "./components/trafficSplit";
 
-/** kubectl against the cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
-export function cloudKubectl(clusterName: string): string {
+/** kubectl against the EKS cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
+export function eksKubectl(clusterName: string): string {
     return `kubectl --context ${clusterName}`;
 }
 
-/** kubectl against the edge cluster with the same kubeconfig and context as the stack's provider. */
-export function edgeKubectl(args: { kubeconfigPath?: string; kubeContext: string }): string {
+/** kubectl against a cluster reached through a kubeconfig (the edge, or the cloud with `cluster: kubeconfig`), as the stack's provider reaches it. */
+export function kubeconfigKubectl(args: { kubeconfigPath?: string; kubeContext: string }): string {
     return ["kubectl", args.kubeconfigPath && `--kubeconfig ${args.kubeconfigPath}`, args.kubeContext && `--context ${args.kubeContext}`]
         .filter(Boolean)
         .join(" ");

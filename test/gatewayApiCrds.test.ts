@@ -4,10 +4,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { assertGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
+import { checkGatewayApiCrds, followedGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
 import { FakeApiServer, FakeCrd, issueTestPki, k3sKubeconfig, k3sTraefikRouteCrds, startFakeApiServer } from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
-import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
+import { ROOT, StackOutput, StackRun, configError, helmChart, ofType, runStack } from "./harness";
 import { LINKERD_CRDS, itUpstream } from "./upstream";
 
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
@@ -38,12 +38,14 @@ describe("the Kubernetes client under the Pulumi runtime", () => {
     });
 });
 
+const EDGE = { role: "edge", clusterName: "edge" } as const;
+
 describe("what the Gateway API CRDs must look like (pure)", () => {
     const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));
 
     it("existing: both route CRDs, each serving v1", () => {
-        expect(gatewayApiCrdsProblem("edge", "existing", traefik)).toBeUndefined();
-        const problem = gatewayApiCrdsProblem("edge", "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
+        expect(gatewayApiCrdsProblem(EDGE, "existing", traefik)).toBeUndefined();
+        const problem = gatewayApiCrdsProblem(EDGE, "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
         expect(problem).toMatch(
             /edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io \(/,
         );
@@ -51,27 +53,53 @@ describe("what the Gateway API CRDs must look like (pure)", () => {
         expect(problem).toMatch(/set edge-cloud-mesh:gatewayApiCrds to "install"/);
         // Gateway API v1.0: GRPCRoute only as v1alpha2, which edge-26.8.3 does not read.
         const old = { ...traefik, [GRPCROUTES]: { spec: { versions: [{ name: "v1alpha2", served: true }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", old)).toMatch(
+        expect(gatewayApiCrdsProblem(EDGE, "existing", old)).toMatch(
             /grpcroutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: v1alpha2\)/,
         );
         const unserved = { ...traefik, [HTTPROUTES]: { spec: { versions: [{ name: "v1", served: false }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", unserved)).toMatch(
+        expect(gatewayApiCrdsProblem(EDGE, "existing", unserved)).toMatch(
             /httproutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: none\)/,
         );
     });
 
     it("install: none, or only ones Linkerd installed; never another owner's", () => {
-        expect(gatewayApiCrdsProblem("edge", "install", {})).toBeUndefined();
+        expect(gatewayApiCrdsProblem(EDGE, "install", {})).toBeUndefined();
         const linkerd = {
             metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } },
             spec: { versions: [{ name: "v1", served: true }] },
         };
-        expect(gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
-        const problem = gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
+        expect(gatewayApiCrdsProblem(EDGE, "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
+        const problem = gatewayApiCrdsProblem(EDGE, "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
         expect(problem).toMatch(
             /edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has grpcroutes\.gateway\.networking\.k8s\.io, installed by something other than Linkerd/,
         );
         expect(problem).toMatch(/Set edge-cloud-mesh:gatewayApiCrds to "existing"/);
+    });
+});
+
+describe("gatewayApiCrds left empty follows what the cluster has (pure)", () => {
+    const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));
+    const linkerd = {
+        metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } },
+        spec: { versions: [{ name: "v1", served: true }] },
+    };
+
+    it("install where the cluster has none, or only Linkerd's (the second `up` decides as the first did)", () => {
+        expect(followedGatewayApiCrds({})).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: undefined, [GRPCROUTES]: undefined })).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBe("install");
+    });
+
+    it("existing as soon as one is another owner's, and then the check holds them to what Linkerd needs", () => {
+        expect(followedGatewayApiCrds(traefik)).toBe("existing");
+        const partial = { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined };
+        expect(followedGatewayApiCrds(partial)).toBe("existing");
+        expect(gatewayApiCrdsProblem(EDGE, "existing", partial, true)).toMatch(
+            /^edge-cloud-mesh:gatewayApiCrds is empty, so the edge cluster "edge" uses the Gateway API CRDs it has \(as with "existing"\), but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io /,
+        );
+        expect(gatewayApiCrdsProblem({ role: "cloud", clusterName: "cloud" }, "existing", partial, true)).toMatch(
+            /the cloud cluster "cloud" has no grpcroutes/,
+        );
     });
 });
 
@@ -83,16 +111,24 @@ describe("the check against a loopback server that answers like a k3s API server
         servers.push(started);
         return started;
     }
-    const check = (url: string, mode: "install" | "existing", kubeconfig = k3sKubeconfig(pki, [{ name: "default", server: url }])) =>
-        assertGatewayApiCrds({ clusterName: "edge", mode, kubeconfig, kubeContext: "" });
+    const check = (
+        url: string,
+        mode: "install" | "existing" | undefined,
+        kubeconfig = k3sKubeconfig(pki, [{ name: "default", server: url }]),
+    ) => checkGatewayApiCrds({ ...EDGE, mode, kubeconfig, kubeContext: "" });
     afterAll(async () => {
         await Promise.all(servers.map((started) => started.close()));
     });
 
     it("existing, on a k3s with Traefik: reads both CRDs with the kubeconfig's client certificate and passes", async () => {
         const k3s = await server(k3sTraefikRouteCrds());
-        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "existing")).resolves.toBe("existing");
         expect(k3s.requests).toEqual([`${CRD_PATH}${HTTPROUTES}`, `${CRD_PATH}${GRPCROUTES}`]);
+    });
+
+    it("empty: existing on a k3s with Traefik, install on one without any", async () => {
+        await expect(check((await server(k3sTraefikRouteCrds())).url, undefined)).resolves.toBe("existing");
+        await expect(check((await server([])).url, undefined)).resolves.toBe("install");
     });
 
     it("existing, on a k3s without Traefik: stops, naming gatewayApiCrds and the fix", async () => {
@@ -116,9 +152,11 @@ describe("the check against a loopback server that answers like a k3s API server
             linkerdInstalledCrd("gateway.networking.k8s.io_httproutes.yaml"),
             linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
         ]);
-        await expect(check(k3s.url, "install")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "install")).resolves.toBe("install");
+        // Left empty, the second `up` decides as the first did.
+        await expect(check(k3s.url, undefined)).resolves.toBe("install");
         // And switching such a cluster to existing works too: they serve v1.
-        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "existing")).resolves.toBe("existing");
     });
 
     it("a user the API server refuses (403): says so, naming the kubeconfig", async () => {
@@ -155,13 +193,21 @@ describe("the edge stack runs the check before declaring anything", () => {
         cloudOutputs = (await runStack("cloud")).outputs;
     });
 
-    it("existing (the default) on a k3s without Traefik", async () => {
+    it("existing on a k3s without Traefik", async () => {
         const message = await configError("edge", {
-            config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG },
+            config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, gatewayApiCrds: "existing" },
             secretKeys: ["kubeconfig"],
             stackReferences: { cloud: cloudOutputs },
         });
         expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes/);
+    });
+
+    it("empty (the default) follows the cluster: Traefik's CRDs on one k3s, linkerd-crds installs them on the other", async () => {
+        const crdsChart = (run: StackRun) => helmChart(run, "linkerd-crds").inputs.values;
+        expect(crdsChart(await runEdge(cloudOutputs))).toEqual({ installGatewayAPI: false });
+        expect(crdsChart(await runEdge(cloudOutputs, { kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG }))).toEqual({
+            installGatewayAPI: true,
+        });
     });
 
     it("install on a k3s with Traefik's CRDs, and with the context that selects it", async () => {
