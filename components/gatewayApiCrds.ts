@@ -38,14 +38,25 @@ function described(cluster: CheckedCluster): string {
 }
 
 /**
- * What `gatewayApiCrds` left empty means on a cluster reached through a kubeconfig: "install" when the
- * cluster has neither route CRD, or only ones Linkerd installed (this stack's own, from an earlier
- * `up`: the answer stays the same from one `up` to the next); "existing" as soon as it has one from
- * another owner (k3s's Traefik chart, a Gateway API release), which the check then holds to what
- * Linkerd needs.
+ * A CRD of Linkerd's own that linkerd-crds installs and deletes with the release, unlike the Gateway API
+ * CRDs it bundles, which carry `helm.sh/resource-policy: keep` (linkerd-crds templates): while it
+ * exists, a Linkerd install owns the Gateway API CRDs Linkerd marked; without it they are leftovers.
  */
-export function followedGatewayApiCrds(crds: Record<string, CrdSummary | undefined>): GatewayApiCrds {
-    return REQUIRED_ROUTE_CRDS.some(({ name }) => crds[name] !== undefined && !installedByLinkerd(crds[name])) ? "existing" : "install";
+export const LINKERD_OWN_CRD = "servers.policy.linkerd.io";
+
+/**
+ * What `gatewayApiCrds` left empty means on a cluster reached through a kubeconfig:
+ * - "existing" when it has a route CRD from another owner (k3s's Traefik chart, a Gateway API
+ *   release), or Linkerd's left behind by an install that is gone (`linkerdInstalled` false: a
+ *   `pulumi destroy` keeps them, and creating them again would fail on the existing objects);
+ * - "install" when it has none, or Linkerd's with a Linkerd install: this stack's own on its second
+ *   `up`, which thus decides as the first did.
+ * The check then holds the cluster to the mode.
+ */
+export function followedGatewayApiCrds(crds: Record<string, CrdSummary | undefined>, linkerdInstalled: boolean): GatewayApiCrds {
+    const present = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] !== undefined).map(({ name }) => crds[name]);
+    if (present.some((crd) => !installedByLinkerd(crd))) return "existing";
+    return present.length > 0 && !linkerdInstalled ? "existing" : "install";
 }
 
 /**
@@ -134,13 +145,16 @@ export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promis
     const server = kubeConfig.getCurrentCluster()?.server ?? "";
     const timeoutMs = args.timeoutMs ?? CRD_REQUEST_TIMEOUT_MS;
 
-    const crds: Record<string, CrdSummary | undefined> = {};
-    for (const { name } of REQUIRED_ROUTE_CRDS) {
-        crds[name] = await readCrd(api, name, timeoutMs).catch((error: unknown) => {
+    const read = (name: string) =>
+        readCrd(api, name, timeoutMs).catch((error: unknown) => {
             throw new pulumi.RunError(requestFailure(args, server, name, error));
         });
-    }
-    const mode = args.mode ?? followedGatewayApiCrds(crds);
+    const crds: Record<string, CrdSummary | undefined> = {};
+    for (const { name } of REQUIRED_ROUTE_CRDS) crds[name] = await read(name);
+    // Whether a Linkerd install owns Linkerd's route CRDs: asked only where the followed mode depends on it.
+    const linkerdRoutes = REQUIRED_ROUTE_CRDS.some(({ name }) => crds[name] !== undefined && installedByLinkerd(crds[name]));
+    const linkerdInstalled = args.mode === undefined && linkerdRoutes && (await read(LINKERD_OWN_CRD)) !== undefined;
+    const mode = args.mode ?? followedGatewayApiCrds(crds, linkerdInstalled);
     const problem = gatewayApiCrdsProblem(args, mode, crds, args.mode === undefined);
     if (problem !== undefined) throw new pulumi.RunError(problem);
     return mode;

@@ -23,7 +23,7 @@ function linkerdInstalledCrd(file: string): FakeCrd {
             .filter((line) => !line.includes("{{"))
             .join("\n"),
     );
-    crd.metadata.annotations["linkerd.io/created-by"] = "linkerd/helm edge-26.8.3";
+    crd.metadata.annotations = { ...crd.metadata.annotations, "linkerd.io/created-by": "linkerd/helm edge-26.8.3" };
     crd.metadata.labels = { "helm.sh/chart": "linkerd-crds-2026.8.3", "linkerd.io/control-plane-ns": "linkerd" };
     return crd;
 }
@@ -84,16 +84,21 @@ describe("gatewayApiCrds left empty follows what the cluster has (pure)", () => 
         spec: { versions: [{ name: "v1", served: true }] },
     };
 
-    it("install where the cluster has none, or only Linkerd's (the second `up` decides as the first did)", () => {
-        expect(followedGatewayApiCrds({})).toBe("install");
-        expect(followedGatewayApiCrds({ [HTTPROUTES]: undefined, [GRPCROUTES]: undefined })).toBe("install");
-        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBe("install");
+    it("install where the cluster has none, or Linkerd's with a Linkerd install (the second `up` decides as the first did)", () => {
+        expect(followedGatewayApiCrds({}, false)).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: undefined, [GRPCROUTES]: undefined }, false)).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd }, true)).toBe("install");
+    });
+
+    it("existing where Linkerd's are leftovers of a destroyed install (kept by helm.sh/resource-policy), which creating them again would fail on", () => {
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd }, false)).toBe("existing");
     });
 
     it("existing as soon as one is another owner's, and then the check holds them to what Linkerd needs", () => {
-        expect(followedGatewayApiCrds(traefik)).toBe("existing");
+        expect(followedGatewayApiCrds(traefik, false)).toBe("existing");
+        expect(followedGatewayApiCrds(traefik, true)).toBe("existing");
         const partial = { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined };
-        expect(followedGatewayApiCrds(partial)).toBe("existing");
+        expect(followedGatewayApiCrds(partial, false)).toBe("existing");
         expect(gatewayApiCrdsProblem(EDGE, "existing", partial, true)).toMatch(
             /^edge-cloud-mesh:gatewayApiCrds is empty, so the edge cluster "edge" uses the Gateway API CRDs it has \(as with "existing"\), but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io /,
         );
@@ -153,11 +158,28 @@ describe("the check against a loopback server that answers like a k3s API server
             linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
         ]);
         await expect(check(k3s.url, "install")).resolves.toBe("install");
-        // Left empty, the second `up` decides as the first did.
-        await expect(check(k3s.url, undefined)).resolves.toBe("install");
         // And switching such a cluster to existing works too: they serve v1.
         await expect(check(k3s.url, "existing")).resolves.toBe("existing");
     });
+
+    itUpstream(
+        "empty, with Linkerd's CRDs: install while Linkerd is installed (the second `up`), existing once it is gone (leftovers of a destroy)",
+        async () => {
+            const routes = [
+                linkerdInstalledCrd("gateway.networking.k8s.io_httproutes.yaml"),
+                linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
+            ];
+            const installed = await server([...routes, linkerdInstalledCrd("server.yaml")]);
+            await expect(check(installed.url, undefined)).resolves.toBe("install");
+            expect(installed.requests).toEqual([
+                `${CRD_PATH}${HTTPROUTES}`,
+                `${CRD_PATH}${GRPCROUTES}`,
+                `${CRD_PATH}servers.policy.linkerd.io`,
+            ]);
+            const destroyed = await server(routes);
+            await expect(check(destroyed.url, undefined)).resolves.toBe("existing");
+        },
+    );
 
     it("a user the API server refuses (403): says so, naming the kubeconfig", async () => {
         const k3s = await server(k3sTraefikRouteCrds(), 403);

@@ -88,7 +88,7 @@ describe("GitHub workflows", () => {
         expect(workflow.on.workflow_dispatch.inputs.edge_gone).toMatchObject({ type: "boolean", default: false });
     });
 
-    it("never deploy: no workflow runs pulumi up", () => {
+    it("never deploy to real stacks: no workflow runs pulumi up (e2e.yml deploys to k3d clusters on its runner, with npm run local:up)", () => {
         for (const file of workflowFiles) {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
             expect(text, file).not.toMatch(/command: up|pulumi up\b(?!`)/);
