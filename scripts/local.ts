@@ -298,12 +298,20 @@ function clusterStack(cluster: LocalCluster): string {
  */
 export async function localUp(root: string, env: NodeJS.ProcessEnv, deps: LocalDeps): Promise<void> {
     await checkTools(deps, env);
+    prepareLocalDirectory(root);
     const paths = localPaths(root);
     const stacks = await existingStacks(deps, env);
     const clusters = await existingClusters(deps, env);
 
     for (const cluster of LOCAL.clusters) {
         if (clusters.includes(cluster)) continue;
+        // The edge learns the cloud's in-network address when it starts (k3d's CoreDNS records).
+        if (cluster === "cloud" && clusters.includes("edge")) {
+            throw new LocalError(
+                "the k3d cluster edge exists but cloud does not: the edge learns the cloud's address on the Docker network when it " +
+                    "starts. Run npm run local:down, then npm run local:up again.",
+            );
+        }
         const stack = clusterStack(cluster);
         // A stack that remembers resources in a cluster that was deleted would never recreate them.
         if (stacks.includes(stack) && Object.keys(JSON.parse(await mustRun(deps, stackOutputArgs(stack), env, true))).length > 0) {
@@ -342,9 +350,10 @@ export async function localUp(root: string, env: NodeJS.ProcessEnv, deps: LocalD
  * Where k3d says a cluster is gone, the destroy forgets what it held (PULUMI_K8S_DELETE_UNREACHABLE):
  * only then, and only for this run.
  */
-export async function localDown(env: NodeJS.ProcessEnv, deps: LocalDeps): Promise<void> {
+export async function localDown(root: string, env: NodeJS.ProcessEnv, deps: LocalDeps): Promise<void> {
     await checkTools(deps, env);
-    const stacks = await existingStacks(deps, env);
+    // Without a state directory there is no stack (and the file backend would refuse to open it).
+    const stacks = fs.existsSync(localPaths(root).state) ? await existingStacks(deps, env) : [];
     const clusters = await existingClusters(deps, env);
     if (stacks.includes(LOCAL.stacks.cloudStack)) {
         const gone = LOCAL.clusters.filter((cluster) => !clusters.includes(cluster));

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { automationWorkspace } from "./automation";
-import { CommandRunner, LOCAL, LocalDeps, LocalError, localDown, localEnvironment, localUp, prepareLocalDirectory } from "./local";
+import { CommandRunner, LOCAL, LocalDeps, LocalError, localDown, localEnvironment, localUp } from "./local";
 import { MeshRunError, StackNames, downMesh, previewMesh, upMesh } from "./orchestrate";
 
 /** The checkout: this file runs compiled, from bin/scripts/. */
@@ -112,7 +112,6 @@ async function main(args: MeshArgs): Promise<void> {
             return;
     }
     // The local environment: its own backend and passphrase, for this process and every command it runs.
-    prepareLocalDirectory(ROOT);
     const env = localEnvironment(ROOT, process.env);
     delete process.env.PULUMI_CONFIG_PASSPHRASE;
     Object.assign(process.env, env);
@@ -120,7 +119,7 @@ async function main(args: MeshArgs): Promise<void> {
         case "local:up":
             return localUp(ROOT, env, localDeps);
         case "local:down":
-            return localDown(env, localDeps);
+            return localDown(ROOT, env, localDeps);
         case "local:preview":
             return previewMesh(await workspace(env), args.names, true, log);
     }

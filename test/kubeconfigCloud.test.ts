@@ -65,6 +65,22 @@ describe("the cloud role on an existing cluster (cluster: kubeconfig)", () => {
         );
     });
 
+    it("declares the same mesh as on EKS: identity, Linkerd, each site's credential, the demo", async () => {
+        const eks = await runStack("cloud");
+        const mesh = (cloud: StackRun) =>
+            cloud.resources
+                .filter((resource) => /^(kubernetes|tls):/.test(resource.type))
+                .map((resource) => `${resource.type} ${resource.name}`)
+                .sort();
+        expect(mesh(run)).toEqual(mesh(eks));
+        const values = (cloud: StackRun, chart: string) => helmChart(cloud, chart).inputs.values;
+        for (const chart of ["linkerd-control-plane", "linkerd-viz"]) {
+            expect(Object.keys(values(run, chart)).sort(), chart).toEqual(Object.keys(values(eks, chart)).sort());
+        }
+        const gateway = (cloud: StackRun) => ({ ...values(cloud, "linkerd-multicluster"), gateway: undefined });
+        expect(gateway(run)).toEqual(gateway(eks));
+    });
+
     it("reaches the cluster through its kubeconfig, with the provider everything in it uses", () => {
         const provider = single(run, "pulumi:providers:kubernetes");
         expect(provider.inputs.kubeconfig).toBe(K3S_KUBECONFIG);

@@ -247,7 +247,8 @@ describe("npm run local:up", () => {
             "k3d version": missing,
             "docker info": { status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon\n" },
         });
-        const error = await localUp(checkout(), {}, fakeDeps(runner).deps).catch((caught: Error) => caught);
+        const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        const error = await localUp(fresh, {}, fakeDeps(runner).deps).catch((caught: Error) => caught);
         expect(error).toBeInstanceOf(LocalError);
         expect((error as Error).message).toBe(
             "the local environment needs Docker, k3d and the Pulumi CLI:\n" +
@@ -255,6 +256,7 @@ describe("npm run local:up", () => {
                 "  - k3d is not installed (no k3d on PATH): install k3d v5.9.0: curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=v5.9.0 bash (https://k3d.io).",
         );
         expect(commands()).toEqual(TOOLS.map((tool) => tool.check.join(" ")));
+        expect(fs.existsSync(localPaths(fresh).dir)).toBe(false);
         expect(toolProblems([{ tool: TOOLS[2], result: missing }])).toEqual([
             "the Pulumi CLI is not installed (no pulumi on PATH): install it: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/).",
         ]);
@@ -310,15 +312,23 @@ describe("npm run local:up", () => {
         expect(pulumi.map(({ op }) => op)).toEqual(["up"]);
     });
 
+    it("stops when the edge exists without the cloud: the edge learns the cloud's address when it starts", async () => {
+        const { runner, commands } = fakeRunner({ "pulumi stack ls": ok("[]"), "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        await expect(localUp(checkout(), {}, fakeDeps(runner).deps)).rejects.toThrow(
+            /^the k3d cluster edge exists but cloud does not: .* Run npm run local:down, then npm run local:up again\.$/,
+        );
+        expect(commands().some((command) => command.includes("cluster create"))).toBe(false);
+    });
+
     it("stops when a cluster was deleted behind its stack's back, before creating anything", async () => {
         const { runner, commands } = fakeRunner({
             "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }, { name: "local-edge" }])),
-            "k3d cluster list": ok(K3D_CLUSTERS("edge")),
-            "pulumi stack output --stack local-cloud": ok(JSON.stringify({ clusterName: "cloud" })),
+            "k3d cluster list": ok(K3D_CLUSTERS("cloud")),
+            "pulumi stack output --stack local-edge": ok(JSON.stringify({ linkedCluster: "cloud" })),
         });
         const { deps, pulumi } = fakeDeps(runner);
         await expect(localUp(checkout(), {}, deps)).rejects.toThrow(
-            /^the k3d cluster cloud is gone, but the stack local-cloud still holds what was deployed into it\. Run npm run local:down/,
+            /^the k3d cluster edge is gone, but the stack local-edge still holds what was deployed into it\. Run npm run local:down/,
         );
         expect(commands().some((command) => command.includes("cluster create"))).toBe(false);
         expect(pulumi).toEqual([]);
@@ -332,7 +342,7 @@ describe("npm run local:down", () => {
             "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
         });
         const { deps, pulumi } = fakeDeps(runner);
-        await localDown({ PATH: "/bin" }, deps);
+        await localDown(checkout(), { PATH: "/bin" }, deps);
         expect(pulumi).toEqual([{ op: "down", names: LOCAL.stacks, options: { continuePastGoneEdges: false }, env: { PATH: "/bin" } }]);
         expect(commands().slice(TOOLS.length)).toEqual([
             "pulumi stack ls --json",
@@ -350,7 +360,7 @@ describe("npm run local:down", () => {
             "docker network inspect": { status: 1, stdout: "", stderr: "no such network" },
         });
         const { deps, pulumi } = fakeDeps(runner);
-        await localDown({ PATH: "/bin" }, deps);
+        await localDown(checkout(), { PATH: "/bin" }, deps);
         expect(pulumi[0].env).toEqual({ PATH: "/bin", PULUMI_K8S_DELETE_UNREACHABLE: "true" });
         expect(commands().slice(-2)).toEqual([
             "k3d cluster delete cloud",
@@ -367,14 +377,25 @@ describe("npm run local:down", () => {
         deps.down = async () => {
             throw new Error("stopped at the edge stack");
         };
-        await expect(localDown({}, deps)).rejects.toThrow(/stopped at the edge stack/);
+        await expect(localDown(checkout(), {}, deps)).rejects.toThrow(/stopped at the edge stack/);
         expect(commands().some((command) => command.startsWith("k3d cluster delete"))).toBe(false);
+    });
+
+    it("without a state directory, asks for no stack and deletes what there is", async () => {
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { deps, pulumi } = fakeDeps(runner);
+        await localDown(fs.mkdtempSync(path.join(os.tmpdir(), "checkout-")), {}, deps);
+        expect(pulumi).toEqual([]);
+        expect(commands().slice(TOOLS.length, TOOLS.length + 2)).toEqual([
+            "k3d cluster list --output json",
+            "k3d cluster delete edge cloud",
+        ]);
     });
 
     it("without stacks (nothing was deployed), deletes what there is", async () => {
         const { runner, commands } = fakeRunner({ "pulumi stack ls": ok("[]"), "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
         const { deps, pulumi } = fakeDeps(runner);
-        await localDown({}, deps);
+        await localDown(checkout(), {}, deps);
         expect(pulumi).toEqual([]);
         expect(commands()).toContain("k3d cluster delete edge");
     });
