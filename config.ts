@@ -209,7 +209,7 @@ function parseMeshSide(reader: ConfigReader, stack: string): MeshSideConfig {
     };
 }
 
-/** A placeholder for a cloud config that parseConfig rejects before anyone reads it. */
+/** A kubeconfig the config cannot use, as a placeholder: parseConfig throws before anyone reads it. */
 const UNUSABLE_KUBECONFIG = { kubeconfig: "", apiServer: "", certificateAuthorityData: "" };
 
 function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, context: ConfigContext): CloudConfig {
@@ -429,9 +429,8 @@ function parseTrafficSplit(reader: ConfigReader): { local: number; cloud: number
 
 /** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */
 function readKubeconfig(reader: ConfigReader, kubeContext: string): Omit<KubeconfigAccess, "kubeContext"> {
-    const unusable = UNUSABLE_KUBECONFIG;
     const value = reader.string("kubeconfig");
-    if (value === "") return unusable;
+    if (value === "") return UNUSABLE_KUBECONFIG;
     const accepted = "accepted: the kubeconfig's contents (pulumi config set --secret kubeconfig < k3s.yaml) or a path to the file";
     let text = value;
     let file: string | undefined;
@@ -440,7 +439,7 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): Omit<Kubecon
         file = path.resolve(value.replace(/^~(?=$|\/)/, os.homedir()));
         if (!fs.existsSync(file)) {
             reader.problem("kubeconfig", `the file ${JSON.stringify(file)} does not exist; ${accepted}`);
-            return unusable;
+            return UNUSABLE_KUBECONFIG;
         }
         text = fs.readFileSync(file, "utf8");
     }
@@ -454,7 +453,7 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): Omit<Kubecon
             key,
             `${where} is unusable: ${(error as Error).message}; ${key === "kubeContext" ? "accepted: a context the kubeconfig defines, or empty for its current-context" : accepted}`,
         );
-        return unusable;
+        return UNUSABLE_KUBECONFIG;
     }
 }
 
