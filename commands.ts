@@ -5,13 +5,13 @@ import type { AwsIdentity } from "./components/eksCluster";
 import { VIZ_NAMESPACE } from "./components/linkerd";
 import type { TrafficSplitApi } from "./components/trafficSplit";
 
-/** kubectl against the cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
-export function cloudKubectl(clusterName: string): string {
+/** kubectl against the EKS cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
+export function eksKubectl(clusterName: string): string {
     return `kubectl --context ${clusterName}`;
 }
 
 /**
- * Where an edge site's kubeconfig is kept when the stack has it inline (a secret): the path
+ * Where a cluster's kubeconfig is kept when the stack has it inline (a secret): the path
  * Pulumi.edge.yaml gives the site `edge`, and the one the workflows write each site's kubeconfig to.
  */
 export function edgeKubeconfigFile(clusterName: string): string {
@@ -19,11 +19,12 @@ export function edgeKubeconfigFile(clusterName: string): string {
 }
 
 /**
- * kubectl against the edge cluster with the same kubeconfig and context as the stack's provider. The
- * kubeconfig is always named: it is a file of its own, and `aws eks update-kubeconfig` makes the
- * cloud cluster the current context of the default one.
+ * kubectl against a cluster reached through a kubeconfig (the edge, or the cloud with `cluster:
+ * kubeconfig`) with the same kubeconfig and context as the stack's provider. The kubeconfig is always
+ * named: it is a file of its own, and `aws eks update-kubeconfig` makes the EKS cluster the current
+ * context of the default one.
  */
-export function edgeKubectl(args: { clusterName: string; kubeconfigPath?: string; kubeContext: string }): string {
+export function kubeconfigKubectl(args: { clusterName: string; kubeconfigPath?: string; kubeContext: string }): string {
     const kubeconfig = args.kubeconfigPath ?? edgeKubeconfigFile(args.clusterName);
     return ["kubectl", `--kubeconfig ${kubeconfig}`, args.kubeContext && `--context ${args.kubeContext}`].filter(Boolean).join(" ");
 }

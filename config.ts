@@ -23,19 +23,49 @@ export type NetworkConfig =
     | { kind: "new"; cidr: string; availabilityZoneCount: number }
     | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
 
+/** Where the cloud cluster comes from: EKS, created by the stack, or an existing cluster reached through a kubeconfig. */
+export type ClusterKind = "eks" | "kubeconfig";
+
 /** What both sides configure: the cluster's name in the mesh and its Linkerd install. */
 export interface MeshSideConfig {
     /** This cluster's name in the mesh: the link and mirrored services (`<service>-<clusterName>`) carry it. */
     clusterName: string;
     linkerdVersion: string;
-    gatewayApiCrds: GatewayApiCrds;
+    /** Undefined (the key empty) on a cloud cluster reached through a kubeconfig: it follows what the cluster has. */
+    gatewayApiCrds: GatewayApiCrds | undefined;
     viz: boolean;
     /** Deploy the tutorial's demo workloads (and, on edge, the traffic split). */
     demo: boolean;
 }
 
-export interface CloudConfig extends MeshSideConfig {
+/** An existing cluster reached through a kubeconfig: the edge's k3s, or the cloud with `cluster: kubeconfig`. */
+export interface KubeconfigAccess {
+    /** The kubeconfig's contents. */
+    kubeconfig: string;
+    /** The file the kubeconfig was read from, when it was given as a path. */
+    kubeconfigPath?: string;
+    /** The API server the kubeconfig's context points at. */
+    apiServer: string;
+    /** Base64 PEM of the CA the kubeconfig trusts for that server; empty when it names none inline. */
+    certificateAuthorityData: string;
+    /** The kubeconfig context to use; empty for its current-context. */
+    kubeContext: string;
+}
+
+/** What the cloud side configures whatever its cluster: the sites that join it and its gateway. */
+interface CloudSideConfig extends MeshSideConfig {
     role: "cloud";
+    /** The edge clusters that may join: each gets its own identity issuer and link credential. */
+    edgeSites: string[];
+    /** Who may reach the multicluster gateway's load balancer. */
+    gatewaySourceCidrs: string[];
+    /** Refuse to delete the trust anchor (for a long-lived mesh); off so that a demo can be destroyed. */
+    protectTrustAnchor: boolean;
+}
+
+export interface EksCloudConfig extends CloudSideConfig {
+    cluster: "eks";
+    gatewayApiCrds: GatewayApiCrds;
     /** The EKS cluster's name in AWS: `<project>-<stack>`. */
     eksClusterName: string;
     /** IAM roles and users that get cluster-admin access entries (the creator has one already). */
@@ -43,12 +73,6 @@ export interface CloudConfig extends MeshSideConfig {
     supportType: SupportType;
     /** The identity the kubeconfig's `aws eks get-token` must use: the AWS provider's. */
     awsIdentity: AwsIdentity;
-    /** The edge clusters that may join: each gets its own identity issuer and link credential. */
-    edgeSites: string[];
-    /** Who may reach the multicluster gateway's load balancer. */
-    gatewaySourceCidrs: string[];
-    /** Refuse to delete the trust anchor (for a long-lived mesh); off so that a demo can be destroyed. */
-    protectTrustAnchor: boolean;
     network: NetworkConfig;
     kubernetesVersion: string;
     apiAccessCidrs: string[];
@@ -57,16 +81,19 @@ export interface CloudConfig extends MeshSideConfig {
     nodes: NodeGroupSize;
 }
 
-export interface EdgeConfig extends MeshSideConfig {
+/** The cloud role on an existing cluster (k3s, k3d, any Kubernetes): no AWS resource at all. */
+export interface KubeconfigCloudConfig extends CloudSideConfig, KubeconfigAccess {
+    cluster: "kubeconfig";
+    /** Where edge sites reach this cluster's API server: the server of their link kubeconfigs. */
+    apiServerAddress: string;
+}
+
+export type CloudConfig = EksCloudConfig | KubeconfigCloudConfig;
+
+export interface EdgeConfig extends MeshSideConfig, KubeconfigAccess {
     role: "edge";
-    /** The k3s kubeconfig's contents. */
-    kubeconfig: string;
-    /** The file the kubeconfig was read from, when it was given as a path. */
-    kubeconfigPath?: string;
-    /** The API server the kubeconfig's context points at. */
-    apiServer: string;
-    /** The kubeconfig context to use; empty for its current-context. */
-    kubeContext: string;
+    /** "existing" when the key is empty: k3s ships the Gateway API CRDs, and a k3s without them is told so. */
+    gatewayApiCrds: GatewayApiCrds;
     /** The cloud stack to read the mesh identity and link from (StackReference name). */
     cloudStack: string;
     trafficSplitApi: TrafficSplitApi;
@@ -86,6 +113,10 @@ export type KeyReaders = Readonly<Partial<Record<Role, Reader>>>;
 const BOTH: KeyReaders = { cloud: true, edge: true };
 const CLOUD: KeyReaders = { cloud: true };
 const EDGE: KeyReaders = { edge: true };
+/** Read by the cloud role on EKS only (`cluster` defaults to eks). */
+const EKS: KeyReaders = { cloud: { when: { cluster: "eks" } } };
+/** Read by the edge, and by the cloud role on a cluster it reaches through a kubeconfig. */
+const KUBECONFIG: KeyReaders = { edge: true, cloud: { when: { cluster: "kubeconfig" } } };
 
 /**
  * Every key this program reads, and which stacks read it (`{ cloud: { when: { key: "value" } } }`
@@ -95,6 +126,7 @@ const EDGE: KeyReaders = { edge: true };
  */
 export const CONFIG_KEY_READERS = {
     role: BOTH,
+    cluster: CLOUD,
     clusterName: BOTH,
     linkerdVersion: BOTH,
     gatewayApiCrds: BOTH,
@@ -102,25 +134,26 @@ export const CONFIG_KEY_READERS = {
     edgeSites: CLOUD,
     gatewaySourceCidrs: CLOUD,
     protectTrustAnchor: CLOUD,
-    kubeconfig: EDGE,
-    kubeContext: EDGE,
+    kubeconfig: KUBECONFIG,
+    kubeContext: KUBECONFIG,
+    apiServerAddress: { cloud: { when: { cluster: "kubeconfig" } } },
     cloudStack: EDGE,
     demo: BOTH,
     trafficSplitApi: EDGE,
     trafficSplit: EDGE,
     splitMode: EDGE,
-    vpcCidr: CLOUD,
-    availabilityZoneCount: CLOUD,
-    vpcId: CLOUD,
-    publicSubnetIds: CLOUD,
-    privateSubnetIds: CLOUD,
-    kubernetesVersion: CLOUD,
-    supportType: CLOUD,
-    clusterAdmins: CLOUD,
-    apiAccessCidrs: CLOUD,
-    instanceTypes: CLOUD,
-    capacityType: CLOUD,
-    nodes: CLOUD,
+    vpcCidr: EKS,
+    availabilityZoneCount: EKS,
+    vpcId: EKS,
+    publicSubnetIds: EKS,
+    privateSubnetIds: EKS,
+    kubernetesVersion: EKS,
+    supportType: EKS,
+    clusterAdmins: EKS,
+    apiAccessCidrs: EKS,
+    instanceTypes: EKS,
+    capacityType: EKS,
+    nodes: EKS,
 } as const satisfies Record<string, KeyReaders>;
 
 export type ConfigKey = keyof typeof CONFIG_KEY_READERS;
@@ -139,6 +172,7 @@ export type RawConfig = Record<string, string>;
 export const MIN_KUBERNETES_MINOR = 31;
 
 const ROLES: readonly Role[] = ["cloud", "edge"];
+const CLUSTER_KINDS: readonly ClusterKind[] = ["eks", "kubeconfig"];
 const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
 const SUPPORT_TYPES: readonly SupportType[] = ["STANDARD", "EXTENDED"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
@@ -146,8 +180,8 @@ const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
 const SPLIT_MODES: readonly SplitMode[] = ["weighted", "failover"];
 /** trafficSplit's default in Pulumi.yaml (a test keeps them equal): what the engine passes when the key is not set. */
 export const DEFAULT_TRAFFIC_SPLIT = { local: 50, cloud: 50 };
-/** Where the cluster has no Gateway API CRDs of its own: EKS ships none, k3s >= 1.34 ships them (traefik-crd, or from 1.37 gateway-api-crd). */
-const DEFAULT_GATEWAY_API_CRDS: Record<Role, GatewayApiCrds> = { cloud: "install", edge: "existing" };
+/** What an empty gatewayApiCrds means where the cluster is known: EKS ships none; k3s >= 1.34 ships them, and a k3s without them is told so. (A cloud cluster reached through a kubeconfig is asked what it has: gatewayApiCrds.ts.) */
+const DEFAULT_GATEWAY_API_CRDS = { eks: "install", edge: "existing" } as const satisfies Record<string, GatewayApiCrds>;
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
 const MAX_CLUSTER_NAME_LENGTH = 40;
 const MAX_AVAILABILITY_ZONES = 6;
@@ -212,8 +246,10 @@ export function parseConfig(raw: RawConfig, stack: string, context: ConfigContex
     // Without a valid role there is no telling which keys matter.
     let config: MeshConfig | undefined;
     if (reader.isOneOf("role", ROLES)) {
-        problems.push(...misplacedKeyProblems(raw, role, projectDefaults()));
-        const side = parseMeshSide(reader, role, stack);
+        // Which keys a cloud stack reads depends on its cluster: judge them only against a valid one.
+        if (role === "edge" || reader.isOneOf("cluster", CLUSTER_KINDS))
+            problems.push(...misplacedKeyProblems(raw, role, projectDefaults()));
+        const side = parseMeshSide(reader, stack);
         config = role === "cloud" ? parseCloud(reader, side, stack, context) : parseEdge(reader, side);
     }
 
@@ -310,19 +346,85 @@ export function nearestKey(key: string): ConfigKey {
     return CONFIG_KEYS.reduce((best, candidate) => (editDistance(key, candidate) < editDistance(key, best) ? candidate : best));
 }
 
-function parseMeshSide(reader: ConfigReader, role: Role, stack: string): MeshSideConfig {
+function parseMeshSide(reader: ConfigReader, stack: string): MeshSideConfig {
     const gatewayApiCrds = reader.string("gatewayApiCrds", { optional: true });
     return {
         // Empty means the stack's name: `pulumi stack init edge-berlin` names the site edge-berlin.
         clusterName: reader.check("clusterName", reader.string("clusterName", { optional: true }) || stack, clusterNameProblem),
         linkerdVersion: reader.check("linkerdVersion", reader.string("linkerdVersion"), linkerdChartVersionProblem),
-        gatewayApiCrds: gatewayApiCrds === "" ? DEFAULT_GATEWAY_API_CRDS[role] : reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS),
+        gatewayApiCrds: gatewayApiCrds === "" ? undefined : reader.oneOf("gatewayApiCrds", GATEWAY_API_CRDS),
         viz: reader.boolean("viz"),
         demo: reader.boolean("demo"),
     };
 }
 
+/** A kubeconfig the config cannot use, as a placeholder: parseConfig throws before anyone reads it. */
+const UNUSABLE_KUBECONFIG = { kubeconfig: "", apiServer: "", certificateAuthorityData: "" };
+
 function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, context: ConfigContext): CloudConfig {
+    const common = {
+        role: "cloud" as const,
+        ...side,
+        edgeSites: parseEdgeSites(reader, side.clusterName),
+        protectTrustAnchor: reader.boolean("protectTrustAnchor"),
+    };
+    // Without a valid cluster there is no telling which keys matter: EKS's or the kubeconfig's.
+    if (!reader.isOneOf("cluster", CLUSTER_KINDS)) {
+        reader.oneOf("cluster", CLUSTER_KINDS);
+        return { ...common, cluster: "kubeconfig", ...UNUSABLE_KUBECONFIG, kubeContext: "", apiServerAddress: "", gatewaySourceCidrs: [] };
+    }
+    return reader.oneOf("cluster", CLUSTER_KINDS) === "eks"
+        ? parseEksCloud(reader, common, stack, context)
+        : parseKubeconfigCloud(reader, common);
+}
+
+/** The cloud role on an existing cluster: its kubeconfig, and the API address edge sites reach it at. */
+function parseKubeconfigCloud(reader: ConfigReader, common: Omit<CloudSideConfig, "gatewaySourceCidrs">): KubeconfigCloudConfig {
+    const kubeContext = reader.string("kubeContext", { optional: true });
+    const access = readKubeconfig(reader, kubeContext);
+    if (access.kubeconfig !== "" && access.certificateAuthorityData === "") {
+        reader.problem(
+            "kubeconfig",
+            `the kubeconfig's cluster (${access.apiServer}) carries no certificate-authority-data: edge sites check this API server's ` +
+                `certificate with the CA their link kubeconfig carries inline; accepted: a kubeconfig with the CA inline ` +
+                `(kubectl config view --raw --flatten --minify writes one)`,
+        );
+    }
+    const given = reader.string("apiServerAddress", { optional: true });
+    let apiServerAddress = given;
+    if (given !== "") reader.check("apiServerAddress", given, apiServerAddressProblem);
+    else if (access.apiServer !== "") {
+        // Empty means the kubeconfig's server: it must work for the edge sites' link controllers too.
+        apiServerAddress = access.apiServer;
+        const problem = apiServerAddressProblem(apiServerAddress);
+        if (problem !== undefined) {
+            reader.problem(
+                "apiServerAddress",
+                `is empty, so edge sites would reach this cluster's API at the kubeconfig's server ${JSON.stringify(apiServerAddress)}, which is ${problem}`,
+            );
+        }
+    }
+    return {
+        ...common,
+        cluster: "kubeconfig",
+        ...access,
+        kubeContext,
+        apiServerAddress,
+        // No AWS load balancer controller here, so no rule budget: the cluster's own load balancer takes the list.
+        gatewaySourceCidrs: reader.checkEach(
+            "gatewaySourceCidrs",
+            reader.stringList("gatewaySourceCidrs", { nonEmpty: true }),
+            cidrProblem,
+        ),
+    };
+}
+
+function parseEksCloud(
+    reader: ConfigReader,
+    common: Omit<CloudSideConfig, "gatewaySourceCidrs">,
+    stack: string,
+    context: ConfigContext,
+): EksCloudConfig {
     const eksClusterName = `${PROJECT}-${stack}`;
     const problem = eksClusterNameProblem(eksClusterName);
     if (problem !== undefined)
@@ -332,12 +434,11 @@ function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: string, c
     const nodes = parseNodes(reader);
     const network = parseNetwork(reader, nodes);
     return {
-        role: "cloud",
-        ...side,
+        ...common,
+        cluster: "eks",
+        gatewayApiCrds: common.gatewayApiCrds ?? DEFAULT_GATEWAY_API_CRDS.eks,
         eksClusterName,
-        edgeSites: parseEdgeSites(reader, side.clusterName),
         gatewaySourceCidrs: parseGatewaySourceCidrs(reader, network),
-        protectTrustAnchor: reader.boolean("protectTrustAnchor"),
         network,
         // The support window depends on supportType: judge it only against a valid one.
         kubernetesVersion: parseKubernetesVersion(
@@ -466,6 +567,7 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
     return {
         role: "edge",
         ...side,
+        gatewayApiCrds: side.gatewayApiCrds ?? DEFAULT_GATEWAY_API_CRDS.edge,
         ...readKubeconfig(reader, kubeContext),
         kubeContext,
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
@@ -541,8 +643,8 @@ export function kubeconfigFileProblem(file: string): string | undefined {
 }
 
 /** The kubeconfig's contents: given inline, or read from the path given. Checks the context exists. */
-function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig: string; kubeconfigPath?: string; apiServer: string } {
-    const unusable = { kubeconfig: "", apiServer: "" };
+function readKubeconfig(reader: ConfigReader, kubeContext: string): Omit<KubeconfigAccess, "kubeContext"> {
+    const unusable = UNUSABLE_KUBECONFIG;
     const value = reader.string("kubeconfig");
     if (value === "") return unusable;
     const accepted = "accepted: the kubeconfig's contents (pulumi config set --secret kubeconfig < k3s.yaml) or a path to the file";
@@ -559,8 +661,8 @@ function readKubeconfig(reader: ConfigReader, kubeContext: string): { kubeconfig
         text = fs.readFileSync(file, "utf8");
     }
     try {
-        const { server } = clusterEndpoint(parseKubeconfig(text), kubeContext || undefined);
-        return { kubeconfig: text, kubeconfigPath: file, apiServer: server };
+        const { server, certificateAuthorityData } = clusterEndpoint(parseKubeconfig(text), kubeContext || undefined);
+        return { kubeconfig: text, kubeconfigPath: file, apiServer: server, certificateAuthorityData };
     } catch (error) {
         const where = looksInline ? "the kubeconfig given" : `the kubeconfig in ${JSON.stringify(value)}`;
         const key = kubeContext && /context/.test((error as Error).message) ? "kubeContext" : "kubeconfig";
@@ -679,6 +781,28 @@ export function clusterNameProblem(value: string): string | undefined {
  */
 export const STACK_NAME_FORMS =
     '"<stack>", "<org>/<stack>" or "<org>/<project>/<stack>" (with a self-managed backend, "organization/<project>/<stack>")';
+
+/**
+ * The address edge sites' link controllers reach the cloud API server at, as `linkerd multicluster link
+ * --api-server-address` puts it into the link kubeconfig: an https URL that is not a loopback (in a pod
+ * it would be the pod itself). The server's certificate must name its host (k3s: --tls-san).
+ */
+export function apiServerAddressProblem(value: string): string | undefined {
+    const accepted =
+        'accepted: the https URL edge sites reach this API server at, e.g. "https://k3d-cloud-server-0:6443" or "https://203.0.113.10:6443"';
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return `not a URL; ${accepted}`;
+    }
+    if (url.protocol !== "https:") return `not an https URL; ${accepted}`;
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (host === "localhost" || /^127\./.test(host) || host === "::1" || host === "0.0.0.0" || host === "::") {
+        return `a loopback address, which in an edge site's link controller (a pod) is the pod itself; ${accepted}`;
+    }
+    return undefined;
+}
 
 export function stackNameProblem(value: string): string | undefined {
     const parts = value.split("/");

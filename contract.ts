@@ -10,21 +10,17 @@ export type { GatewayEndpoint };
 export interface EdgeSiteExports {
     issuerCertPem: string;
     issuerKeyPem: string;
-    /** The kubeconfig the site's link controller uses: the EKS endpoint, its CA, the site's token. */
+    /** The kubeconfig the site's link controller uses: the cloud API server's address, its CA, the site's token. */
     linkKubeconfig: string;
 }
 
-export interface CloudStackOutputs {
+/** What every cloud stack exports, whatever its cluster: all that an edge stack reads. */
+export interface CloudStackCommonOutputs {
     /** The cloud cluster's name in the mesh. */
     clusterName: string;
-    /** The EKS cluster's name in AWS. */
-    eksClusterName: string;
-    /** Admin kubeconfig (secret), authenticating with `aws eks get-token`. */
-    kubeconfig: string;
+    /** Where edge sites reach the cloud API server (the server of their link kubeconfigs). */
     apiEndpoint: string;
     certificateAuthorityData: string;
-    /** Adds the cluster to the local kubeconfig as context `<clusterName>`. */
-    kubeconfigCommand: string;
     /** The mesh's trust anchor certificate (its key never leaves the cloud stack). */
     trustAnchorPem: string;
     /** The edge sites registered in `edgeSites`, in order. */
@@ -39,6 +35,21 @@ export interface CloudStackOutputs {
     vizDashboardCommand: string | undefined;
     frontendCommand: string | undefined;
 }
+
+/** A cloud stack on EKS (`cluster: eks`) exports what it created in AWS too. */
+export interface EksCloudStackOutputs extends CloudStackCommonOutputs {
+    /** The EKS cluster's name in AWS. */
+    eksClusterName: string;
+    /** Admin kubeconfig (secret), authenticating with `aws eks get-token`. */
+    kubeconfig: string;
+    /** Adds the cluster to the local kubeconfig as context `<clusterName>`. */
+    kubeconfigCommand: string;
+}
+
+/** A cloud stack on an existing cluster (`cluster: kubeconfig`): the user has its kubeconfig already. */
+export type KubeconfigCloudStackOutputs = CloudStackCommonOutputs;
+
+export type CloudStackOutputs = EksCloudStackOutputs | KubeconfigCloudStackOutputs;
 
 export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
@@ -103,7 +114,8 @@ export async function readCloudStack(stackName: string, site: string): Promise<C
         );
     }
     const exportedServices = ((await reference.getOutputDetails("exportedServices")).value as string[] | undefined) ?? [];
-    const output = <K extends keyof CloudStackOutputs>(key: K) => reference.requireOutput(key) as pulumi.Output<CloudStackOutputs[K]>;
+    const output = <K extends keyof CloudStackCommonOutputs>(key: K) =>
+        reference.requireOutput(key) as pulumi.Output<CloudStackCommonOutputs[K]>;
     return {
         clusterName: output("clusterName"),
         trustAnchorPem: output("trustAnchorPem"),

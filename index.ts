@@ -1,19 +1,21 @@
-// edge-cloud-mesh: one Linkerd mesh across EKS on Graviton ("cloud") and a k3s cluster ("edge").
+// edge-cloud-mesh: one Linkerd mesh across EKS on Graviton, or any cluster (`cluster: kubeconfig`),
+// as "cloud" and a k3s cluster ("edge").
 // Each stack builds one side, in the order of the tutorial this replaces:
 // config → cluster → mesh identity → Linkerd → link → demo.
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    cloudKubectl,
     destroyOrder,
-    edgeKubectl,
+    eksKubectl,
     frontendCommand,
     kubeconfigCommand,
+    kubeconfigKubectl,
     vizDashboardCommand,
     watchSplitCommand,
 } from "./commands";
-import { CloudConfig, EdgeConfig, loadConfig } from "./config";
-import { CloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
+import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigCloudConfig, loadConfig } from "./config";
+import { CloudStackOutputs, EksCloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
 import {
     DEMO_NAMESPACE,
@@ -24,17 +26,30 @@ import {
     PODINFO_PORT,
     mirroredServiceName,
 } from "./components/demoWorkloads";
-import { EdgeCluster, assertReachable } from "./components/edgeCluster";
 import { EksCluster } from "./components/eksCluster";
-import { assertGatewayApiCrds } from "./components/gatewayApiCrds";
-import { LinkerdInstall } from "./components/linkerdInstall";
+import { checkGatewayApiCrds } from "./components/gatewayApiCrds";
+import { KubeconfigCluster, assertReachable } from "./components/kubeconfigCluster";
+import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
 import { MeshIdentity } from "./components/meshIdentity";
-import { MulticlusterGateway } from "./components/multiclusterGateway";
+import { GatewayLoadBalancer, MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
 import { TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
 
-function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
-    // Cluster
+/** The cloud cluster as the rest of the cloud stack uses it, whatever kind it is. */
+interface CloudCluster {
+    provider: k8s.Provider;
+    /** Where edge sites reach its API server, and the CA that signs the server's certificate. */
+    apiEndpoint: pulumi.Input<string>;
+    certificateAuthorityData: pulumi.Input<string>;
+    gatewayApiCrds: GatewayApiCrds;
+    loadBalancer: GatewayLoadBalancer;
+    kubectl: string;
+    /** The outputs only this kind of cluster has. */
+    outputs: Partial<StackOutputs<EksCloudStackOutputs>>;
+}
+
+/** An EKS cluster on Graviton, in a VPC of its own or an existing one. */
+function eksCloudCluster(config: EksCloudConfig): CloudCluster {
     const network =
         config.network.kind === "existing"
             ? config.network
@@ -54,7 +69,65 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         capacityType: config.capacityType,
         nodes: config.nodes,
     });
-    const kubectl = cloudKubectl(config.clusterName);
+    return {
+        provider: cluster.provider,
+        apiEndpoint: cluster.endpoint,
+        certificateAuthorityData: cluster.certificateAuthorityData,
+        gatewayApiCrds: config.gatewayApiCrds,
+        // An existing VPC may have other public subnets; the program's own VPC has only these.
+        loadBalancer: { kind: "aws-nlb", subnetIds: config.network.kind === "existing" ? config.network.publicSubnetIds : [] },
+        kubectl: eksKubectl(config.clusterName),
+        outputs: {
+            eksClusterName: cluster.eksClusterName,
+            kubeconfig: cluster.kubeconfig,
+            // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
+            kubeconfigCommand: aws.getRegionOutput().region.apply((region) =>
+                kubeconfigCommand({
+                    region,
+                    eksClusterName: config.eksClusterName,
+                    clusterName: config.clusterName,
+                    awsIdentity: config.awsIdentity,
+                }),
+            ),
+        },
+    };
+}
+
+/**
+ * An existing cluster reached through a kubeconfig (k3d, k3s, another provider's): no AWS resource and
+ * no AWS call. Checked like an edge cluster before anything is declared; its own load balancer gives
+ * the gateway an address.
+ */
+async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<CloudCluster> {
+    await assertReachable({ role: "cloud", clusterName: config.clusterName }, config.apiServer);
+    const gatewayApiCrds = await checkGatewayApiCrds({
+        role: "cloud",
+        clusterName: config.clusterName,
+        mode: config.gatewayApiCrds,
+        kubeconfig: config.kubeconfig,
+        kubeContext: config.kubeContext,
+    });
+    const cluster = new KubeconfigCluster("cloud", {
+        role: "cloud",
+        clusterName: config.clusterName,
+        kubeconfig: config.kubeconfig,
+        kubeContext: config.kubeContext,
+    });
+    return {
+        provider: cluster.provider,
+        apiEndpoint: config.apiServerAddress,
+        certificateAuthorityData: config.certificateAuthorityData,
+        gatewayApiCrds,
+        loadBalancer: { kind: "cluster" },
+        kubectl: kubeconfigKubectl(config),
+        outputs: {},
+    };
+}
+
+async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackOutputs>> {
+    // Cluster
+    const cluster = config.cluster === "eks" ? eksCloudCluster(config) : await kubeconfigCloudCluster(config);
+    const kubectl = cluster.kubectl;
 
     // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
@@ -71,7 +144,7 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         trustAnchorPem: identity.trustAnchorPem,
         issuerCertPem: ownIssuer.certPem,
         issuerKeyPem: ownIssuer.keyPem,
-        gatewayApiCrds: config.gatewayApiCrds,
+        gatewayApiCrds: cluster.gatewayApiCrds,
         viz: config.viz,
     });
 
@@ -81,12 +154,11 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
         controlPlane: linkerd.controlPlane,
         linkerdVersion: config.linkerdVersion,
         clusterName: config.clusterName,
-        apiEndpoint: cluster.endpoint,
+        apiEndpoint: cluster.apiEndpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
         sites: config.edgeSites,
         sourceCidrs: config.gatewaySourceCidrs,
-        // An existing VPC may have other public subnets; the program's own VPC has only these.
-        loadBalancerSubnetIds: config.network.kind === "existing" ? config.network.publicSubnetIds : [],
+        loadBalancer: cluster.loadBalancer,
     });
 
     // Demo: podinfo, exported to the edge sites, and the frontend
@@ -112,19 +184,9 @@ function cloudStack(config: CloudConfig): StackOutputs<CloudStackOutputs> {
     );
     return {
         clusterName: pulumi.output(config.clusterName),
-        eksClusterName: cluster.eksClusterName,
-        kubeconfig: cluster.kubeconfig,
-        apiEndpoint: cluster.endpoint,
-        certificateAuthorityData: cluster.certificateAuthorityData,
-        // The region the AWS provider deploys to, however it was given (aws:region, AWS_REGION, a profile).
-        kubeconfigCommand: aws.getRegionOutput().region.apply((region) =>
-            kubeconfigCommand({
-                region,
-                eksClusterName: config.eksClusterName,
-                clusterName: config.clusterName,
-                awsIdentity: config.awsIdentity,
-            }),
-        ),
+        ...cluster.outputs,
+        apiEndpoint: pulumi.output(cluster.apiEndpoint),
+        certificateAuthorityData: pulumi.output(cluster.certificateAuthorityData),
         trustAnchorPem: identity.trustAnchorPem,
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),
@@ -149,19 +211,21 @@ async function edgeStack(config: EdgeConfig) {
     }
 
     // Cluster: reachable, with the Gateway API CRDs gatewayApiCrds promises, or a clear error before anything waits on it
-    await assertReachable(config.clusterName, config.apiServer);
-    await assertGatewayApiCrds({
+    await assertReachable({ role: "edge", clusterName: config.clusterName }, config.apiServer);
+    const gatewayApiCrds = await checkGatewayApiCrds({
+        role: "edge",
         clusterName: config.clusterName,
         mode: config.gatewayApiCrds,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
     });
-    const cluster = new EdgeCluster("edge", {
+    const cluster = new KubeconfigCluster("edge", {
+        role: "edge",
         clusterName: config.clusterName,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
     });
-    const kubectl = edgeKubectl(config);
+    const kubectl = kubeconfigKubectl(config);
 
     // Linkerd, with the anchor and this site's issuer from the cloud stack
     const linkerd = new LinkerdInstall("edge", {
@@ -171,7 +235,7 @@ async function edgeStack(config: EdgeConfig) {
         trustAnchorPem: cloud.trustAnchorPem,
         issuerCertPem: cloud.site.issuerCertPem,
         issuerKeyPem: cloud.site.issuerKeyPem,
-        gatewayApiCrds: config.gatewayApiCrds,
+        gatewayApiCrds,
         viz: config.viz,
     });
 

@@ -1,5 +1,6 @@
-// Before the edge stack declares anything, it asks the edge API server which Gateway API route CRDs
-// it has: Linkerd needs HTTPRoute and GRPCRoute, and `gatewayApiCrds` says who provides them.
+// Before a stack declares anything on a cluster it reaches through a kubeconfig (the edge, or the cloud
+// with `cluster: kubeconfig`), it asks the API server which Gateway API route CRDs it has: Linkerd needs
+// HTTPRoute and GRPCRoute, and `gatewayApiCrds` (or, left empty, the cluster) says who provides them.
 import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayApiCrds } from "./linkerdInstall";
@@ -26,21 +27,58 @@ export interface CrdSummary {
 /** The Gateway API CRDs that edge-26.8.3 has been tested with, for messages. */
 const SUPPORTED_GATEWAY_API = "Gateway API v1.2.1 to v1.5.1";
 
+/** The cluster a check is about, as messages name it: "the edge cluster "edge"". */
+export interface CheckedCluster {
+    clusterName: string;
+    role: "cloud" | "edge";
+}
+
+function described(cluster: CheckedCluster): string {
+    return `the ${cluster.role} cluster ${JSON.stringify(cluster.clusterName)}`;
+}
+
+/**
+ * A CRD of Linkerd's own that linkerd-crds installs and deletes with the release, unlike the Gateway API
+ * CRDs it bundles, which carry `helm.sh/resource-policy: keep` (linkerd-crds templates): while it
+ * exists, a Linkerd install owns the Gateway API CRDs Linkerd marked; without it they are leftovers.
+ */
+export const LINKERD_OWN_CRD = "servers.policy.linkerd.io";
+
+/**
+ * What `gatewayApiCrds` left empty means on a cluster reached through a kubeconfig:
+ * - "existing" when it has a route CRD from another owner (k3s's Traefik chart, a Gateway API
+ *   release), or Linkerd's left behind by an install that is gone (`linkerdInstalled` false: a
+ *   `pulumi destroy` keeps them, and creating them again would fail on the existing objects);
+ * - "install" when it has none, or Linkerd's with a Linkerd install: this stack's own on its second
+ *   `up`, which thus decides as the first did.
+ * The check then holds the cluster to the mode.
+ */
+export function followedGatewayApiCrds(crds: Record<string, CrdSummary | undefined>, linkerdInstalled: boolean): GatewayApiCrds {
+    const present = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] !== undefined).map(({ name }) => crds[name]);
+    if (present.some((crd) => !installedByLinkerd(crd))) return "existing";
+    return present.length > 0 && !linkerdInstalled ? "existing" : "install";
+}
+
 /**
  * What is wrong with the cluster's route CRDs for `mode`, or undefined. `crds` maps each required
- * CRD's name to the CRD, or to undefined when the cluster has none of that name.
+ * CRD's name to the CRD, or to undefined when the cluster has none of that name. `followed`: the key is
+ * empty and `mode` is what the cluster has (followedGatewayApiCrds).
  */
 export function gatewayApiCrdsProblem(
-    clusterName: string,
+    cluster: CheckedCluster,
     mode: GatewayApiCrds,
     crds: Record<string, CrdSummary | undefined>,
+    followed = false,
 ): string | undefined {
     const key = "edge-cloud-mesh:gatewayApiCrds";
+    const stated = followed
+        ? `${key} is empty, so ${described(cluster)} uses the Gateway API CRDs it has (as with "existing")`
+        : `${key} is "${mode}"`;
     if (mode === "existing") {
         const missing = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] === undefined).map(({ name }) => name);
         if (missing.length > 0) {
             return (
-                `${key} is "existing", but the edge cluster ${JSON.stringify(clusterName)} has no ${missing.join(" and ")} ` +
+                `${stated}, but ${described(cluster)} has no ${missing.join(" and ")} ` +
                 `(k3s 1.34 to 1.36 install the Gateway API CRDs with Traefik's traefik-crd chart, so one started with --disable traefik has none; ` +
                 `k3s 1.37 and later install them with their own gateway-api-crd chart). Linkerd needs them ` +
                 `before its control plane starts. Either install them (${SUPPORTED_GATEWAY_API}, standard channel: ` +
@@ -51,7 +89,7 @@ export function gatewayApiCrdsProblem(
         const unserved = REQUIRED_ROUTE_CRDS.filter(({ name, version }) => !servesVersion(crds[name], version));
         if (unserved.length > 0) {
             return (
-                `${key} is "existing", but on the edge cluster ${JSON.stringify(clusterName)} ` +
+                `${stated}, but on ${described(cluster)} ` +
                 `${unserved.map(({ name, version }) => `${name} does not serve ${version} (serves: ${servedVersions(crds[name]).join(", ") || "none"})`).join("; ")}, ` +
                 `the version Linkerd edge-26.8.3 reads. Upgrade the cluster's Gateway API CRDs (${SUPPORTED_GATEWAY_API}) and run this again.`
             );
@@ -63,7 +101,7 @@ export function gatewayApiCrdsProblem(
     );
     if (foreign.length > 0) {
         return (
-            `${key} is "install", but the edge cluster ${JSON.stringify(clusterName)} already has ${foreign.join(" and ")}, ` +
+            `${stated}, but ${described(cluster)} already has ${foreign.join(" and ")}, ` +
             `installed by something other than Linkerd (on k3s: its traefik-crd or gateway-api-crd chart). Two owners would overwrite each other's ` +
             `version of the same CRDs. Set ${key} to "existing" to use the cluster's own.`
         );
@@ -86,9 +124,9 @@ function installedByLinkerd(crd: CrdSummary | undefined): boolean {
 /** How long the API server may take to answer, per request. */
 export const CRD_REQUEST_TIMEOUT_MS = 15_000;
 
-export interface GatewayApiCrdsCheckArgs {
-    clusterName: string;
-    mode: GatewayApiCrds;
+export interface GatewayApiCrdsCheckArgs extends CheckedCluster {
+    /** What gatewayApiCrds says; undefined (the key empty) follows what the cluster has. */
+    mode: GatewayApiCrds | undefined;
     /** The kubeconfig's contents, as the provider gets them. */
     kubeconfig: string;
     /** The context to use; empty for the kubeconfig's current-context. */
@@ -97,10 +135,10 @@ export interface GatewayApiCrdsCheckArgs {
 }
 
 /**
- * Asks the edge API server, with the stack's kubeconfig, for the required route CRDs and fails with a
- * RunError naming `gatewayApiCrds` when they do not fit `mode`.
+ * Asks the cluster's API server, with the stack's kubeconfig, for the required route CRDs; returns the
+ * mode to install Linkerd with, or fails with a RunError naming `gatewayApiCrds` when they do not fit.
  */
-export async function assertGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promise<void> {
+export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promise<GatewayApiCrds> {
     const kubeConfig = new k8s.KubeConfig();
     kubeConfig.loadFromString(args.kubeconfig);
     if (args.kubeContext) kubeConfig.setCurrentContext(args.kubeContext);
@@ -108,14 +146,19 @@ export async function assertGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promi
     const server = kubeConfig.getCurrentCluster()?.server ?? "";
     const timeoutMs = args.timeoutMs ?? CRD_REQUEST_TIMEOUT_MS;
 
-    const crds: Record<string, CrdSummary | undefined> = {};
-    for (const { name } of REQUIRED_ROUTE_CRDS) {
-        crds[name] = await readCrd(api, name, timeoutMs).catch((error: unknown) => {
-            throw new pulumi.RunError(requestFailure(args.clusterName, server, name, error));
+    const read = (name: string) =>
+        readCrd(api, name, timeoutMs).catch((error: unknown) => {
+            throw new pulumi.RunError(requestFailure(args, server, name, error));
         });
-    }
-    const problem = gatewayApiCrdsProblem(args.clusterName, args.mode, crds);
+    const crds: Record<string, CrdSummary | undefined> = {};
+    for (const { name } of REQUIRED_ROUTE_CRDS) crds[name] = await read(name);
+    // Whether a Linkerd install owns Linkerd's route CRDs: asked only where the followed mode depends on it.
+    const linkerdRoutes = REQUIRED_ROUTE_CRDS.some(({ name }) => crds[name] !== undefined && installedByLinkerd(crds[name]));
+    const linkerdInstalled = args.mode === undefined && linkerdRoutes && (await read(LINKERD_OWN_CRD)) !== undefined;
+    const mode = args.mode ?? followedGatewayApiCrds(crds, linkerdInstalled);
+    const problem = gatewayApiCrdsProblem(args, mode, crds, args.mode === undefined);
     if (problem !== undefined) throw new pulumi.RunError(problem);
+    return mode;
 }
 
 /** The CRD, or undefined when the API server answers 404. */
@@ -134,8 +177,8 @@ async function readCrd(api: k8s.ApiextensionsV1Api, name: string, timeoutMs: num
     }
 }
 
-function requestFailure(clusterName: string, server: string, crd: string, error: unknown): string {
-    const where = `the edge cluster ${JSON.stringify(clusterName)}'s API server ${server}`;
+function requestFailure(cluster: CheckedCluster, server: string, crd: string, error: unknown): string {
+    const where = `${described(cluster)}'s API server ${server}`;
     if (error instanceof k8s.ApiException && (error.code === 401 || error.code === 403)) {
         const refused = error.code === 401 ? "did not accept the credentials" : "refused to let them read CustomResourceDefinitions";
         return (

@@ -6,7 +6,7 @@ import { CLUSTER_DOMAIN, LINKERD_NAMESPACE, MULTICLUSTER_NAMESPACE, installExten
 
 /** How an edge site reaches the cloud's multicluster gateway: the Link's gateway and probe fields. */
 export interface GatewayEndpoint {
-    /** The NLB's addresses as link-gen takes them: each ingress IP, else hostname, comma-joined. */
+    /** The load balancer's addresses as link-gen takes them: each ingress IP, else hostname, comma-joined. */
     address: string;
     port: string;
     identity: string;
@@ -35,14 +35,28 @@ export function remoteAccessServiceAccount(site: string): string {
 /** Pins a load balancer to these subnets; without it the controller picks any public subnet per zone of the VPC. */
 export const NLB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-subnets";
 
-export function gatewayValues(args: { sourceCidrs: string[]; loadBalancerSubnetIds?: string[] }) {
-    const subnets = args.loadBalancerSubnetIds?.length ? { [NLB_SUBNETS_ANNOTATION]: args.loadBalancerSubnetIds.join(",") } : {};
+/**
+ * What gives the gateway Service its address: an internet-facing AWS NLB (EKS), pinned to `subnetIds`
+ * when given (empty lets the controller discover them); or the cluster's own load balancer (k3s's
+ * ServiceLB, MetalLB, another cloud's), with no annotations.
+ */
+export type GatewayLoadBalancer = { kind: "aws-nlb"; subnetIds: string[] } | { kind: "cluster" };
+
+/** The gateway Service's annotations for its load balancer. */
+export function gatewayServiceAnnotations(loadBalancer: GatewayLoadBalancer): Record<string, string> {
+    if (loadBalancer.kind === "cluster") return {};
+    const subnets: Record<string, string> =
+        loadBalancer.subnetIds.length > 0 ? { [NLB_SUBNETS_ANNOTATION]: loadBalancer.subnetIds.join(",") } : {};
+    return { ...NLB_SERVICE_ANNOTATIONS, ...subnets };
+}
+
+export function gatewayValues(args: { sourceCidrs: string[]; loadBalancer: GatewayLoadBalancer }) {
     return {
         createNamespaceMetadataJob: false,
         gateway: {
             enabled: true,
             serviceType: "LoadBalancer",
-            serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS, ...subnets },
+            serviceAnnotations: gatewayServiceAnnotations(args.loadBalancer),
             loadBalancerSourceRanges: args.sourceCidrs,
         },
         // The chart's remote-access accounts each come with a second token Secret, `<account>-token`,
@@ -112,13 +126,19 @@ export function isGatewayServiceUrn(urn: string | undefined): boolean {
     return qualifiedType.split("$").pop() === "kubernetes:core/v1:Service" && name.endsWith(`${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE}`);
 }
 
+/** Who gives the gateway its address, for the message when it has none. */
+const ADDRESS_SOURCES: Record<GatewayLoadBalancer["kind"], string> = {
+    "aws-nlb": "AWS created its NLB",
+    cluster: "the cluster has a load balancer implementation (k3s ServiceLB, MetalLB, its cloud's) that gave it an address",
+};
+
 /** As link-gen: each ingress entry's IP, else its hostname, comma-joined. None is an error. */
-export function gatewayAddress(ingress: LoadBalancerIngress[] | undefined): string {
+export function gatewayAddress(ingress: LoadBalancerIngress[] | undefined, loadBalancer: GatewayLoadBalancer["kind"] = "aws-nlb"): string {
     const addresses = (ingress ?? []).map((entry) => entry.ip || entry.hostname).filter((address): address is string => Boolean(address));
     if (addresses.length === 0) {
         throw new Error(
             `the Service ${MULTICLUSTER_NAMESPACE}/${GATEWAY_SERVICE} has no load balancer address (status.loadBalancer.ingress is empty): ` +
-                `check that AWS created its NLB (kubectl -n ${MULTICLUSTER_NAMESPACE} describe service ${GATEWAY_SERVICE}), then run pulumi up again`,
+                `check that ${ADDRESS_SOURCES[loadBalancer]} (kubectl -n ${MULTICLUSTER_NAMESPACE} describe service ${GATEWAY_SERVICE}), then run pulumi up again`,
         );
     }
     return addresses.join(",");
@@ -131,21 +151,21 @@ export interface MulticlusterGatewayArgs {
     linkerdVersion: string;
     /** The cloud cluster's name in the mesh: names the cluster and context in each link kubeconfig. */
     clusterName: string;
+    /** Where edge sites reach this cluster's API server: the server of their link kubeconfigs. */
     apiEndpoint: pulumi.Input<string>;
     certificateAuthorityData: pulumi.Input<string>;
     /** The edge sites that link to this cluster; each gets its own service account and token. */
     sites: string[];
     /** Who may reach the gateway's load balancer. */
     sourceCidrs: string[];
-    /** Public subnets the load balancer must use (an existing VPC's); empty lets the controller discover them. */
-    loadBalancerSubnetIds: string[];
+    loadBalancer: GatewayLoadBalancer;
 }
 
 /**
  * The target side of the multicluster link: the linkerd-multicluster extension with its gateway
- * behind an internet-facing NLB, and one remote-access service account per edge site. It reads back
- * what Kubernetes fills in after creation (the NLB's address, each token) and turns them into what an
- * edge site needs to link.
+ * behind a load balancer (an internet-facing NLB on EKS), and one remote-access service account per
+ * edge site. It reads back what Kubernetes fills in after creation (the load balancer's address, each
+ * token) and turns them into what an edge site needs to link.
  */
 export class MulticlusterGateway extends pulumi.ComponentResource {
     public readonly endpoint: pulumi.Output<GatewayEndpoint>;
@@ -162,11 +182,11 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
             chart: linkerdChart("linkerd-multicluster", args.linkerdVersion),
-            values: gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancerSubnetIds: args.loadBalancerSubnetIds }),
+            values: gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancer: args.loadBalancer }),
         });
 
         // The gateway Service as the chart manages it. Pulumi finishes creating a LoadBalancer Service
-        // only once AWS gave it an address, so its status has the address after `up`. In a preview that
+        // only once its load balancer gave it an address, so its status has the address after `up`. In a preview that
         // creates or replaces it, its id is unknown and its status (a dry run's) has no address: the
         // address is then unknown too. Objects of kinds the SDK has no class for (Linkerd's policy
         // resources) come back as their plain ids: they are not the Service.
@@ -181,7 +201,7 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             });
         });
         this.endpoint = gatewayStatus.apply((status) => ({
-            address: gatewayAddress(status?.loadBalancer?.ingress),
+            address: gatewayAddress(status?.loadBalancer?.ingress, args.loadBalancer.kind),
             port: String(GATEWAY_PORT),
             identity: GATEWAY_IDENTITY,
             probePath: GATEWAY_PROBE.path,

@@ -289,12 +289,12 @@ describe("a mistyped or misplaced key stops the run before anything is declared"
     });
 
     it.each([
-        ["edge", "apiAccessCidrs", ["not-a-cidr"], "cloud stacks"],
+        ["edge", "apiAccessCidrs", ["not-a-cidr"], "cloud stacks with cluster: eks"],
         ["edge", "edgeSites", ["edge", "edge-berlin"], "cloud stacks"],
-        ["edge", "nodes", { min: 1, desired: 1, max: 1 }, "cloud stacks"],
+        ["edge", "nodes", { min: 1, desired: 1, max: 1 }, "cloud stacks with cluster: eks"],
         ["cloud", "trafficSplit", { local: 100, cloud: 0 }, "edge stacks"],
         ["cloud", "cloudStack", "acme/edge-cloud-mesh/cloud", "edge stacks"],
-        ["cloud", "kubeconfig", "~/.kube/k3s-edge.yaml", "edge stacks"],
+        ["cloud", "kubeconfig", "~/.kube/k3s-edge.yaml", "cloud stacks with cluster: kubeconfig and edge stacks"],
     ])(
         "on a %s stack, %s set to something other than its default is an error naming the stacks that read it",
         async (role, key, value, readers) => {

@@ -253,7 +253,11 @@ function sequenceProblems(commands: string[][]): string[] {
         const role = roleOf(key);
         const readBy = (qualified: string) => CONFIG_KEY_READERS[qualified.slice(PROJECT.length + 1) as ConfigKey];
         const ownKeys = new Map(
-            [...fresh].filter(([qualified]) => readBy(qualified) === undefined || readsKey(readBy(qualified), role, {})),
+            // The stack as the defaults make it (a cloud stack on EKS, `cluster`'s default).
+            [...fresh].filter(
+                ([qualified]) =>
+                    readBy(qualified) === undefined || readsKey(readBy(qualified), role, { cluster: String(declared.cluster.default) }),
+            ),
         );
         const raw: RawConfig = { ...rawConfig(ownKeys), role };
         if (raw.role === "edge") raw.kubeconfig = K3S_KUBECONFIG;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { assertGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
+import { checkGatewayApiCrds, followedGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
 import {
     FakeApiServer,
     FakeCrd,
@@ -14,7 +14,7 @@ import {
     startFakeApiServer,
 } from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
-import { ROOT, StackOutput, configError, ofType, runStack } from "./harness";
+import { ROOT, StackOutput, StackRun, configError, helmChart, ofType, runStack } from "./harness";
 import { LINKERD_CRDS, itUpstream, readUpstream } from "./upstream";
 
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
@@ -29,7 +29,7 @@ function linkerdInstalledCrd(file: string): FakeCrd {
             .filter((line) => !line.includes("{{"))
             .join("\n"),
     );
-    crd.metadata.annotations["linkerd.io/created-by"] = "linkerd/helm edge-26.8.3";
+    crd.metadata.annotations = { ...crd.metadata.annotations, "linkerd.io/created-by": "linkerd/helm edge-26.8.3" };
     crd.metadata.labels = { "helm.sh/chart": "linkerd-crds-2026.8.3", "linkerd.io/control-plane-ns": "linkerd" };
     return crd;
 }
@@ -44,12 +44,14 @@ describe("the Kubernetes client under the Pulumi runtime", () => {
     });
 });
 
+const EDGE = { role: "edge", clusterName: "edge" } as const;
+
 describe("what the Gateway API CRDs must look like (pure)", () => {
     const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));
 
     it("existing: both route CRDs, each serving v1", () => {
-        expect(gatewayApiCrdsProblem("edge", "existing", traefik)).toBeUndefined();
-        const problem = gatewayApiCrdsProblem("edge", "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
+        expect(gatewayApiCrdsProblem(EDGE, "existing", traefik)).toBeUndefined();
+        const problem = gatewayApiCrdsProblem(EDGE, "existing", { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined });
         expect(problem).toMatch(
             /edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io \(/,
         );
@@ -57,27 +59,58 @@ describe("what the Gateway API CRDs must look like (pure)", () => {
         expect(problem).toMatch(/set edge-cloud-mesh:gatewayApiCrds to "install"/);
         // Gateway API v1.0: GRPCRoute only as v1alpha2, which edge-26.8.3 does not read.
         const old = { ...traefik, [GRPCROUTES]: { spec: { versions: [{ name: "v1alpha2", served: true }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", old)).toMatch(
+        expect(gatewayApiCrdsProblem(EDGE, "existing", old)).toMatch(
             /grpcroutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: v1alpha2\)/,
         );
         const unserved = { ...traefik, [HTTPROUTES]: { spec: { versions: [{ name: "v1", served: false }] } } };
-        expect(gatewayApiCrdsProblem("edge", "existing", unserved)).toMatch(
+        expect(gatewayApiCrdsProblem(EDGE, "existing", unserved)).toMatch(
             /httproutes\.gateway\.networking\.k8s\.io does not serve v1 \(serves: none\)/,
         );
     });
 
     it("install: none, or only ones Linkerd installed; never another owner's", () => {
-        expect(gatewayApiCrdsProblem("edge", "install", {})).toBeUndefined();
+        expect(gatewayApiCrdsProblem(EDGE, "install", {})).toBeUndefined();
         const linkerd = {
             metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } },
             spec: { versions: [{ name: "v1", served: true }] },
         };
-        expect(gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
-        const problem = gatewayApiCrdsProblem("edge", "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
+        expect(gatewayApiCrdsProblem(EDGE, "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd })).toBeUndefined();
+        const problem = gatewayApiCrdsProblem(EDGE, "install", { [HTTPROUTES]: linkerd, [GRPCROUTES]: traefik[GRPCROUTES] });
         expect(problem).toMatch(
             /edge-cloud-mesh:gatewayApiCrds is "install", but the edge cluster "edge" already has grpcroutes\.gateway\.networking\.k8s\.io, installed by something other than Linkerd/,
         );
         expect(problem).toMatch(/Set edge-cloud-mesh:gatewayApiCrds to "existing"/);
+    });
+});
+
+describe("gatewayApiCrds left empty follows what the cluster has (pure)", () => {
+    const traefik = Object.fromEntries(k3sTraefikRouteCrds().map((crd) => [crd.metadata.name, crd]));
+    const linkerd = {
+        metadata: { annotations: { "linkerd.io/created-by": "linkerd/helm edge-26.8.3" } },
+        spec: { versions: [{ name: "v1", served: true }] },
+    };
+
+    it("install where the cluster has none, or Linkerd's with a Linkerd install (the second `up` decides as the first did)", () => {
+        expect(followedGatewayApiCrds({}, false)).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: undefined, [GRPCROUTES]: undefined }, false)).toBe("install");
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd }, true)).toBe("install");
+    });
+
+    it("existing where Linkerd's are leftovers of a destroyed install (kept by helm.sh/resource-policy), which creating them again would fail on", () => {
+        expect(followedGatewayApiCrds({ [HTTPROUTES]: linkerd, [GRPCROUTES]: linkerd }, false)).toBe("existing");
+    });
+
+    it("existing as soon as one is another owner's, and then the check holds them to what Linkerd needs", () => {
+        expect(followedGatewayApiCrds(traefik, false)).toBe("existing");
+        expect(followedGatewayApiCrds(traefik, true)).toBe("existing");
+        const partial = { [HTTPROUTES]: traefik[HTTPROUTES], [GRPCROUTES]: undefined };
+        expect(followedGatewayApiCrds(partial, false)).toBe("existing");
+        expect(gatewayApiCrdsProblem(EDGE, "existing", partial, true)).toMatch(
+            /^edge-cloud-mesh:gatewayApiCrds is empty, so the edge cluster "edge" uses the Gateway API CRDs it has \(as with "existing"\), but the edge cluster "edge" has no grpcroutes\.gateway\.networking\.k8s\.io /,
+        );
+        expect(gatewayApiCrdsProblem({ role: "cloud", clusterName: "cloud" }, "existing", partial, true)).toMatch(
+            /the cloud cluster "cloud" has no grpcroutes/,
+        );
     });
 });
 
@@ -89,16 +122,24 @@ describe("the check against a loopback server that answers like a k3s API server
         servers.push(started);
         return started;
     }
-    const check = (url: string, mode: "install" | "existing", kubeconfig = k3sKubeconfig(pki, [{ name: "default", server: url }])) =>
-        assertGatewayApiCrds({ clusterName: "edge", mode, kubeconfig, kubeContext: "" });
+    const check = (
+        url: string,
+        mode: "install" | "existing" | undefined,
+        kubeconfig = k3sKubeconfig(pki, [{ name: "default", server: url }]),
+    ) => checkGatewayApiCrds({ ...EDGE, mode, kubeconfig, kubeContext: "" });
     afterAll(async () => {
         await Promise.all(servers.map((started) => started.close()));
     });
 
     it("existing, on a k3s with Traefik: reads both CRDs with the kubeconfig's client certificate and passes", async () => {
         const k3s = await server(k3sTraefikRouteCrds());
-        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "existing")).resolves.toBe("existing");
         expect(k3s.requests).toEqual([`${CRD_PATH}${HTTPROUTES}`, `${CRD_PATH}${GRPCROUTES}`]);
+    });
+
+    it("empty: existing on a k3s with Traefik, install on one without any", async () => {
+        await expect(check((await server(k3sTraefikRouteCrds())).url, undefined)).resolves.toBe("existing");
+        await expect(check((await server([])).url, undefined)).resolves.toBe("install");
     });
 
     it("existing, on a k3s without Traefik: stops, naming gatewayApiCrds and the fix", async () => {
@@ -119,7 +160,7 @@ describe("the check against a loopback server that answers like a k3s API server
 
     it("on k3s 1.37+, whose own gateway-api-crd chart installs them: existing passes, install stops", async () => {
         const k3s = await server(k3sGatewayApiChartRouteCrds());
-        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "existing")).resolves.toBe("existing");
         await expect(check(k3s.url, "install")).rejects.toThrow(
             /installed by something other than Linkerd \(on k3s: its traefik-crd or gateway-api-crd chart\)/,
         );
@@ -130,10 +171,29 @@ describe("the check against a loopback server that answers like a k3s API server
             linkerdInstalledCrd("gateway.networking.k8s.io_httproutes.yaml"),
             linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
         ]);
-        await expect(check(k3s.url, "install")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "install")).resolves.toBe("install");
         // And switching such a cluster to existing works too: they serve v1.
-        await expect(check(k3s.url, "existing")).resolves.toBeUndefined();
+        await expect(check(k3s.url, "existing")).resolves.toBe("existing");
     });
+
+    itUpstream(
+        "empty, with Linkerd's CRDs: install while Linkerd is installed (the second `up`), existing once it is gone (leftovers of a destroy)",
+        async () => {
+            const routes = [
+                linkerdInstalledCrd("gateway.networking.k8s.io_httproutes.yaml"),
+                linkerdInstalledCrd("gateway.networking.k8s.io_grpcroutes.yaml"),
+            ];
+            const installed = await server([...routes, linkerdInstalledCrd("server.yaml")]);
+            await expect(check(installed.url, undefined)).resolves.toBe("install");
+            expect(installed.requests).toEqual([
+                `${CRD_PATH}${HTTPROUTES}`,
+                `${CRD_PATH}${GRPCROUTES}`,
+                `${CRD_PATH}servers.policy.linkerd.io`,
+            ]);
+            const destroyed = await server(routes);
+            await expect(check(destroyed.url, undefined)).resolves.toBe("existing");
+        },
+    );
 
     it("a user the API server refuses (403): says so, naming the kubeconfig", async () => {
         const k3s = await server(k3sTraefikRouteCrds(), 403);
@@ -169,13 +229,25 @@ describe("the edge stack runs the check before declaring anything", () => {
         cloudOutputs = (await runStack("cloud")).outputs;
     });
 
-    it("existing (the default) on a k3s without Traefik", async () => {
+    it("existing on a k3s without Traefik", async () => {
+        const message = await configError("edge", {
+            config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, gatewayApiCrds: "existing" },
+            secretKeys: ["kubeconfig"],
+            stackReferences: { cloud: cloudOutputs },
+        });
+        expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes/);
+    });
+
+    it("empty (the default) is existing on the edge: a k3s with the CRDs uses them, one without is told to install them", async () => {
+        const crdsChart = (run: StackRun) => helmChart(run, "linkerd-crds").inputs.values;
+        expect(crdsChart(await runEdge(cloudOutputs))).toEqual({ installGatewayAPI: false });
         const message = await configError("edge", {
             config: { role: "edge", kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG },
             secretKeys: ["kubeconfig"],
             stackReferences: { cloud: cloudOutputs },
         });
         expect(message).toMatch(/edge-cloud-mesh:gatewayApiCrds is "existing", but the edge cluster "edge" has no httproutes/);
+        expect(message).toMatch(/set edge-cloud-mesh:gatewayApiCrds to "install"/);
     });
 
     it("install on a k3s with Traefik's CRDs, and with the context that selects it", async () => {

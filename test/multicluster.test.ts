@@ -394,8 +394,12 @@ describe("secrets stay secret", () => {
 
 describe("link values", () => {
     it("leave the remote-access accounts (and their extra token Secrets) out of the chart: the program declares one token per site", () => {
-        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] }).remoteMirrorServiceAccount).toBe(false);
-        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"] })).not.toHaveProperty("remoteMirrorServiceAccountName");
+        expect(
+            gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] } }).remoteMirrorServiceAccount,
+        ).toBe(false);
+        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] } })).not.toHaveProperty(
+            "remoteMirrorServiceAccountName",
+        );
     });
 
     it("put the same kubeconfig into both credentials Secrets, base64-encoded", () => {

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
-import { runMesh } from "./fixtures";
-import { ROOT, StackRun } from "./harness";
+import { K3S_KUBECONFIG, runMesh } from "./fixtures";
+import { ROOT, StackRun, runStack } from "./harness";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const configKeys: readonly string[] = CONFIG_KEYS;
@@ -48,15 +48,20 @@ describe("the README", () => {
         for (const output of read) expect([...outputs], output).toContain(output);
     });
 
-    it("documents exactly the outputs each stack has", () => {
-        const rows = [...section("Stack outputs").matchAll(/^\| `(\w+)` \| (cloud|edge|both) \|/gm)];
-        const documented = (stack: "cloud" | "edge") =>
+    it("documents exactly the outputs each stack has, on EKS and on a cluster reached through a kubeconfig", async () => {
+        const rows = [...section("Stack outputs").matchAll(/^\| `(\w+)` \| (cloud on EKS|cloud|edge|both) \|/gm)];
+        const documented = (...stacks: string[]) =>
             rows
-                .filter(([, , where]) => where === stack || where === "both")
+                .filter(([, , where]) => stacks.includes(where) || where === "both")
                 .map(([, name]) => name)
                 .sort();
-        expect(documented("cloud")).toEqual(Object.keys(cloud.outputs).sort());
+        expect(documented("cloud", "cloud on EKS")).toEqual(Object.keys(cloud.outputs).sort());
         expect(documented("edge")).toEqual(Object.keys(edge.outputs).sort());
+        const kubeconfigCloud = await runStack("cloud", {
+            config: { cluster: "kubeconfig", kubeconfig: K3S_KUBECONFIG, apiServerAddress: "https://k3d-cloud-server-0:6443" },
+            secretKeys: ["kubeconfig"],
+        });
+        expect(documented("cloud")).toEqual(Object.keys(kubeconfigCloud.outputs).sort());
     });
 
     it("tears down in the order the cloud stack prints", () => {

@@ -1,0 +1,199 @@
+// The end-to-end workflow (.github/workflows/e2e.yml) and its verify script. The workflow runs only on
+// GitHub's runners (Docker, k3d, real clusters); here: what it runs, in which order, at which versions,
+// and the script's decisions, run by bash against stub kubectl, linkerd and curl that answer like the
+// real ones (the stubs record every call; nothing connects anywhere).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { linkerdRelease } from "../components/linkerd";
+import { LOCAL, TOOLS, k3dContext } from "../scripts/local";
+import { ROOT } from "./harness";
+
+const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8"));
+const steps: any[] = workflow.jobs.e2e.steps;
+const stepIndex = (predicate: (step: any) => boolean) => steps.findIndex(predicate);
+/** A step whose script is that command, or has it as one of its lines. */
+const runs = (command: string) => (step: any) => step.run === command || (step.run ?? "").split("\n").includes(command);
+
+describe("e2e.yml", () => {
+    it("runs for pull requests that touch the program, and nightly", () => {
+        const topLevelPrograms = fs.readdirSync(ROOT).filter((file) => file.endsWith(".ts"));
+        expect(topLevelPrograms.sort()).toEqual(["commands.ts", "config.ts", "contract.ts", "index.ts"]);
+        expect(workflow.on.pull_request.paths).toEqual(
+            expect.arrayContaining([...topLevelPrograms, "components/**", "scripts/**", "e2e/**", "Pulumi.yaml", "package-lock.json"]),
+        );
+        expect(workflow.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) }]);
+    });
+
+    it("installs k3d, the Pulumi CLI and the linkerd CLI at the versions the project pins", () => {
+        const pulumiSdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version;
+        expect(workflow.env.PULUMI_VERSION).toBe(pulumiSdk);
+        expect(workflow.env.LINKERD_VERSION).toBe(linkerdRelease("2026.8.3"));
+        expect(TOOLS.find((tool) => tool.name === "k3d")!.install).toContain(`TAG=${workflow.env.K3D_VERSION}`);
+        const install = steps[stepIndex((step) => /K3D_VERSION/.test(step.run ?? ""))].run;
+        expect(install).toContain("https://github.com/k3d-io/k3d/releases/download/${K3D_VERSION}/k3d-linux-amd64");
+        expect(install).toContain(
+            "https://github.com/linkerd/linkerd2/releases/download/${LINKERD_VERSION}/linkerd2-cli-${LINKERD_VERSION}-linux-amd64",
+        );
+        expect(install).toContain('https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION"');
+    });
+
+    it("brings the mesh up, previews both stacks expecting no changes, verifies, and always tears down", () => {
+        const order = ["npm ci", "npm run local:up", "npm run local:preview", "e2e/verify.sh", "e2e/failover.sh", "npm run local:down"].map(
+            (command) => stepIndex(runs(command)),
+        );
+        expect(order.every((index) => index >= 0)).toBe(true);
+        expect([...order].sort((a, b) => a - b)).toEqual(order);
+        expect(stepIndex((step) => /K3D_VERSION/.test(step.run ?? ""))).toBeLessThan(order[1]);
+        expect(steps[order[5]].if).toBe("always()");
+        expect(steps[order[5]]).toBe(steps.at(-1));
+        // Failover runs on the split in failover mode, with the verify step's clusters.
+        const failover = steps[order[4]];
+        expect(failover.run).toMatch(
+            /pulumi config set splitMode failover --stack local-edge\n.*pulumi up --yes --skip-preview --stack local-edge\n/,
+        );
+        expect(failover.env).toEqual(steps[order[3]].env);
+        const verify = steps[order[3]];
+        expect(verify.env).toEqual({
+            EDGE_KUBECONFIG: `${LOCAL.dir}/edge.kubeconfig`,
+            EDGE_CONTEXT: k3dContext("edge"),
+            CLOUD_KUBECONFIG: `${LOCAL.dir}/cloud.kubeconfig`,
+            CLOUD_CONTEXT: k3dContext("cloud"),
+        });
+        expect(fs.statSync(path.join(ROOT, "e2e", "verify.sh")).mode & 0o111).not.toBe(0);
+    });
+
+    it("needs no secret and no cloud account", () => {
+        const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8");
+        expect(text).not.toMatch(/secrets\.|aws-actions|id-token/);
+        expect(workflow.permissions).toEqual({ contents: "read" });
+    });
+});
+
+/** Writes stub kubectl, linkerd and curl into a directory; each logs its arguments and answers from the scenario. */
+function stubTools(scenario: { alive?: boolean; split?: "both" | "edge-only"; metrics?: string }): { dir: string; log: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-stubs-"));
+    const log = path.join(dir, "calls.log");
+    const metrics = path.join(dir, "metrics.txt");
+    fs.writeFileSync(
+        metrics,
+        scenario.metrics ??
+            [
+                "# TYPE response_total counter",
+                'response_total{direction="outbound",dst_namespace="test",dst_service="podinfo",tls="true",status_code="200",classification="success"} 40',
+                'response_total{direction="outbound",dst_namespace="test",dst_service="podinfo-cloud",server_id="linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local",tls="true",status_code="200",classification="success"} 60',
+            ].join("\n"),
+    );
+    const gateways = JSON.stringify([{ clusterName: "cloud", alive: scenario.alive ?? true, numberOfServices: 1, latency: 3 }]);
+    const stub = (name: string, body: string) =>
+        fs.writeFileSync(path.join(dir, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+    stub(
+        "kubectl",
+        [
+            'case "$*" in',
+            "  *port-forward*) exec sleep 30 ;;",
+            "  *'get svc podinfo -o'*) echo -n true ;;",
+            "  *'get svc podinfo-cloud'*) echo podinfo-cloud ;;",
+            "  *'get pod -l app=frontend'*) echo -n frontend-7d9f ;;",
+            `  *'get --raw'*) cat "${metrics}" ;;`,
+            "  *) exit 1 ;;",
+            "esac",
+        ].join("\n"),
+    );
+    stub(
+        "linkerd",
+        [
+            'case "$*" in',
+            "  *'multicluster check'*) echo 'Status check results are √' ;;",
+            `  *'multicluster gateways -o json'*) echo '${gateways}' ;;`,
+            "  *) exit 1 ;;",
+            "esac",
+        ].join("\n"),
+    );
+    stub(
+        "curl",
+        [
+            'url="${@: -1}"',
+            'counter="' + path.join(dir, "requests") + '"',
+            'n=$(( $(cat "$counter" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$counter"',
+            'case "$url" in',
+            '  */cloud/) echo \'{ "hostname": "podinfo-5c", "message": "greetings from cloud" }\' ;;',
+            scenario.split === "edge-only"
+                ? '  */) echo \'{ "message": "greetings from edge" }\' ;;'
+                : '  */) if (( n % 2 )); then echo \'{ "message": "greetings from edge" }\'; else echo \'{ "message": "greetings from cloud" }\'; fi ;;',
+            "esac",
+        ].join("\n"),
+    );
+    return { dir, log };
+}
+
+function verify(scenario: Parameters<typeof stubTools>[0]) {
+    const { dir, log } = stubTools(scenario);
+    const result = spawnSync(path.join(ROOT, "e2e", "verify.sh"), [], {
+        encoding: "utf8",
+        timeout: 30_000,
+        env: {
+            PATH: `${dir}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+            EDGE_KUBECONFIG: "/k/edge.kubeconfig",
+            EDGE_CONTEXT: "k3d-edge",
+            CLOUD_KUBECONFIG: "/k/cloud.kubeconfig",
+            CLOUD_CONTEXT: "k3d-cloud",
+            RETRY_SECONDS: "0",
+            REQUESTS: "10",
+        },
+    });
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    return { ...result, calls };
+}
+
+describe("e2e/verify.sh (bash, against stub kubectl, linkerd and curl)", () => {
+    it("passes on a working mesh, asking the edge cluster for everything but the export, with the kubeconfig and context given", () => {
+        const result = verify({});
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/All checks passed\.\n$/);
+        expect(result.stdout).toMatch(/\/ answered:\n\s+5 greetings from cloud\n\s+5 greetings from edge\n/);
+        const cluster = (call: string) => call.match(/^(kubectl|linkerd) --kubeconfig (\S+) --context (\S+) /)?.slice(2);
+        const kube = result.calls.filter((call) => !call.startsWith("curl"));
+        expect(kube[0]).toBe(
+            "kubectl --kubeconfig /k/cloud.kubeconfig --context k3d-cloud -n test get svc podinfo -o jsonpath={.metadata.labels.mirror\\.linkerd\\.io/exported}",
+        );
+        for (const call of kube.slice(1)) expect(cluster(call), call).toEqual(["/k/edge.kubeconfig", "k3d-edge"]);
+        expect(kube).toEqual(
+            expect.arrayContaining([
+                "linkerd --kubeconfig /k/edge.kubeconfig --context k3d-edge multicluster check --wait 5m",
+                "linkerd --kubeconfig /k/edge.kubeconfig --context k3d-edge multicluster gateways -o json",
+                "kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge -n test get svc podinfo-cloud",
+                "kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 18080:8080",
+                "kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge get --raw /api/v1/namespaces/test/pods/frontend-7d9f:4191/proxy/metrics",
+            ]),
+        );
+        expect(result.calls.filter((call) => call.startsWith("curl -fsS http://127.0.0.1:18080/cloud/"))).toHaveLength(10);
+    });
+
+    it("fails when the cloud's gateway is not alive from the edge, after retrying", () => {
+        const result = verify({ alive: false });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(/^FAIL: the gateway of cloud is not alive from the edge$/m);
+        expect(result.calls.filter((call) => call.includes("multicluster gateways"))).toHaveLength(24);
+    });
+
+    it("fails when the split sends nothing to the cloud", () => {
+        const result = verify({ split: "edge-only" });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(/^FAIL: no answer from cloud on \/ \(the split sends none to podinfo-cloud\)$/m);
+    });
+
+    it("fails when a response from the mirror was not mTLS, or when there is none", () => {
+        const plain = verify({
+            metrics: 'response_total{direction="outbound",dst_service="podinfo-cloud",tls="no_identity",status_code="200"} 3',
+        });
+        expect(plain.status).toBe(1);
+        expect(plain.stderr).toMatch(/^FAIL: responses from podinfo-cloud without tls="true" \(above\)$/m);
+        const none = verify({ metrics: 'response_total{direction="outbound",dst_service="podinfo",tls="true"} 3' });
+        expect(none.stderr).toMatch(/^FAIL: the frontend's proxy counts no response from podinfo-cloud$/m);
+    });
+});
