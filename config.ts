@@ -268,8 +268,9 @@ function unknownKeyProblems(raw: RawConfig): string[] {
         .filter((key) => !known.includes(key))
         .map(
             (key) =>
-                `${PROJECT}:${key} is not a key this program reads; the nearest one is ${nearestKey(key)}. ` +
-                `Correct the name, or remove it (pulumi config rm ${PROJECT}:${key}); every key is in the README's Configuration table.`,
+                `${PROJECT}:${key} is not a key this program reads; ${suggestion(key)}. ` +
+                `Correct the name, or remove it (pulumi config rm ${PROJECT}:${key}, or from the stack's ESC environment if it comes from there); ` +
+                `every key is in the README's Configuration table.`,
         );
 }
 
@@ -341,9 +342,37 @@ export function editDistance(a: string, b: string): number {
     return previous[y.length];
 }
 
-/** The key this program reads that is nearest to `key` (the first of equals, in table order). */
-export function nearestKey(key: string): ConfigKey {
-    return CONFIG_KEYS.reduce((best, candidate) => (editDistance(key, candidate) < editDistance(key, best) ? candidate : best));
+/** Keys of other packages that people set without their namespace, where they belong. */
+const PROVIDER_KEYS: Readonly<Record<string, string>> = { region: "aws:region", profile: "aws:profile", assumeRoles: "aws:assumeRoles" };
+
+/**
+ * The key this program reads that `key` is probably a misspelling of: among keys that hold it (or that
+ * it holds) letter by letter in order (`gatewayCidrs` in `gatewaySourceCidrs`), the nearest by edit
+ * distance; else the nearest if it is close (at most a third of the longer name); else undefined.
+ */
+export function nearestKey(key: string): ConfigKey | undefined {
+    const lower = key.toLowerCase();
+    const nearestOf = (keys: readonly ConfigKey[]) =>
+        keys.reduce((best, candidate) => (editDistance(key, candidate) < editDistance(key, best) ? candidate : best));
+    const related = CONFIG_KEYS.filter(
+        (candidate) => isSubsequence(lower, candidate.toLowerCase()) || isSubsequence(candidate.toLowerCase(), lower),
+    );
+    if (related.length > 0) return nearestOf(related);
+    const nearest = nearestOf(CONFIG_KEYS);
+    return editDistance(key, nearest) <= Math.floor(Math.max(key.length, nearest.length) / 3) ? nearest : undefined;
+}
+
+function isSubsequence(short: string, long: string): boolean {
+    let matched = 0;
+    for (const letter of long) if (letter === short[matched]) matched++;
+    return matched === short.length;
+}
+
+/** What to suggest for a key the program does not read. */
+function suggestion(key: string): string {
+    if (PROVIDER_KEYS[key] !== undefined) return `it belongs to another package: set ${PROVIDER_KEYS[key]}`;
+    const nearest = nearestKey(key);
+    return nearest === undefined ? "no key of this program is close to it" : `the nearest one is ${nearest}`;
 }
 
 function parseMeshSide(reader: ConfigReader, stack: string): MeshSideConfig {

@@ -360,6 +360,20 @@ describe("who reads a key (pure)", () => {
         expect(nearestKey("linkerdversion")).toBe("linkerdVersion");
     });
 
+    it("suggests a key only when it is close: none for a name far from every key", () => {
+        expect(nearestKey("gatewayCidrs")).toBe("gatewaySourceCidrs");
+        expect(nearestKey("sites")).toBe("edgeSites");
+        expect(nearestKey("linkerd")).toBe("linkerdVersion");
+        expect(nearestKey("colour")).toBeUndefined();
+        expect(nearestKey("replicas")).toBeUndefined();
+    });
+
+    it("points provider keys set without their namespace at it, and says when nothing is close", async () => {
+        const message = await configError("cloud", { config: { region: "eu-west-1", colour: "blue" } });
+        expect(message).toContain("edge-cloud-mesh:region is not a key this program reads; it belongs to another package: set aws:region.");
+        expect(message).toContain("edge-cloud-mesh:colour is not a key this program reads; no key of this program is close to it.");
+    });
+
     it("compares with Pulumi.yaml's defaults as the engine serialises them (JSON for lists, maps, numbers and booleans)", () => {
         expect(projectDefaults()).toMatchObject({
             edgeSites: ["edge"],

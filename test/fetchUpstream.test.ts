@@ -70,15 +70,19 @@ describe("the list of upstream files CI fetches", () => {
         for (const file of FETCHED_UPSTREAM_FILES) expect(fs.existsSync(path.join(UPSTREAM, file)), file).toBe(true);
     });
 
-    itUpstream("pins the repositories and commits ../shared/upstream's README documents", () => {
-        const readme = fs.readFileSync(path.join(UPSTREAM, "README.md"), "utf8");
-        for (const [file, repo, sha] of entries) {
-            const row = readme.split("\n").find((line) => line.startsWith(`| \`${file.split("/")[0]}/`));
-            expect(row, file).toBeDefined();
-            expect(row, file).toContain(repo);
-            expect(row, file).toContain(sha);
-        }
-    });
+    // The README comes with ../shared/upstream, not with what scripts/fetch-upstream.sh fetches (GitHub's CI).
+    it.skipIf(!fs.existsSync(path.join(UPSTREAM, "README.md")))(
+        "pins the repositories and commits ../shared/upstream's README documents",
+        () => {
+            const readme = fs.readFileSync(path.join(UPSTREAM, "README.md"), "utf8");
+            for (const [file, repo, sha] of entries) {
+                const row = readme.split("\n").find((line) => line.startsWith(`| \`${file.split("/")[0]}/`));
+                expect(row, file).toBeDefined();
+                expect(row, file).toContain(repo);
+                expect(row, file).toContain(sha);
+            }
+        },
+    );
 });
 
 describe("scripts/fetch-upstream.sh against local repositories", () => {

@@ -84,7 +84,7 @@ describe("GitHub workflows", () => {
         // and destroys the cloud stack only after checking that no edge stack still links to it.
         const cloud = workflow.jobs.cloud;
         expect(cloud.needs).toEqual(["sites", "edge"]);
-        expect(cloud.if).toBe("always() && needs.sites.result == 'success' && needs.sites.outputs.cloud == 'true'");
+        expect(cloud.if).toBe("${{ !cancelled() && needs.sites.result == 'success' && needs.sites.outputs.cloud == 'true' }}");
         const linked = cloud.steps.findIndex((step: any) => step.run === ".github/scripts/edge-stacks.sh linked");
         expect(linked).toBeGreaterThan(
             cloud.steps.findIndex((step: any) => step.uses?.startsWith("pulumi/actions@") && !step.with?.command),
