@@ -14,7 +14,7 @@ import {
     vizDashboardCommand,
     watchSplitCommand,
 } from "./commands";
-import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigCloudConfig, loadConfig } from "./config";
+import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigAccess, KubeconfigCloudConfig, loadConfig } from "./config";
 import { CloudStackOutputs, EksCloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
 import {
@@ -94,25 +94,38 @@ function eksCloudCluster(config: EksCloudConfig): CloudCluster {
 }
 
 /**
- * An existing cluster reached through a kubeconfig (k3d, k3s, another provider's): no AWS resource and
- * no AWS call. Checked like an edge cluster before anything is declared; its own load balancer gives
- * the gateway an address.
+ * A cluster reached through a kubeconfig (the edge, or the cloud with `cluster: kubeconfig`): reachable,
+ * with the Gateway API CRDs its `gatewayApiCrds` needs (an empty one follows the cluster), checked
+ * before anything is declared; then its provider.
  */
-async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<CloudCluster> {
-    await assertReachable({ role: "cloud", clusterName: config.clusterName }, config.apiServer);
+async function reachKubeconfigCluster(
+    role: "cloud" | "edge",
+    config: KubeconfigAccess & { clusterName: string; gatewayApiCrds: GatewayApiCrds | undefined },
+): Promise<{ cluster: KubeconfigCluster; gatewayApiCrds: GatewayApiCrds }> {
+    await assertReachable({ role, clusterName: config.clusterName }, config.apiServer);
     const gatewayApiCrds = await checkGatewayApiCrds({
-        role: "cloud",
+        role,
         clusterName: config.clusterName,
         mode: config.gatewayApiCrds,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
     });
-    const cluster = new KubeconfigCluster("cloud", {
-        role: "cloud",
+    const cluster = new KubeconfigCluster(role, {
+        role,
         clusterName: config.clusterName,
         kubeconfig: config.kubeconfig,
         kubeContext: config.kubeContext,
     });
+    return { cluster, gatewayApiCrds };
+}
+
+/**
+ * An existing cluster reached through a kubeconfig (k3d, k3s, another provider's): no AWS resource and
+ * no AWS call. Checked like an edge cluster before anything is declared; its own load balancer gives
+ * the gateway an address.
+ */
+async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<CloudCluster> {
+    const { cluster, gatewayApiCrds } = await reachKubeconfigCluster("cloud", config);
     return {
         provider: cluster.provider,
         apiEndpoint: config.apiServerAddress,
@@ -211,20 +224,7 @@ async function edgeStack(config: EdgeConfig) {
     }
 
     // Cluster: reachable, with the Gateway API CRDs gatewayApiCrds promises, or a clear error before anything waits on it
-    await assertReachable({ role: "edge", clusterName: config.clusterName }, config.apiServer);
-    const gatewayApiCrds = await checkGatewayApiCrds({
-        role: "edge",
-        clusterName: config.clusterName,
-        mode: config.gatewayApiCrds,
-        kubeconfig: config.kubeconfig,
-        kubeContext: config.kubeContext,
-    });
-    const cluster = new KubeconfigCluster("edge", {
-        role: "edge",
-        clusterName: config.clusterName,
-        kubeconfig: config.kubeconfig,
-        kubeContext: config.kubeContext,
-    });
+    const { cluster, gatewayApiCrds } = await reachKubeconfigCluster("edge", config);
     const kubectl = kubeconfigKubectl(config);
 
     // Linkerd, with the anchor and this site's issuer from the cloud stack
