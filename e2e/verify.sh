@@ -39,13 +39,10 @@ check "the cloud's podinfo is exported"
 cloud_kubectl -n test get svc podinfo -o jsonpath='{.metadata.labels.mirror\.linkerd\.io/exported}' | grep -qx true ||
     fail "the cloud's test/podinfo is not labelled mirror.linkerd.io/exported=true"
 
-check "linkerd multicluster check, on the edge"
-edge_linkerd multicluster check --wait 5m || fail "linkerd multicluster check failed on the edge"
-
 check "linkerd multicluster gateways, on the edge: ${CLOUD_NAME} alive"
 gateway_alive() {
     edge_linkerd multicluster gateways -o json | node -e '
-        const statuses = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        const statuses = JSON.parse(require("fs").readFileSync(0, "utf8")) ?? []; // null before any gateway has a status
         const gateway = statuses.find((status) => status.clusterName === process.argv[1]);
         console.log(JSON.stringify(gateway ?? statuses));
         process.exit(gateway?.alive ? 0 : 1);
@@ -56,17 +53,22 @@ retry 24 gateway_alive || fail "the gateway of ${CLOUD_NAME} is not alive from t
 check "the mirror ${MIRROR} exists on the edge"
 retry 24 edge_kubectl -n test get svc "$MIRROR" || fail "no Service test/${MIRROR} on the edge"
 
+# After the gateway is alive: the check's probe step does not wait for it. It also reaches the cloud's
+# API server from this machine, at the address in the Link's credentials.
+check "linkerd multicluster check, on the edge"
+retry 3 edge_linkerd multicluster check --wait 5m || fail "linkerd multicluster check failed on the edge"
+
 check "the frontend, on the edge, through kubectl port-forward"
 edge_kubectl -n test port-forward svc/frontend "${PORT}:8080" >/dev/null 2>&1 &
 FORWARD=$!
 trap 'kill "$FORWARD" 2>/dev/null || true' EXIT
-retry 12 curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/" || fail "the frontend does not answer on port ${PORT}"
+retry 12 curl -fsS -m 20 -o /dev/null "http://127.0.0.1:${PORT}/" || fail "the frontend does not answer on port ${PORT}"
 
 # One line per request: podinfo's message ("greetings from <cluster>"), or FAILED.
 answers() {
     local body message='"message": *"([^"]*)"'
     for ((request = 1; request <= REQUESTS; request++)); do
-        body=$(curl -fsS "http://127.0.0.1:${PORT}$1") || body=FAILED
+        body=$(curl -fsS -m 20 "http://127.0.0.1:${PORT}$1") || body=FAILED
         if [[ $body =~ $message ]]; then echo "${BASH_REMATCH[1]}"; else echo FAILED; fi
     done
 }

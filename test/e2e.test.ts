@@ -50,6 +50,11 @@ describe("e2e.yml", () => {
         expect(stepIndex((step) => /K3D_VERSION/.test(step.run ?? ""))).toBeLessThan(order[1]);
         expect(steps[order[5]].if).toBe("always()");
         expect(steps[order[5]]).toBe(steps.at(-1));
+        // linkerd multicluster check, run from the runner, reaches the cloud API server by its in-network name.
+        const hosts = stepIndex((step) => /k3d-cloud-server-0" \| sudo tee -a \/etc\/hosts/.test(step.run ?? ""));
+        expect(hosts).toBeGreaterThan(order[1]);
+        expect(hosts).toBeLessThan(order[3]);
+        expect(steps[hosts].run).toContain(`"${LOCAL.network}"`);
         // Failover runs on the split in failover mode, with the verify step's clusters.
         const failover = steps[order[4]];
         expect(failover.run).toMatch(
@@ -171,7 +176,10 @@ describe("e2e/verify.sh (bash, against stub kubectl, linkerd and curl)", () => {
                 "kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge get --raw /api/v1/namespaces/test/pods/frontend-7d9f:4191/proxy/metrics",
             ]),
         );
-        expect(result.calls.filter((call) => call.startsWith("curl -fsS http://127.0.0.1:18080/cloud/"))).toHaveLength(10);
+        expect(result.calls.filter((call) => call.startsWith("curl -fsS -m 20 http://127.0.0.1:18080/cloud/"))).toHaveLength(10);
+        // multicluster check's probe step does not wait for the gateway: it runs once the gateway is alive.
+        const position = (suffix: string) => kube.findIndex((call) => call.endsWith(suffix));
+        expect(position("multicluster gateways -o json")).toBeLessThan(position("multicluster check --wait 5m"));
     });
 
     it("fails when the cloud's gateway is not alive from the edge, after retrying", () => {
