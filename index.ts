@@ -95,7 +95,7 @@ function eksCloudCluster(config: EksCloudConfig): CloudCluster {
 
 /**
  * A cluster reached through a kubeconfig (the edge, or the cloud with `cluster: kubeconfig`): reachable,
- * with the Gateway API CRDs its `gatewayApiCrds` needs (an empty one follows the cluster), checked
+ * with the Gateway API CRDs its `gatewayApiCrds` needs (a kubeconfig cloud's left empty follows the cluster), checked
  * before anything is declared; then its provider.
  */
 async function reachKubeconfigCluster(
