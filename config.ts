@@ -178,8 +178,6 @@ const SUPPORT_TYPES: readonly SupportType[] = ["STANDARD", "EXTENDED"];
 const GATEWAY_API_CRDS: readonly GatewayApiCrds[] = ["install", "existing"];
 const TRAFFIC_SPLIT_APIS: readonly TrafficSplitApi[] = ["smi", "httproute"];
 const SPLIT_MODES: readonly SplitMode[] = ["weighted", "failover"];
-/** trafficSplit's default in Pulumi.yaml (a test keeps them equal): what the engine passes when the key is not set. */
-export const DEFAULT_TRAFFIC_SPLIT = { local: 50, cloud: 50 };
 /** What an empty gatewayApiCrds means where the cluster is known: EKS ships none; k3s >= 1.34 ships them, and a k3s without them is told so. (A cloud cluster reached through a kubeconfig is asked what it has: gatewayApiCrds.ts.) */
 const DEFAULT_GATEWAY_API_CRDS = { eks: "install", edge: "existing" } as const satisfies Record<string, GatewayApiCrds>;
 /** Room for `<service>-` in front of a cluster name inside a 63-character Service name. */
@@ -247,10 +245,10 @@ export function parseConfig(raw: RawConfig, stack: string, context: ConfigContex
     let config: MeshConfig | undefined;
     if (reader.isOneOf("role", ROLES)) {
         // Which keys a cloud stack reads depends on its cluster: judge them only against a valid one.
-        if (role === "edge" || reader.isOneOf("cluster", CLUSTER_KINDS))
-            problems.push(...misplacedKeyProblems(raw, role, projectDefaults()));
+        const defaults = projectDefaults();
+        if (role === "edge" || reader.isOneOf("cluster", CLUSTER_KINDS)) problems.push(...misplacedKeyProblems(raw, role, defaults));
         const side = parseMeshSide(reader, stack);
-        config = role === "cloud" ? parseCloud(reader, side, stack, context) : parseEdge(reader, side);
+        config = role === "cloud" ? parseCloud(reader, side, stack, context) : parseEdge(reader, side, defaults);
     }
 
     if (problems.length > 0 || config === undefined) {
@@ -591,7 +589,7 @@ function parseEdgeSites(reader: ConfigReader, cloudName: string): string[] {
     return sites;
 }
 
-function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
+function parseEdge(reader: ConfigReader, side: MeshSideConfig, defaults: Readonly<Record<string, unknown>>): EdgeConfig {
     const kubeContext = reader.string("kubeContext", { optional: true });
     return {
         role: "edge",
@@ -600,11 +598,12 @@ function parseEdge(reader: ConfigReader, side: MeshSideConfig): EdgeConfig {
         ...readKubeconfig(reader, kubeContext),
         kubeContext,
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
-        ...parseSplit(reader),
+        ...parseSplit(reader, defaults.trafficSplit),
     };
 }
 
-function parseSplit(reader: ConfigReader): Pick<EdgeConfig, "trafficSplitApi" | "trafficSplit" | "splitMode"> {
+/** `defaultSplit`: trafficSplit's default in Pulumi.yaml, what the engine passes when the key is not set. */
+function parseSplit(reader: ConfigReader, defaultSplit: unknown): Pick<EdgeConfig, "trafficSplitApi" | "trafficSplit" | "splitMode"> {
     const trafficSplitApi = reader.oneOf("trafficSplitApi", TRAFFIC_SPLIT_APIS);
     const trafficSplit = parseTrafficSplit(reader);
     const splitMode = reader.oneOf("splitMode", SPLIT_MODES);
@@ -621,12 +620,11 @@ function parseSplit(reader: ConfigReader): Pick<EdgeConfig, "trafficSplitApi" | 
             );
         }
         // Its weights are fixed: a trafficSplit of the user's would silently mean nothing.
-        const isDefault = trafficSplit.local === DEFAULT_TRAFFIC_SPLIT.local && trafficSplit.cloud === DEFAULT_TRAFFIC_SPLIT.cloud;
-        if (!isDefault && !reader.hasProblem("trafficSplit")) {
+        if (!isDeepStrictEqual(trafficSplit, defaultSplit) && !reader.hasProblem("trafficSplit")) {
             reader.problem(
                 "trafficSplit",
                 `${JSON.stringify(trafficSplit)} has no effect with ${reader.qualified("splitMode")} "failover", which weighs the local podinfo ` +
-                    `${FAILOVER_WEIGHTS.local} and the cloud's ${FAILOVER_WEIGHTS.remote}; accepted: the default ${JSON.stringify(DEFAULT_TRAFFIC_SPLIT)} ` +
+                    `${FAILOVER_WEIGHTS.local} and the cloud's ${FAILOVER_WEIGHTS.remote}; accepted: the default ${JSON.stringify(defaultSplit)} ` +
                     `with "failover" (pulumi config rm trafficSplit), or splitMode "weighted"`,
             );
         }

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { FAILFAST_TIMEOUT_SECONDS, FAILOVER_WEIGHTS } from "../components/trafficSplit";
-import { DEFAULT_TRAFFIC_SPLIT } from "../config";
+import { projectDefaults } from "../config";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
 import { CHART, ROOT, StackRun, configError, kubernetesObject, named, ofType, single } from "./harness";
 import { parseConsecutiveAccrual, parseDuration, parseHttpRetry, parseTimeouts } from "./linkerdAnnotations";
@@ -162,7 +162,8 @@ describe("splitMode is checked before anything is declared", () => {
 
     it("the default trafficSplit is Pulumi.yaml's", () => {
         const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-        expect(project.config.trafficSplit.default).toEqual(DEFAULT_TRAFFIC_SPLIT);
+        expect(project.config.trafficSplit.default).toEqual({ local: 50, cloud: 50 });
+        expect(projectDefaults().trafficSplit).toEqual(project.config.trafficSplit.default);
         expect(project.config.splitMode.default).toBe("weighted");
     });
 });
