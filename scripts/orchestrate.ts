@@ -62,13 +62,22 @@ async function step<T>(action: () => Promise<T>, failed: string, notRun: string)
         return await action();
     } catch (error) {
         if (error instanceof MeshRunError) throw error;
-        const reason = ((error as Error).message ?? String(error)).split("\n")[0];
-        throw new MeshRunError(`${failed} (${reason}; its output is above). ${notRun}`);
+        throw new MeshRunError(`${failed} (${firstLine(error)}; its output is above). ${notRun}`);
     }
+}
+
+/** An error's first line: Pulumi's own output, above it, says the rest. */
+function firstLine(error: unknown): string {
+    return ((error as Error).message ?? String(error)).split("\n")[0];
 }
 
 function notRunMessage(stacks: string[]): string {
     return stacks.length === 0 ? "" : `Not run: ${stacks.map((name) => JSON.stringify(name)).join(", ")}.`;
+}
+
+/** The sites the cloud stack registered: from its outputs, or its `edgeSites` config while it has none (an `up` that never finished). */
+async function sitesOf(cloud: MeshStack): Promise<string[]> {
+    return registeredSites(await cloud.outputs()) ?? (await cloud.edgeSites());
 }
 
 /** The sites the cloud stack registered, from its outputs (`edgeSiteNames`). */
@@ -110,7 +119,7 @@ export async function upMesh(workspace: MeshWorkspace, names: StackNames, log: O
 /** `pulumi preview` of the cloud stack, then of each edge stack it registers; with expectNoChanges any change fails the run. */
 export async function previewMesh(workspace: MeshWorkspace, names: StackNames, expectNoChanges: boolean, log: Output): Promise<void> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was previewed.");
-    const sites = registeredSites(await cloud.outputs()) ?? (await cloud.edgeSites());
+    const sites = await sitesOf(cloud);
     const stacks = [cloud.name, ...sites.map((site) => edgeStackName(names, site))];
     for (const [index, name] of stacks.entries()) {
         const notRun = notRunMessage(stacks.slice(index + 1));
@@ -136,7 +145,7 @@ export interface DownOptions {
  */
 export async function downMesh(workspace: MeshWorkspace, names: StackNames, options: DownOptions, log: Output): Promise<string[]> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was destroyed.");
-    const sites = registeredSites(await cloud.outputs()) ?? (await cloud.edgeSites());
+    const sites = await sitesOf(cloud);
     const keptCloud =
         `The cloud stack ${JSON.stringify(cloud.name)} was not destroyed: edge sites link to it. Fix that and run npm run down again. ` +
         `If the site is gone for good: PULUMI_K8S_DELETE_UNREACHABLE=true npm run down forgets an unreachable cluster's resources, ` +
@@ -161,7 +170,7 @@ export async function downMesh(workspace: MeshWorkspace, names: StackNames, opti
         try {
             await edge.destroy(log);
         } catch (error) {
-            gone(`its destroy failed (${((error as Error).message ?? String(error)).split("\n")[0]}; its output is above)`);
+            gone(`its destroy failed (${firstLine(error)}; its output is above)`);
         }
     }
     heading(log, `pulumi destroy: the cloud stack ${cloud.name}`);
