@@ -38,7 +38,7 @@ export interface EksClusterArgs {
     networkReady: pulumi.Resource[];
     /** Who may reach the public API endpoint: the operators and every edge site's link controller. */
     apiAccessCidrs: string[];
-    /** Graviton (arm64) instance types, validated by config.ts. */
+    /** Graviton (arm64) instance types, validated by config/eks.ts. */
     instanceTypes: string[];
     capacityType: CapacityType;
     nodes: NodeGroupSize;

@@ -1,4 +1,4 @@
-// Rules shared by the policy pack and the program (config.ts imports them from here). They live in
+// Rules shared by the policy pack and the program (config/ imports them from here). They live in
 // the pack so that it stands alone: `pulumi policy publish` uploads only this folder.
 import { parse } from "yaml";
 

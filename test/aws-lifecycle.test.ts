@@ -9,8 +9,22 @@ import { parse } from "yaml";
 import { EKS_VERSIONS, supportProblem } from "../components/eksVersions";
 import { NLB_SUBNETS_ANNOTATION } from "../components/multiclusterGateway";
 import { clusterAdminAccessEntries, kubeconfigForIdentity } from "../components/eksCluster";
-import { RawConfig, maxGatewaySourceCidrs, parseConfig, principalArnProblem, vpcCidrProblem } from "../config";
-import { ROOT, RecordedResource, StackRun, helmChart, configError, ofType, runStack, single, stackConfig, waitsFor } from "./harness";
+import { maxGatewaySourceCidrs, parseConfig, principalArnProblem, vpcCidrProblem } from "../config";
+import { docSection, docsText } from "./docs";
+import { configContext } from "./fixtures";
+import {
+    ROOT,
+    RecordedResource,
+    StackRun,
+    helmChart,
+    configError,
+    ofType,
+    runStack,
+    single,
+    sourceFiles,
+    rawStackConfig,
+    waitsFor,
+} from "./harness";
 
 const EGRESS_TYPES = [
     "aws:ec2/internetGateway:InternetGateway",
@@ -24,15 +38,8 @@ function coredns(run: StackRun): RecordedResource {
     return ofType(run, "aws:eks/addon:Addon").find((addon) => addon.inputs.addonName === "coredns")!;
 }
 
-/** A cloud stack's raw config as the engine would hand it over, for parseConfig with a pinned date. */
-function rawCloudConfig(overrides: Record<string, unknown> = {}): RawConfig {
-    const prefix = "edge-cloud-mesh:";
-    return Object.fromEntries(
-        Object.entries(stackConfig("cloud", overrides))
-            .filter(([key]) => key.startsWith(prefix))
-            .map(([key, value]) => [key.slice(prefix.length), value]),
-    );
-}
+/** parseConfig's context on a pinned day. */
+const CONTEXT = configContext(new Date("2026-11-25T12:00:00Z"));
 
 describe("graph order against the VPC's egress plumbing", () => {
     let run: StackRun;
@@ -89,8 +96,7 @@ describe("graph order against the VPC's egress plumbing", () => {
     });
 
     it("is the order the README's teardown gives", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const bullet = readme.split("- **`pulumi destroy --stack cloud`**")[1].split("\n- **")[0].replace(/\s+/g, " ");
+        const bullet = docsText().split("- **`pulumi destroy --stack cloud`**")[1].split("\n- **")[0].replace(/\s+/g, " ");
         const table = (name: string) => ofType(run, "aws:ec2/routeTable:RouteTable").find((r) => r.name === name)!;
         const steps: [string, RecordedResource[]][] = [
             ["the gateway and its NLB", [helmChart(run, "linkerd-multicluster")]],
@@ -288,10 +294,7 @@ describe("cost and support", () => {
     });
 
     it("rejects an unknown support type, and judges no version against it", () => {
-        const run = () =>
-            parseConfig(rawCloudConfig({ supportType: "extended", kubernetesVersion: "1.33" }), "cloud", {
-                today: new Date("2026-11-25T12:00:00Z"),
-            });
+        const run = () => parseConfig(rawStackConfig("cloud", { supportType: "extended", kubernetesVersion: "1.33" }), "cloud", CONTEXT);
         expect(run).toThrow(/edge-cloud-mesh:supportType: "extended" is not accepted; accepted: "STANDARD" or "EXTENDED"/);
         expect(run).not.toThrow(/kubernetesVersion/);
     });
@@ -311,15 +314,13 @@ describe("cost and support", () => {
     });
 
     it("names the key, both dates and both fixes, with the price", () => {
-        const run = () => parseConfig(rawCloudConfig({ kubernetesVersion: "1.33" }), "cloud", { today: new Date("2026-11-25T12:00:00Z") });
+        const run = () => parseConfig(rawStackConfig("cloud", { kubernetesVersion: "1.33" }), "cloud", CONTEXT);
         expect(run).toThrow(/edge-cloud-mesh:kubernetesVersion: "1\.33" is out of EKS standard support on 2026-11-25/);
         expect(run).toThrow(/1\.33 leaves standard support on 2026-07-29 and extended support on 2027-07-29/);
         expect(run).toThrow(
             /set kubernetesVersion to 1\.35 or 1\.34 \(in standard support\), or set supportType to EXTENDED \(the control plane then costs \$0\.60 instead of \$0\.10 per hour\)/,
         );
-        const extended = parseConfig(rawCloudConfig({ kubernetesVersion: "1.33", supportType: "EXTENDED" }), "cloud", {
-            today: new Date("2026-11-25T12:00:00Z"),
-        });
+        const extended = parseConfig(rawStackConfig("cloud", { kubernetesVersion: "1.33", supportType: "EXTENDED" }), "cloud", CONTEXT);
         expect(extended).toMatchObject({ kubernetesVersion: "1.33", supportType: "EXTENDED" });
     });
 
@@ -331,7 +332,7 @@ describe("cost and support", () => {
             for (const date of [entry.endOfStandardSupport, entry.endOfExtendedSupport]) expect(date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         }
         // Nothing else in the program carries a support date.
-        for (const file of ["config.ts", "index.ts", "components/eksCluster.ts"]) {
+        for (const file of [...sourceFiles("config"), "index.ts", "components/eksCluster.ts"]) {
             expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(/20\d\d-\d\d-\d\d/);
         }
     });
@@ -449,11 +450,7 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
     });
 
     it("hard-codes no partition: ARNs are built from the AWS provider's", async () => {
-        for (const file of [
-            "index.ts",
-            "config.ts",
-            ...fs.readdirSync(path.join(ROOT, "components")).map((name) => `components/${name}`),
-        ]) {
+        for (const file of ["index.ts", ...sourceFiles("config"), ...sourceFiles("components")]) {
             expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(/["`']arn:aws:/);
         }
         const run = await runStack("cloud");
@@ -480,8 +477,7 @@ describe("the gateway's NLB subnets", () => {
 });
 
 describe("CI roles", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const ci = readme.split("\n## Continuous integration\n")[1].split("\n## ")[0];
+    const ci = docSection("Continuous integration");
 
     it("are trusted only from the main branch (destroy) and pull requests (preview)", () => {
         expect(ci).toMatch(/\| preview \| `repo:<owner>\/<repo>:pull_request` \|/);
@@ -491,7 +487,7 @@ describe("CI roles", () => {
 
     it("get cluster access through clusterAdmins, not a hand-made access entry", () => {
         expect(ci).toMatch(/--plaintext 'clusterAdmins\[\d\]=arn:aws:iam::\d{12}:role\/ci-preview'/);
-        expect(readme).not.toMatch(/create-access-entry|associate-access-policy/);
+        expect(docsText()).not.toMatch(/create-access-entry|associate-access-policy/);
     });
 
     it("destroy with a session long enough for a slow destroy", () => {

@@ -2,24 +2,29 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import * as pulumi from "@pulumi/pulumi";
 import {
     CONFIG_KEYS,
     CONFIG_KEY_READERS,
+    ConfigError,
     ConfigKey,
+    EdgeConfig,
     KeyReaders,
     editDistance,
     kubernetesVersionProblem,
     misplacedKeyProblems,
     nearestKey,
+    parseConfig,
     projectDefaults,
     readersLabel,
     readsKey,
 } from "../config";
 import { instanceArchitecture, parseIpv4Cidr } from "../policy/rules";
-import { K3S_KUBECONFIG } from "./fixtures";
-import { ROOT, STACK_FILES, configError, runStack } from "./harness";
+import { docSection } from "./docs";
+import { K3S_KUBECONFIG, configContext } from "./fixtures";
+import { ROOT, STACK_FILES, configError, rawStackConfig, runStack } from "./harness";
 
-describe("Pulumi.yaml and config.ts", () => {
+describe("Pulumi.yaml and config/", () => {
     const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
     const declared = Object.entries<any>(project.config).filter(([key]) => !key.includes(":"));
 
@@ -52,8 +57,7 @@ describe("Pulumi.yaml and config.ts", () => {
     });
 
     it("keep the README's stacks column in step with CONFIG_KEY_READERS", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const table = readme.split("## Configuration")[1].split("\n## ")[0];
+        const table = docSection("Configuration");
         const rows = Object.fromEntries(
             [...table.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2].trim()]),
         );
@@ -66,8 +70,7 @@ describe("Pulumi.yaml and config.ts", () => {
     });
 
     it("are the keys of the README's configuration table", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const table = readme.split("## Configuration")[1].split("\n## ")[0];
+        const table = docSection("Configuration");
         const documented = [...table.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
         expect(documented.sort()).toEqual([...CONFIG_KEYS].sort());
     });
@@ -387,5 +390,51 @@ describe("who reads a key (pure)", () => {
         expect(misplacedKeyProblems({ ...cloud, trafficSplit: '{"cloud":50,"local":51}' }, "cloud", projectDefaults())).toHaveLength(1);
         expect(misplacedKeyProblems({ role: "edge", availabilityZoneCount: "2" }, "edge", projectDefaults())).toEqual([]);
         expect(misplacedKeyProblems({ role: "edge", availabilityZoneCount: "3" }, "edge", projectDefaults())).toHaveLength(1);
+    });
+});
+
+describe("the parser takes what it needs besides the keys from its context, and throws an error of its own", () => {
+    const edge = (overrides: Record<string, unknown>) => rawStackConfig("edge", { kubeconfig: K3S_KUBECONFIG, ...overrides });
+    const context = configContext(new Date("2026-11-25T12:00:00Z"));
+    const parseError = (run: () => unknown): Error => {
+        try {
+            run();
+        } catch (error) {
+            return error as Error;
+        }
+        throw new Error("expected parseConfig to reject the configuration");
+    };
+
+    it("throws a ConfigError, which loadConfig turns into a RunError with the same message", async () => {
+        const config = { colour: "blue", cloudStack: "a/b/c/d", trafficSplitApi: "istio" };
+        const error = parseError(() => parseConfig(edge(config), "edge", context));
+        expect(error).toBeInstanceOf(ConfigError);
+        expect(error).not.toBeInstanceOf(pulumi.RunError);
+        expect(error.message).toMatch(/^Invalid configuration:\n {2}- edge-cloud-mesh:colour is not a key/);
+        expect(await configError("edge", { config: { kubeconfig: K3S_KUBECONFIG, ...config } })).toBe(error.message);
+    });
+
+    it("reads a kubeconfig path through the context's reader, and reports what it could not read", () => {
+        const asked: string[] = [];
+        const readKubeconfigFile = (given: string) => {
+            asked.push(given);
+            return { path: "/home/ops/.kube/k3s-edge.yaml", text: K3S_KUBECONFIG };
+        };
+        const config = parseConfig(edge({ kubeconfig: "~/.kube/k3s-edge.yaml" }), "edge", { ...context, readKubeconfigFile }) as EdgeConfig;
+        expect(asked).toEqual(["~/.kube/k3s-edge.yaml"]);
+        expect(config).toMatchObject({ kubeconfig: K3S_KUBECONFIG, kubeconfigPath: "/home/ops/.kube/k3s-edge.yaml" });
+        const unreadable = { ...context, readKubeconfigFile: () => ({ problem: 'the file "/nowhere" does not exist' }) };
+        expect(parseError(() => parseConfig(edge({ kubeconfig: "/nowhere" }), "edge", unreadable)).message).toContain(
+            '  - edge-cloud-mesh:kubeconfig: the file "/nowhere" does not exist; accepted: the kubeconfig\'s contents',
+        );
+    });
+
+    it("judges keys at their default against the defaults it is given, not against Pulumi.yaml on disk", () => {
+        const raw = edge({ availabilityZoneCount: 3, splitMode: "failover", trafficSplit: { local: 90, cloud: 10 } });
+        expect(parseError(() => parseConfig(raw, "edge", context)).message).toMatch(
+            /availabilityZoneCount is read only by[\s\S]*trafficSplit: \{"local":90,"cloud":10\} has no effect/,
+        );
+        const defaults = { ...context.defaults, availabilityZoneCount: 3, trafficSplit: { local: 90, cloud: 10 } };
+        expect(parseConfig(raw, "edge", { ...context, defaults })).toMatchObject({ splitMode: "failover" });
     });
 });

@@ -18,8 +18,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_KEYS, CONFIG_KEY_READERS, ConfigKey, PROJECT, RawConfig, parseConfig, readsKey } from "../config";
 import { setListCommand } from "../contract";
-import { K3S_KUBECONFIG } from "./fixtures";
-import { ROOT, configError, runStack } from "./harness";
+import { docsText } from "./docs";
+import { K3S_KUBECONFIG, configContext } from "./fixtures";
+import { ROOT, configError, runStack, sourceFiles } from "./harness";
 
 interface Declared {
     type?: "string" | "integer" | "boolean" | "array";
@@ -227,7 +228,7 @@ function staleStack(keys: string[]): StackConfig {
 /**
  * What is wrong with a sequence of commands: applied to a stack with no value for its keys (they rely
  * on Pulumi.yaml) and to one with stale longer values, each list and map key must end up with the same
- * value both times (the commands wrote all of it), of its declared type, and accepted by config.ts.
+ * value both times (the commands wrote all of it), of its declared type, and accepted by parseConfig.
  */
 function sequenceProblems(commands: string[][]): string[] {
     const keys = [...new Set(commands.flatMap(touchedKeys))];
@@ -262,9 +263,9 @@ function sequenceProblems(commands: string[][]): string[] {
         const raw: RawConfig = { ...rawConfig(ownKeys), role };
         if (raw.role === "edge") raw.kubeconfig = K3S_KUBECONFIG;
         try {
-            parseConfig(raw, raw.role === "edge" ? "edge" : "cloud", { today: new Date("2026-11-25T12:00:00Z") });
+            parseConfig(raw, raw.role === "edge" ? "edge" : "cloud", configContext(new Date("2026-11-25T12:00:00Z")));
         } catch (error) {
-            problems.push(`${key}: config.ts rejects the result: ${(error as Error).message}`);
+            problems.push(`${key}: parseConfig rejects the result: ${(error as Error).message}`);
         }
     }
     return problems;
@@ -284,7 +285,7 @@ function readmeSequences(readme: string): { where: string; commands: string[][] 
     return [...blocks, ...inline].filter((sequence) => sequence.commands.length > 0);
 }
 
-const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const DOCS = docsText();
 
 describe("the model of pulumi config agrees with the CLI's source", () => {
     it("reproduces the trap: --path into index 1 of a key the stack file lacks writes [null, x], which up rejects", () => {
@@ -297,7 +298,7 @@ describe("the model of pulumi config agrees with the CLI's source", () => {
     it("catches the subtler traps: a plain JSON string for a list, a partial map, --path [0] over a longer list", () => {
         expect(sequenceProblems([["set", "edgeSites", '["edge","edge-berlin"]']]).join()).toMatch(/must be of type 'array'/);
         expect(sequenceProblems([["set", "--path", "nodes.min", "3"]]).join()).toMatch(
-            /nodes: config\.ts rejects the result: [\s\S]*desired is undefined/,
+            /nodes: parseConfig rejects the result: [\s\S]*desired is undefined/,
         );
         expect(sequenceProblems([["set", "--path", "apiAccessCidrs[0]", "203.0.113.0/24"]]).join()).toMatch(
             /apiAccessCidrs: writes part of the value/,
@@ -317,7 +318,7 @@ describe("the model of pulumi config agrees with the CLI's source", () => {
 });
 
 describe("the README's pulumi config commands", () => {
-    const sequences = readmeSequences(README);
+    const sequences = readmeSequences(DOCS);
     it("are found: the cloud stack's CIDRs, a second edge site, the traffic split, the node group", () => {
         const keys = new Set(sequences.flatMap((sequence) => sequence.commands.flatMap(touchedKeys)));
         for (const key of [
@@ -354,12 +355,7 @@ describe("the commands the program's own messages give", () => {
         expect(effective(stack, "edgeSites")).toEqual(["edge", "edge-berlin", "edge-paris"]);
     });
     it("every literal command in the program's sources", () => {
-        const sources = [
-            "config.ts",
-            "contract.ts",
-            "index.ts",
-            ...fs.readdirSync(path.join(ROOT, "components")).map((file) => path.join("components", file)),
-        ];
+        const sources = [...sourceFiles("config"), "contract.ts", "index.ts", ...sourceFiles("components")];
         const literal = sources.flatMap((file) =>
             [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/pulumi config (?:set|set-all|rm)\b[^`)"\n]*/g)]
                 .map((match) => match[0])

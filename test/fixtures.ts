@@ -1,4 +1,5 @@
 // Inputs the tests feed the program.
+import { ConfigContext, projectDefaults, readKubeconfigFile } from "../config";
 import { TestPki, k3sKubeconfig } from "./fakeApiServer";
 import { StackOutput, StackRun, runStack } from "./harness";
 
@@ -21,6 +22,11 @@ export const K3S_KUBECONFIG = k3sKubeconfig(FAKE_EDGE_PKI, [
 
 /** The same kubeconfig with the k3s without Gateway API CRDs as its current context. */
 export const K3S_WITHOUT_GATEWAY_API_KUBECONFIG = K3S_KUBECONFIG.replace("current-context: default", "current-context: lab");
+
+/** What loadConfig hands parseConfig, on a day of the test's choosing: Pulumi.yaml's defaults and the real kubeconfig file reader. */
+export function configContext(today: Date): ConfigContext {
+    return { today, defaults: projectDefaults(), readKubeconfigFile };
+}
 
 /** Runs the cloud stack, then an edge stack fed the cloud stack's real outputs through its StackReference. */
 export async function runMesh(

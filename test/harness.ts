@@ -5,12 +5,20 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
-import { PROJECT } from "../config";
+import { PROJECT, RawConfig } from "../config";
 import type { LoadBalancerIngress } from "../components/multiclusterGateway";
 import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, gatewayServicePending, mocks, stackReferenceOutputs } from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
+
+/** The TypeScript files of one of the program's folders, as paths from the root: "config/keys.ts". */
+export function sourceFiles(folder: string): string[] {
+    return fs
+        .readdirSync(path.join(ROOT, folder))
+        .filter((file) => file.endsWith(".ts"))
+        .map((file) => path.join(folder, file));
+}
 
 export interface RecordedResource {
     type: string;
@@ -112,6 +120,16 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
     }
     return Object.fromEntries(
         Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+}
+
+/** A stack's config as loadConfig hands it to parseConfig: the project's keys, without their namespace. */
+export function rawStackConfig(stack: string, overrides: Record<string, unknown> = {}): RawConfig {
+    const prefix = `${PROJECT}:`;
+    return Object.fromEntries(
+        Object.entries(stackConfig(stack, overrides))
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
     );
 }
 

