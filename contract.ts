@@ -51,6 +51,17 @@ export type KubeconfigCloudStackOutputs = CloudStackCommonOutputs;
 
 export type CloudStackOutputs = EksCloudStackOutputs | KubeconfigCloudStackOutputs;
 
+/** What every edge stack exports; the demo's commands only with `demo`. The operator commands read it. */
+export interface EdgeStackOutputs {
+    /** The cloud cluster this site links to. */
+    linkedCluster: string;
+    /** The cloud's exported services as mirrored here, `<namespace>/<name>-<cloud cluster>`. */
+    mirroredServices: string[];
+    vizDashboardCommand: string | undefined;
+    frontendCommand?: string;
+    watchSplitCommand?: string;
+}
+
 export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
 /** The cloud stack as one edge site sees it. */

@@ -12,6 +12,15 @@ export default tseslint.config(
         },
     },
     {
+        // Stand-in CLIs (test/standins.ts) are plain Node scripts, run as executables.
+        files: ["test/standins/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", process: "readonly", setTimeout: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         // Tests inspect untyped data recorded from the engine protocol.
         files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },

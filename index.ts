@@ -15,7 +15,7 @@ import {
     watchSplitCommand,
 } from "./commands";
 import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigAccess, KubeconfigCloudConfig, loadConfig } from "./config";
-import { CloudStackOutputs, EksCloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
+import { CloudStackOutputs, EdgeStackOutputs, EksCloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
 import { ClusterVpc } from "./components/clusterVpc";
 import {
     DEMO_NAMESPACE,
@@ -212,7 +212,7 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
     };
 }
 
-async function edgeStack(config: EdgeConfig) {
+async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutputs>> {
     // Config: the cloud stack must know this site before anything is declared.
     const cloud = await readCloudStack(config.cloudStack, config.clusterName);
     if (config.demo && !cloud.exportedServices.includes(EXPORTED_PODINFO)) {
@@ -253,7 +253,7 @@ async function edgeStack(config: EdgeConfig) {
     const mirroredServices = cloud.clusterName.apply((cloudName) =>
         cloud.exportedServices.map((service) => mirroredServiceName(service, cloudName)),
     );
-    let demoOutputs = {};
+    let demoOutputs: Pick<StackOutputs<EdgeStackOutputs>, "frontendCommand" | "watchSplitCommand"> = {};
     if (config.demo) {
         const demo = new DemoWorkloads("edge", {
             provider: cluster.provider,

@@ -9,7 +9,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { linkerdRelease } from "../components/linkerd";
-import { LOCAL, TOOLS, k3dContext } from "../scripts/local";
+import { LOCAL } from "../scripts/flows/localEnv";
+import { k3dContext } from "../scripts/tools/k3d";
+import { REQUIREMENTS } from "../scripts/tools/requirements";
 import { ROOT } from "./harness";
 
 const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8"));
@@ -36,11 +38,14 @@ describe("e2e.yml", () => {
         expect(workflow.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) }]);
     });
 
-    it("installs k3d, the Pulumi CLI and the linkerd CLI at the versions the project pins", () => {
+    it("installs k3d, the Pulumi CLI and the linkerd CLI at the versions the project pins (tools/requirements.ts)", () => {
         const pulumiSdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version;
         expect(workflow.env.PULUMI_VERSION).toBe(pulumiSdk);
+        expect(REQUIREMENTS.pulumi.wants).toEqual({ atLeast: pulumiSdk, below: "4.0.0" });
         expect(workflow.env.LINKERD_VERSION).toBe(linkerdRelease("2026.8.3"));
-        expect(TOOLS.find((tool) => tool.name === "k3d")!.install).toContain(`TAG=${workflow.env.K3D_VERSION}`);
+        expect(REQUIREMENTS.linkerd.wants).toEqual({ pinned: workflow.env.LINKERD_VERSION });
+        expect(REQUIREMENTS.k3d.wants).toEqual({ pinned: workflow.env.K3D_VERSION });
+        expect(REQUIREMENTS.k3d.install).toContain(`TAG=${workflow.env.K3D_VERSION}`);
         const install = steps[stepIndex((step) => /K3D_VERSION/.test(step.run ?? ""))].run;
         expect(install).toContain("https://github.com/k3d-io/k3d/releases/download/${K3D_VERSION}/k3d-linux-amd64");
         expect(install).toContain(

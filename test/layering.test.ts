@@ -6,6 +6,10 @@
 // config/ parses without the Pulumi runtime and without reading files: only its index.ts, which
 // loads the stack's config, imports the Pulumi SDK, and only defaults.ts and kubeconfigFile.ts read
 // files. keys.ts imports nothing, so that the operator commands (scripts/) may import it.
+//
+// scripts/ (the operator commands): cli/ parses and prints; flows/ and checks/ decide and report,
+// never reaching up into cli/ or ui/; tools/ and pulumi/ are the ways out of the process, and one file
+// each holds the way itself (child processes, the Automation API, the program's config key list).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,6 +18,7 @@ import { importSpecifiers } from "./imports";
 
 const COMPONENTS = path.join(ROOT, "components");
 const SHARED_RULES = path.join(ROOT, "policy", "rules");
+const SCRIPTS = path.join(ROOT, "scripts");
 
 /** What is wrong with one import of a file in components/: a module outside it other than the shared rules. */
 function layerProblem(specifier: string): string | undefined {
@@ -124,6 +129,118 @@ describe("config/", () => {
             undefined,
             undefined,
             "./types: keys.ts imports nothing, so that scripts/ may import it",
+            undefined,
+        ]);
+    });
+});
+
+/** What each part of scripts/ may import from scripts/ (a folder, or a top-level file by its name), and "program" for the program's modules. */
+const MAY_IMPORT: Record<string, string[]> = {
+    errors: [],
+    paths: [],
+    events: ["checks"],
+    tools: ["errors"],
+    pulumi: ["tools", "errors", "program"],
+    checks: ["tools", "errors", "events"],
+    flows: ["checks", "pulumi", "tools", "errors", "events"],
+    ui: ["checks", "events"],
+    cli: ["flows", "checks", "pulumi", "tools", "errors", "events"],
+    mesh: ["cli", "ui", "flows", "checks", "pulumi", "tools", "errors", "events", "paths"],
+};
+
+/** The one file in scripts/ that may import each of these: the way out of the process it holds. */
+const SOLE_IMPORTER: Record<string, string> = {
+    "node:child_process": "tools/spawn.ts",
+    child_process: "tools/spawn.ts",
+    "@pulumi/pulumi/automation": "pulumi/automation.ts",
+    // The program's key list, a leaf module.
+    "config/keys": "pulumi/keys.ts",
+};
+
+/** The program's modules scripts/ may import: the key list, and the contract's types. */
+const PROGRAM_MODULES = ["config/keys", "contract"];
+
+/** The part of scripts/ a path there belongs to: its folder, or a top-level file's name. */
+function part(relative: string): string {
+    return relative.split(path.sep)[0].replace(/\.ts$/, "");
+}
+
+/** What is wrong with one import of a file of scripts/ (`file` relative to scripts/). */
+function scriptsProblem(file: string, specifier: string): string | undefined {
+    const resolved = specifier.startsWith(".") ? path.relative(SCRIPTS, path.resolve(SCRIPTS, path.dirname(file), specifier)) : undefined;
+    const program = resolved?.startsWith("..") ? path.relative(ROOT, path.resolve(SCRIPTS, resolved)) : undefined;
+    const sole = SOLE_IMPORTER[program ?? specifier];
+    if (sole !== undefined && sole !== file) return `${specifier}: only ${sole} imports it`;
+    if (resolved === undefined) return undefined;
+    if (program !== undefined && !PROGRAM_MODULES.includes(program))
+        return `${specifier}: scripts/ imports only ${PROGRAM_MODULES.join(" and ")} of the program`;
+    const from = part(file);
+    const to = program === undefined ? part(resolved) : "program";
+    if (to === from || MAY_IMPORT[from].includes(to)) return undefined;
+    return `${specifier}: ${from}/ does not import ${to === "program" ? "the program's modules" : to}`;
+}
+
+function scriptFiles(dir = SCRIPTS): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) return scriptFiles(full);
+        return entry.name.endsWith(".ts") ? [path.relative(SCRIPTS, full)] : [];
+    });
+}
+
+describe("scripts/", () => {
+    it("each part imports only the parts below it, and one file each holds child processes, the Automation API and the config module", () => {
+        const files = scriptFiles();
+        expect(files).toEqual(
+            expect.arrayContaining(["mesh.ts", "tools/spawn.ts", "pulumi/automation.ts", "flows/mesh.ts", "cli/registry.ts"]),
+        );
+        expect(new Set(files.map(part))).toEqual(new Set(Object.keys(MAY_IMPORT)));
+        const problems = files.flatMap((file) =>
+            importSpecifiers(fs.readFileSync(path.join(SCRIPTS, file), "utf8"))
+                .map((specifier) => scriptsProblem(file, specifier))
+                .filter((problem) => problem !== undefined)
+                .map((problem) => `${file}: ${problem}`),
+        );
+        expect(problems).toEqual([]);
+    });
+
+    it("the checks can fail: flows and checks reaching cli/ or ui/, a second importer of each way out, the program from outside pulumi/", () => {
+        const cases: [string, string][] = [
+            ["flows/mesh.ts", "../ui/plain"],
+            ["flows/local.ts", "../cli/registry"],
+            ["checks/tools.ts", "../ui/table"],
+            ["checks/tools.ts", "../flows/mesh"],
+            ["tools/runner.ts", "../pulumi/port"],
+            ["flows/local.ts", "node:child_process"],
+            ["tools/runner.ts", "child_process"],
+            ["cli/stacks.ts", "@pulumi/pulumi/automation"],
+            ["pulumi/port.ts", "../../config/keys"],
+            ["pulumi/keys.ts", "../../config"],
+            ["flows/mesh.ts", "../../contract"],
+            ["tools/spawn.ts", "node:child_process"],
+            ["pulumi/automation.ts", "@pulumi/pulumi/automation"],
+            ["pulumi/keys.ts", "../../config/keys"],
+            ["pulumi/decode.ts", "../../contract"],
+            ["flows/local.ts", "../pulumi/port"],
+            ["mesh.ts", "./ui/reporter"],
+        ];
+        expect(cases.map(([file, specifier]) => scriptsProblem(file, specifier))).toEqual([
+            "../ui/plain: flows/ does not import ui",
+            "../cli/registry: flows/ does not import cli",
+            "../ui/table: checks/ does not import ui",
+            "../flows/mesh: checks/ does not import flows",
+            "../pulumi/port: tools/ does not import pulumi",
+            "node:child_process: only tools/spawn.ts imports it",
+            "child_process: only tools/spawn.ts imports it",
+            "@pulumi/pulumi/automation: only pulumi/automation.ts imports it",
+            "../../config/keys: only pulumi/keys.ts imports it",
+            "../../config: scripts/ imports only config/keys and contract of the program",
+            "../../contract: flows/ does not import the program's modules",
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
             undefined,
         ]);
     });

@@ -1,79 +1,59 @@
-// npm run local:up / local:down: the exact commands they run (k3d, docker, pulumi), in order, with a
-// recording fake in place of the real ones; and the stacks' config they write, run through the real
-// program under mocks. Nothing here runs Docker, k3d or the Pulumi CLI.
+// npm run local:up / local:down: the exact commands they run (k3d, docker) and the Pulumi operations,
+// in order, with recording fakes of the tool runner and the Pulumi port; and the stacks' config they
+// write, run through the real program under mocks. Nothing here runs Docker, k3d or the Pulumi CLI;
+// the Pulumi port runs against a stand-in CLI in test/pulumiPort.test.ts.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { OperatorError } from "../scripts/errors";
+import { LocalDeps, localDown, localUp } from "../scripts/flows/local";
 import {
-    CommandResult,
-    CommandRunner,
     LOCAL,
-    LocalDeps,
-    LocalError,
-    TOOLS,
+    deletionOrder,
     inNetworkApiServer,
-    ipv4Subnet,
-    k3dClusterNames,
-    k3dCreateArgs,
-    k3dDeleteArgs,
-    localDown,
     localEnvironment,
     localPaths,
-    localUp,
     prepareLocalDirectory,
     stackConfig,
-    stackConfigArgs,
-    stackNames,
-    toolProblems,
-} from "../scripts/local";
-import type { DownOptions, StackNames } from "../scripts/orchestrate";
+} from "../scripts/flows/localEnv";
+import type { MeshWorkspace } from "../scripts/pulumi/port";
+import { ipv4Subnet } from "../scripts/tools/docker";
+import { k3dClusterNames, k3dCreateArgs, k3dDeleteArgs } from "../scripts/tools/k3d";
+import type { ToolResult, ToolRunner } from "../scripts/tools/runner";
+import { FakeStackSpec, fakeRunner, fakeWorkspace, ok, recordingReporter } from "./fakes";
 import { K3S_KUBECONFIG } from "./fixtures";
 import { runStack, single } from "./harness";
 
-const ok = (stdout = ""): CommandResult => ({ status: 0, stdout, stderr: "" });
 const SUBNETS = JSON.stringify([{ Subnet: "172.18.0.0/16", Gateway: "172.18.0.1" }, { Subnet: "fd00:18::/64" }]);
 const K3D_CLUSTERS = (...names: string[]) => JSON.stringify(names.map((name) => ({ name, serversCount: 1, nodes: [] })));
+/** The three tools at their pinned versions, as their version commands print them. */
+const TOOLS_OK: Record<string, ToolResult> = {
+    "docker info": ok("28.3.2\n"),
+    "k3d version": ok("k3d version v5.9.0\nk3s version v1.32.5-k3s1 (default)\n"),
+    "pulumi version": ok("v3.248.0\n"),
+};
+const TOOL_CHECKS = ["docker info --format {{.ServerVersion}}", "k3d version", "pulumi version"];
+const FRONTEND = "kubectl --kubeconfig /x/.local/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 8080:8080";
+/** The local stacks, as an up leaves them. */
+const STACKS = (): Record<string, FakeStackSpec> => ({
+    "local-cloud": { outputs: { edgeSiteNames: ["edge"] } },
+    "local-edge": { outputs: { frontendCommand: FRONTEND } },
+});
 
-/** A runner that answers by the command's first words and records every command with the env it got. */
-function fakeRunner(answers: Record<string, CommandResult>) {
-    const calls: { argv: string[]; env: NodeJS.ProcessEnv }[] = [];
-    const runner: CommandRunner = {
-        async run(argv, { env }) {
-            calls.push({ argv, env });
-            const key = Object.keys(answers)
-                .filter((prefix) => argv.join(" ").startsWith(prefix))
-                .sort((a, b) => b.length - a.length)[0];
-            return key === undefined ? ok() : answers[key];
-        },
-    };
-    return { runner, calls, commands: () => calls.map(({ argv }) => argv.join(" ")) };
-}
-
-function fakeDeps(runner: CommandRunner) {
-    const pulumi: { op: string; names: StackNames; env: NodeJS.ProcessEnv; options?: DownOptions }[] = [];
-    const output: string[] = [];
+function fakeDeps(runner: ToolRunner, stacks: Record<string, FakeStackSpec>) {
+    const { workspace, calls } = fakeWorkspace(stacks);
+    const environments: NodeJS.ProcessEnv[] = [];
+    const { reporter, stdout } = recordingReporter();
     const deps: LocalDeps = {
         runner,
-        async up(names, env) {
-            pulumi.push({ op: "up", names, env });
-            return {
-                cloud: {},
-                edges: {
-                    edge: {
-                        frontendCommand:
-                            "kubectl --kubeconfig /x/.local/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 8080:8080",
-                    },
-                },
-            };
+        reporter,
+        async workspace(env): Promise<MeshWorkspace> {
+            environments.push(env);
+            return workspace;
         },
-        async down(names, options, env) {
-            pulumi.push({ op: "down", names, env, options });
-            return [];
-        },
-        log: (text) => output.push(text),
     };
-    return { deps, pulumi, output };
+    return { deps, pulumi: calls, environments, stdout };
 }
 
 function checkout(): string {
@@ -84,7 +64,7 @@ function checkout(): string {
 
 describe("the commands, exactly", () => {
     it("creates each cluster on the shared network, from the pinned k3s, its API on loopback, its certificate naming its in-network name", () => {
-        expect(k3dCreateArgs("cloud")).toEqual([
+        expect(k3dCreateArgs("cloud", LOCAL)).toEqual([
             "k3d",
             "cluster",
             "create",
@@ -100,88 +80,44 @@ describe("the commands, exactly", () => {
             "--kubeconfig-update-default=false",
             "--wait",
         ]);
-        expect(k3dCreateArgs("edge")).toContain("--tls-san=k3d-edge-server-0@server:0");
+        expect(k3dCreateArgs("edge", LOCAL)).toContain("--tls-san=k3d-edge-server-0@server:0");
         expect(inNetworkApiServer("cloud")).toBe("https://k3d-cloud-server-0:6443");
     });
 
     it("creates the cloud first (the edge's CoreDNS learns the cloud's names when it starts) and deletes the edge first", () => {
         expect(LOCAL.clusters).toEqual(["cloud", "edge"]);
-        expect(k3dDeleteArgs(["cloud", "edge"])).toEqual(["k3d", "cluster", "delete", "edge", "cloud"]);
-        expect(k3dDeleteArgs(["cloud"])).toEqual(["k3d", "cluster", "delete", "cloud"]);
+        expect(k3dDeleteArgs(deletionOrder(["cloud", "edge"]))).toEqual(["k3d", "cluster", "delete", "edge", "cloud"]);
+        expect(k3dDeleteArgs(deletionOrder(["cloud"]))).toEqual(["k3d", "cluster", "delete", "cloud"]);
     });
 
-    it("reads k3d's cluster list, Docker's subnets and Pulumi's stack list", () => {
+    it("reads k3d's cluster list and Docker's subnets", () => {
         expect(k3dClusterNames(K3D_CLUSTERS("cloud", "other"))).toEqual(["cloud", "other"]);
-        expect(ipv4Subnet(SUBNETS)).toBe("172.18.0.0/16");
-        expect(() => ipv4Subnet(JSON.stringify([{ Subnet: "fd00::/64" }]))).toThrow(/has no IPv4 subnet/);
-        expect(stackNames(JSON.stringify([{ name: "local-cloud" }, { name: "organization/edge-cloud-mesh/local-edge" }]))).toEqual([
-            "local-cloud",
-            "local-edge",
-        ]);
+        expect(ipv4Subnet(SUBNETS, LOCAL.network)).toBe("172.18.0.0/16");
+        expect(() => ipv4Subnet(JSON.stringify([{ Subnet: "fd00::/64" }]), LOCAL.network)).toThrow(/has no IPv4 subnet/);
     });
 
-    it("writes each stack's config with set-all --path, whole lists (removed first)", () => {
-        const config = stackConfig("/work/checkout", "172.18.0.0/16");
-        expect(stackConfigArgs("local-cloud", config["local-cloud"])).toEqual([
-            ["pulumi", "config", "rm-all", "--stack", "local-cloud", "gatewaySourceCidrs", "edgeSites"],
-            [
-                "pulumi",
-                "config",
-                "set-all",
-                "--stack",
-                "local-cloud",
-                "--path",
-                "--plaintext",
-                "role=cloud",
-                "--plaintext",
-                "cluster=kubeconfig",
-                "--plaintext",
-                "clusterName=cloud",
-                "--plaintext",
-                "kubeconfig=/work/checkout/.local/cloud.kubeconfig",
-                "--plaintext",
-                "kubeContext=k3d-cloud",
-                "--plaintext",
-                "apiServerAddress=https://k3d-cloud-server-0:6443",
-                "--plaintext",
-                "gatewaySourceCidrs[0]=172.18.0.0/16",
-                "--plaintext",
-                "edgeSites[0]=edge",
-            ],
-        ]);
-        expect(stackConfigArgs("local-edge", config["local-edge"])).toEqual([
-            [
-                "pulumi",
-                "config",
-                "set-all",
-                "--stack",
-                "local-edge",
-                "--path",
-                "--plaintext",
-                "role=edge",
-                "--plaintext",
-                "clusterName=edge",
-                "--plaintext",
-                "kubeconfig=/work/checkout/.local/edge.kubeconfig",
-                "--plaintext",
-                "kubeContext=k3d-edge",
-                "--plaintext",
-                "cloudStack=local-cloud",
-            ],
-        ]);
+    it("gives each stack its whole config: the cloud's lists as lists", () => {
+        expect(stackConfig("/work/checkout", "172.18.0.0/16")).toEqual({
+            "local-cloud": {
+                role: "cloud",
+                cluster: "kubeconfig",
+                clusterName: "cloud",
+                kubeconfig: "/work/checkout/.local/cloud.kubeconfig",
+                kubeContext: "k3d-cloud",
+                apiServerAddress: "https://k3d-cloud-server-0:6443",
+                gatewaySourceCidrs: ["172.18.0.0/16"],
+                edgeSites: ["edge"],
+            },
+            "local-edge": {
+                role: "edge",
+                clusterName: "edge",
+                kubeconfig: "/work/checkout/.local/edge.kubeconfig",
+                kubeContext: "k3d-edge",
+                cloudStack: "local-cloud",
+            },
+        });
     });
 });
-
-/** The stack config `pulumi config set-all --path` writes: `key[0]=v` becomes a list. */
-function asEngineConfig(values: Record<string, string>): Record<string, unknown> {
-    const config: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(values)) {
-        const list = /^(\w+)\[(\d+)\]$/.exec(key);
-        if (list === null) config[key] = value;
-        else ((config[list[1]] ??= []) as string[])[Number(list[2])] = value;
-    }
-    return config;
-}
 
 describe("the config local:up writes makes working stacks (the real program, under mocks)", () => {
     it("local-cloud on the cloud cluster and local-edge linked to it, with the stacks named as local:up names them", async () => {
@@ -190,17 +126,11 @@ describe("the config local:up writes makes working stacks (the real program, und
         for (const cluster of LOCAL.clusters)
             fs.writeFileSync(localPaths(root).kubeconfig(cluster), K3S_KUBECONFIG.replace(/default/g, `k3d-${cluster}`));
         const config = stackConfig(root, "172.18.0.0/16");
-        const cloud = await runStack("local-cloud", {
-            config: asEngineConfig(config["local-cloud"]),
-            gatewayIngress: [{ ip: "172.18.0.3" }],
-        });
+        const cloud = await runStack("local-cloud", { config: config["local-cloud"], gatewayIngress: [{ ip: "172.18.0.3" }] });
         expect(cloud.outputs.edgeSiteNames.value).toEqual(["edge"]);
         expect(cloud.outputs.apiEndpoint.value).toBe("https://k3d-cloud-server-0:6443");
         expect(single(cloud, "pulumi:providers:kubernetes").inputs.context).toBe("k3d-cloud");
-        const edge = await runStack("local-edge", {
-            config: asEngineConfig(config["local-edge"]),
-            stackReferences: { "local-cloud": cloud.outputs },
-        });
+        const edge = await runStack("local-edge", { config: config["local-edge"], stackReferences: { "local-cloud": cloud.outputs } });
         expect(edge.outputs.linkedCluster.value).toBe("cloud");
         expect(edge.outputs.frontendCommand.value).toBe(
             `kubectl --kubeconfig ${localPaths(root).kubeconfig("edge")} --context k3d-edge -n test port-forward svc/frontend 8080:8080  # then open http://localhost:8080/ and http://localhost:8080/cloud/`,
@@ -241,111 +171,146 @@ describe("the local state backend and passphrase", () => {
 });
 
 describe("npm run local:up", () => {
-    it("checks Docker, k3d and the Pulumi CLI first, and says which is missing and how to install it", async () => {
-        const missing: CommandResult = { status: null, stdout: "", stderr: "spawn k3d ENOENT", missing: true };
+    it("checks Docker, k3d and the Pulumi CLI first, reports each check, and says what is missing and how to install it", async () => {
         const { runner, commands } = fakeRunner({
-            "k3d version": missing,
-            "docker info": { status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon\n" },
+            ...TOOLS_OK,
+            "k3d version": { status: null, stdout: "", stderr: "spawn k3d ENOENT", missing: true },
+            "docker info": { status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon\n", missing: false },
         });
         const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
-        const error = await localUp(fresh, {}, fakeDeps(runner).deps).catch((caught: Error) => caught);
-        expect(error).toBeInstanceOf(LocalError);
-        expect((error as Error).message).toBe(
-            "the local environment needs Docker, k3d and the Pulumi CLI:\n" +
-                "  - Docker is installed but `docker info --format {{.ServerVersion}}` failed: Cannot connect to the Docker daemon. Start Docker (Docker Desktop, or sudo systemctl start docker) and run this again.\n" +
-                "  - k3d is not installed (no k3d on PATH): install k3d v5.9.0: curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=v5.9.0 bash (https://k3d.io).",
+        const { deps, pulumi, stdout } = fakeDeps(runner, {});
+        const error = (await localUp(fresh, {}, deps).catch((caught: Error) => caught)) as OperatorError;
+        expect(error).toBeInstanceOf(OperatorError);
+        expect(error.message).toBe(
+            "the local environment needs Docker, k3d and the Pulumi CLI: " +
+                "Docker answers `docker info --format {{.ServerVersion}}`: exit code 1: Cannot connect to the Docker daemon; " +
+                "k3d answers `k3d version`: no k3d on PATH",
         );
-        expect(commands()).toEqual(TOOLS.map((tool) => tool.check.join(" ")));
+        expect(error.hint).toBe(
+            "install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, and start it (Docker Desktop, or sudo systemctl start docker)\n" +
+                "install k3d v5.9.0: curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=v5.9.0 bash (https://k3d.io)",
+        );
+        expect(stdout()).toBe(
+            [
+                "",
+                "tools",
+                "      CHECK                                                     PROBLEM",
+                "FAIL  Docker answers `docker info --format {{.ServerVersion}}`  exit code 1: Cannot connect to the Docker daemon",
+                "skip  Docker is 20.10.5 or later",
+                "FAIL  k3d answers `k3d version`                                 no k3d on PATH",
+                "skip  k3d is v5.9.0",
+                "ok    the Pulumi CLI answers `pulumi version`",
+                "ok    the Pulumi CLI is 3.248.0 or later, before 4.0.0",
+                "",
+                "What to do:",
+                `  Docker answers \`docker info --format {{.ServerVersion}}\`: ${error.hint!.split("\n")[0]}`,
+                `  k3d answers \`k3d version\`: ${error.hint!.split("\n")[1]}`,
+                "",
+            ].join("\n"),
+        );
+        expect(commands()).toEqual(TOOL_CHECKS);
+        expect(pulumi).toEqual([]);
         expect(fs.existsSync(localPaths(fresh).dir)).toBe(false);
-        expect(toolProblems([{ tool: TOOLS[2], result: missing }])).toEqual([
-            "the Pulumi CLI is not installed (no pulumi on PATH): install it: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/).",
-        ]);
     });
 
     it("on a fresh machine: creates the clusters (cloud first), writes their kubeconfigs, creates and configures the stacks, then brings the mesh up", async () => {
         const root = checkout();
         const env = localEnvironment(root, { PATH: "/bin" });
         const { runner, calls, commands } = fakeRunner({
-            "pulumi stack ls": ok("[]"),
+            ...TOOLS_OK,
             "k3d cluster list": ok("[]"),
             "k3d kubeconfig get cloud": ok("cloud kubeconfig"),
             "k3d kubeconfig get edge": ok("edge kubeconfig"),
             "docker network inspect": ok(SUBNETS),
         });
-        const { deps, pulumi, output } = fakeDeps(runner);
-        await localUp(root, env, deps);
+        const stacks = STACKS();
+        for (const spec of Object.values(stacks)) spec.absent = true;
+        const { deps, pulumi, environments, stdout } = fakeDeps(runner, stacks);
+        expect(await localUp(root, env, deps)).toEqual({ frontendCommand: FRONTEND });
         const config = stackConfig(root, "172.18.0.0/16");
         expect(commands()).toEqual([
-            ...TOOLS.map((tool) => tool.check.join(" ")),
-            "pulumi stack ls --json",
+            ...TOOL_CHECKS,
             "k3d cluster list --output json",
-            k3dCreateArgs("cloud").join(" "),
-            k3dCreateArgs("edge").join(" "),
+            k3dCreateArgs("cloud", LOCAL).join(" "),
+            k3dCreateArgs("edge", LOCAL).join(" "),
             "k3d kubeconfig get cloud",
             "k3d kubeconfig get edge",
             "docker network inspect edge-cloud-mesh --format {{json .IPAM.Config}}",
-            "pulumi stack init local-cloud --no-select",
-            ...stackConfigArgs("local-cloud", config["local-cloud"]).map((argv) => argv.join(" ")),
-            "pulumi stack init local-edge --no-select",
-            ...stackConfigArgs("local-edge", config["local-edge"]).map((argv) => argv.join(" ")),
+        ]);
+        expect(pulumi).toEqual([
+            "list",
+            "init local-cloud",
+            `set-config local-cloud ${JSON.stringify(config["local-cloud"])}`,
+            "init local-edge",
+            `set-config local-edge ${JSON.stringify(config["local-edge"])}`,
+            "up local-cloud",
+            "up local-edge",
         ]);
         for (const call of calls) expect(call.env.PULUMI_BACKEND_URL).toBe(`file://${root}/.local/state`);
+        expect(environments).toEqual([env]);
         expect(fs.readFileSync(localPaths(root).kubeconfig("edge"), "utf8")).toBe("edge kubeconfig");
         expect(fs.statSync(localPaths(root).kubeconfig("cloud")).mode & 0o777).toBe(0o600);
-        expect(pulumi).toEqual([{ op: "up", names: { cloudStack: "local-cloud", edgeStackPrefix: "local-" }, env }]);
-        expect(output.join("")).toMatch(
-            /Open the frontend on the edge:\n\n {2}kubectl --kubeconfig \/x\/\.local\/edge\.kubeconfig --context k3d-edge -n test port-forward svc\/frontend 8080:8080\n/,
+        expect(stdout()).toMatch(
+            /\n=== creating the k3d cluster cloud\n[\s\S]*\n=== creating the k3d cluster edge\n[\s\S]*\n=== pulumi up: the cloud stack local-cloud\n/,
         );
-        expect(output.join("")).toMatch(/Tear it all down with: npm run local:down/);
     });
 
     it("run again, it converges: no cluster or stack is created twice, the config is written again", async () => {
         const { runner, commands } = fakeRunner({
-            "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }, { name: "local-edge" }])),
+            ...TOOLS_OK,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
             "docker network inspect": ok(SUBNETS),
         });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { deps, pulumi } = fakeDeps(runner, STACKS());
         await localUp(checkout(), {}, deps);
-        expect(commands().filter((command) => /cluster create|stack init/.test(command))).toEqual([]);
-        expect(commands().filter((command) => command.startsWith("pulumi config set-all"))).toHaveLength(2);
-        expect(pulumi.map(({ op }) => op)).toEqual(["up"]);
+        expect(commands().filter((command) => /cluster create/.test(command))).toEqual([]);
+        expect(pulumi.filter((call) => !call.startsWith("set-config"))).toEqual(["list", "up local-cloud", "up local-edge"]);
+        expect(pulumi.filter((call) => call.startsWith("set-config"))).toHaveLength(2);
     });
 
     it("stops when the edge exists without the cloud: the edge learns the cloud's address when it starts", async () => {
-        const { runner, commands } = fakeRunner({ "pulumi stack ls": ok("[]"), "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
-        await expect(localUp(checkout(), {}, fakeDeps(runner).deps)).rejects.toThrow(
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        await expect(localUp(checkout(), {}, fakeDeps(runner, {}).deps)).rejects.toThrow(
             /^the k3d cluster edge exists but cloud does not: .* Run npm run local:down, then npm run local:up again\.$/,
         );
         expect(commands().some((command) => command.includes("cluster create"))).toBe(false);
     });
 
     it("stops when a cluster was deleted behind its stack's back, before creating anything", async () => {
-        const { runner, commands } = fakeRunner({
-            "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }, { name: "local-edge" }])),
-            "k3d cluster list": ok(K3D_CLUSTERS("cloud")),
-            "pulumi stack output --stack local-edge": ok(JSON.stringify({ linkedCluster: "cloud" })),
-        });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud")) });
+        const { deps, pulumi } = fakeDeps(runner, STACKS());
         await expect(localUp(checkout(), {}, deps)).rejects.toThrow(
             /^the k3d cluster edge is gone, but the stack local-edge still holds what was deployed into it\. Run npm run local:down/,
         );
         expect(commands().some((command) => command.includes("cluster create"))).toBe(false);
-        expect(pulumi).toEqual([]);
+        expect(pulumi).toEqual(["list", "outputs local-edge"]);
+    });
+
+    it("a failed k3d command stops the run, naming the command and what k3d said last", async () => {
+        const { runner } = fakeRunner({
+            ...TOOLS_OK,
+            "k3d cluster list": ok("[]"),
+            "k3d cluster create cloud": {
+                status: 1,
+                stdout: "",
+                stderr: "INFO[0000] Prep: Network\nERRO[0001] Failed Cluster Start\nFATA[0001] Cluster creation FAILED\n",
+                missing: false,
+            },
+        });
+        await expect(localUp(checkout(), {}, fakeDeps(runner, {}).deps)).rejects.toThrow(
+            `\`${k3dCreateArgs("cloud", LOCAL).join(" ")}\` failed: INFO[0000] Prep: Network; ERRO[0001] Failed Cluster Start; FATA[0001] Cluster creation FAILED`,
+        );
     });
 });
 
 describe("npm run local:down", () => {
     it("destroys the stacks (npm run down: edges first), then deletes the clusters, edge first, and the network", async () => {
-        const { runner, commands } = fakeRunner({
-            "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }, { name: "local-edge" }])),
-            "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
-        });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
         await localDown(checkout(), { PATH: "/bin" }, deps);
-        expect(pulumi).toEqual([{ op: "down", names: LOCAL.stacks, options: { continuePastGoneEdges: false }, env: { PATH: "/bin" } }]);
-        expect(commands().slice(TOOLS.length)).toEqual([
-            "pulumi stack ls --json",
+        expect(environments).toEqual([{ PATH: "/bin" }]);
+        expect(pulumi).toEqual(["list", "outputs local-cloud", "destroy local-edge", "destroy local-cloud"]);
+        expect(commands().slice(TOOL_CHECKS.length)).toEqual([
             "k3d cluster list --output json",
             "k3d cluster delete edge cloud",
             "docker network inspect edge-cloud-mesh --format {{json .IPAM.Config}}",
@@ -355,13 +320,14 @@ describe("npm run local:down", () => {
 
     it("where k3d says a cluster is gone, the destroy forgets what it held (for that run only)", async () => {
         const { runner, commands } = fakeRunner({
-            "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }, { name: "local-edge" }])),
+            ...TOOLS_OK,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud")),
-            "docker network inspect": { status: 1, stdout: "", stderr: "no such network" },
+            "docker network inspect": { status: 1, stdout: "", stderr: "no such network", missing: false },
         });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { deps, environments, stdout } = fakeDeps(runner, STACKS());
         await localDown(checkout(), { PATH: "/bin" }, deps);
-        expect(pulumi[0].env).toEqual({ PATH: "/bin", PULUMI_K8S_DELETE_UNREACHABLE: "true" });
+        expect(environments).toEqual([{ PATH: "/bin", PULUMI_K8S_DELETE_UNREACHABLE: "true" }]);
+        expect(stdout()).toMatch(/\n=== the k3d cluster\(s\) edge no longer exist: their resources are dropped from the state\n/);
         expect(commands().slice(-2)).toEqual([
             "k3d cluster delete cloud",
             "docker network inspect edge-cloud-mesh --format {{json .IPAM.Config}}",
@@ -369,34 +335,30 @@ describe("npm run local:down", () => {
     });
 
     it("a failed destroy leaves the clusters, so that it can be run again", async () => {
-        const { runner, commands } = fakeRunner({
-            "pulumi stack ls": ok(JSON.stringify([{ name: "local-cloud" }])),
-            "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
-        });
-        const { deps } = fakeDeps(runner);
-        deps.down = async () => {
-            throw new Error("stopped at the edge stack");
-        };
-        await expect(localDown(checkout(), {}, deps)).rejects.toThrow(/stopped at the edge stack/);
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const stacks = STACKS();
+        stacks["local-edge"].fails = ["destroy"];
+        await expect(localDown(checkout(), {}, fakeDeps(runner, stacks).deps)).rejects.toThrow(/^stopped at the edge stack "local-edge"/);
         expect(commands().some((command) => command.startsWith("k3d cluster delete"))).toBe(false);
     });
 
     it("without a state directory, asks for no stack and deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
         await localDown(fs.mkdtempSync(path.join(os.tmpdir(), "checkout-")), {}, deps);
         expect(pulumi).toEqual([]);
-        expect(commands().slice(TOOLS.length, TOOLS.length + 2)).toEqual([
+        expect(environments).toEqual([]);
+        expect(commands().slice(TOOL_CHECKS.length, TOOL_CHECKS.length + 2)).toEqual([
             "k3d cluster list --output json",
             "k3d cluster delete edge cloud",
         ]);
     });
 
     it("without stacks (nothing was deployed), deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ "pulumi stack ls": ok("[]"), "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
-        const { deps, pulumi } = fakeDeps(runner);
+        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        const { deps, pulumi } = fakeDeps(runner, {});
         await localDown(checkout(), {}, deps);
-        expect(pulumi).toEqual([]);
+        expect(pulumi).toEqual(["list"]);
         expect(commands()).toContain("k3d cluster delete edge");
     });
 });

@@ -1,31 +1,14 @@
 // The whole mesh in one command: the cloud stack and every edge stack registered in it, in the order
 // they depend on each other. Up: the cloud stack first (edge stacks read its outputs), then each edge
 // stack in the order of its `edgeSites`. Down: every edge stack first (each links to the cloud), then
-// the cloud stack. Pulumi comes in through MeshWorkspace (automation.ts wraps the Automation API), so
-// that tests drive the order with a recording fake.
-
-/** Where Pulumi's progress goes, as it comes. */
-export type Output = (text: string) => void;
-
-/** One stack, as the orchestration uses it. */
-export interface MeshStack {
-    readonly name: string;
-    /** Runs `pulumi up`; resolves to the stack's outputs, rejects when the update fails. */
-    up(onOutput: Output): Promise<Record<string, unknown>>;
-    /** Runs `pulumi preview`; with expectNoChanges it rejects when the preview shows any change. */
-    preview(onOutput: Output, expectNoChanges: boolean): Promise<void>;
-    /** Runs `pulumi destroy`. */
-    destroy(onOutput: Output): Promise<void>;
-    /** The stack's current outputs (empty before the first `up` and after a destroy). */
-    outputs(): Promise<Record<string, unknown>>;
-    /** The stack's `edgeSites` configuration, Pulumi.yaml's default included. */
-    edgeSites(): Promise<string[]>;
-}
-
-export interface MeshWorkspace {
-    /** The stack of that name, or undefined when the backend has none. */
-    stack(name: string): Promise<MeshStack | undefined>;
-}
+// the cloud stack. Pulumi comes in through the port (pulumi/port.ts); each stack's step and output go
+// to the reporter; a failure is an OperatorError that says which stack, which command, why, and what
+// was not run.
+import { OperatorError } from "../errors";
+import type { Reporter } from "../events";
+import { RawOutputs, cloudOutputs, textList } from "../pulumi/decode";
+import { MeshStack, MeshWorkspace, Output, PulumiError } from "../pulumi/port";
+import { reportedStep } from "./steps";
 
 /** How the stacks are named: the cloud stack, and each edge site's stack as the prefix and the site. */
 export interface StackNames {
@@ -38,17 +21,10 @@ export function edgeStackName(names: StackNames, site: string): string {
     return `${names.edgeStackPrefix}${site}`;
 }
 
-/** A run that stopped: says which stack, why, and what was and was not done. */
-export class MeshRunError extends Error {}
-
-function heading(log: Output, text: string): void {
-    log(`\n=== ${text}\n`);
-}
-
 async function requireStack(workspace: MeshWorkspace, name: string, what: string, notRun: string): Promise<MeshStack> {
     const stack = await workspace.stack(name);
     if (stack === undefined) {
-        throw new MeshRunError(
+        throw new OperatorError(
             `${what}: the backend you are logged in to has no stack ${JSON.stringify(name)}. Create and configure it ` +
                 `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix. ${notRun}`,
         );
@@ -56,19 +32,21 @@ async function requireStack(workspace: MeshWorkspace, name: string, what: string
     return stack;
 }
 
-/** Runs one stack's step; a failure stops the run, saying what was not run. */
-async function step<T>(action: () => Promise<T>, failed: string, notRun: string): Promise<T> {
+/** Runs one stack's step; a failure of the CLI stops the run, saying which command failed, why, and what was not run. */
+async function step<T>(
+    reporter: Reporter,
+    stack: string,
+    title: string,
+    action: (onOutput: Output) => Promise<T>,
+    failed: string,
+    notRun: string,
+): Promise<T> {
     try {
-        return await action();
+        return await reportedStep(reporter, stack, title, (onOutput) => action((text) => onOutput(text, "stdout")));
     } catch (error) {
-        if (error instanceof MeshRunError) throw error;
-        throw new MeshRunError(`${failed} (${firstLine(error)}; its output is above). ${notRun}`);
+        if (!(error instanceof PulumiError)) throw error;
+        throw new OperatorError(`${failed} at \`${error.step}\`: ${error.reason}. ${notRun}`.trim());
     }
-}
-
-/** An error's first line: Pulumi's own output, above it, says the rest. */
-function firstLine(error: unknown): string {
-    return ((error as Error).message ?? String(error)).split("\n")[0];
 }
 
 function notRunMessage(stacks: string[]): string {
@@ -77,47 +55,54 @@ function notRunMessage(stacks: string[]): string {
 
 /** The sites the cloud stack registered: from its outputs, or its `edgeSites` config while it has none (an `up` that never finished). */
 async function sitesOf(cloud: MeshStack): Promise<string[]> {
-    return registeredSites(await cloud.outputs()) ?? (await cloud.edgeSites());
-}
-
-/** The sites the cloud stack registered, from its outputs (`edgeSiteNames`). */
-function registeredSites(outputs: Record<string, unknown>): string[] | undefined {
-    const sites = outputs.edgeSiteNames;
-    return Array.isArray(sites) && sites.every((site) => typeof site === "string") ? sites : undefined;
+    return cloudOutputs(await cloud.outputs()).edgeSiteNames ?? textList(await cloud.config("edgeSites")) ?? [];
 }
 
 export interface UpResult {
-    cloud: Record<string, unknown>;
+    cloud: RawOutputs;
     /** Each edge site's stack outputs, by site. */
-    edges: Record<string, Record<string, unknown>>;
+    edges: Record<string, RawOutputs>;
 }
 
 /** `pulumi up` on the cloud stack, then on each edge stack it registers, in order. */
-export async function upMesh(workspace: MeshWorkspace, names: StackNames, log: Output): Promise<UpResult> {
+export async function upMesh(workspace: MeshWorkspace, names: StackNames, reporter: Reporter): Promise<UpResult> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was run.");
-    heading(log, `pulumi up: the cloud stack ${cloud.name}`);
-    const cloudOutputs = await step(() => cloud.up(log), `the cloud stack ${JSON.stringify(cloud.name)} failed`, "No edge stack was run.");
-    const sites = registeredSites(cloudOutputs);
+    const cloudOutputsRaw = await step(
+        reporter,
+        cloud.name,
+        `pulumi up: the cloud stack ${cloud.name}`,
+        (onOutput) => cloud.up(onOutput),
+        `the cloud stack ${JSON.stringify(cloud.name)} failed`,
+        "No edge stack was run.",
+    );
+    const sites = cloudOutputs(cloudOutputsRaw).edgeSiteNames;
     if (sites === undefined) {
-        throw new MeshRunError(`the cloud stack ${JSON.stringify(cloud.name)} has no output edgeSiteNames: is its role cloud?`);
+        throw new OperatorError(`the cloud stack ${JSON.stringify(cloud.name)} has no output edgeSiteNames: is its role cloud?`);
     }
-    const edges: Record<string, Record<string, unknown>> = {};
+    const edges: Record<string, RawOutputs> = {};
     for (const [index, site] of sites.entries()) {
         const name = edgeStackName(names, site);
         const notRun = notRunMessage(sites.slice(index + 1).map((later) => edgeStackName(names, later)));
         const edge = await requireStack(workspace, name, `the edge site ${JSON.stringify(site)}`, notRun);
-        heading(log, `pulumi up: the edge stack ${edge.name} (site ${site})`);
         edges[site] = await step(
-            () => edge.up(log),
+            reporter,
+            edge.name,
+            `pulumi up: the edge stack ${edge.name} (site ${site})`,
+            (onOutput) => edge.up(onOutput),
             `the edge stack ${JSON.stringify(edge.name)} (site ${JSON.stringify(site)}) failed`,
             notRun,
         );
     }
-    return { cloud: cloudOutputs, edges };
+    return { cloud: cloudOutputsRaw, edges };
 }
 
 /** `pulumi preview` of the cloud stack, then of each edge stack it registers; with expectNoChanges any change fails the run. */
-export async function previewMesh(workspace: MeshWorkspace, names: StackNames, expectNoChanges: boolean, log: Output): Promise<void> {
+export async function previewMesh(
+    workspace: MeshWorkspace,
+    names: StackNames,
+    expectNoChanges: boolean,
+    reporter: Reporter,
+): Promise<void> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was previewed.");
     const sites = await sitesOf(cloud);
     const stacks = [cloud.name, ...sites.map((site) => edgeStackName(names, site))];
@@ -125,11 +110,17 @@ export async function previewMesh(workspace: MeshWorkspace, names: StackNames, e
         const notRun = notRunMessage(stacks.slice(index + 1));
         const stack =
             index === 0 ? cloud : await requireStack(workspace, name, `the edge site ${JSON.stringify(sites[index - 1])}`, notRun);
-        heading(log, `pulumi preview${expectNoChanges ? " --expect-no-changes" : ""}: ${name}`);
         const failed = expectNoChanges
             ? `the preview of ${JSON.stringify(name)} shows changes or failed`
             : `the preview of ${JSON.stringify(name)} failed`;
-        await step(() => stack.preview(log, expectNoChanges), failed, notRun);
+        await step(
+            reporter,
+            name,
+            `pulumi preview${expectNoChanges ? " --expect-no-changes" : ""}: ${name}`,
+            (onOutput) => stack.preview(onOutput, expectNoChanges),
+            failed,
+            notRun,
+        );
     }
 }
 
@@ -143,7 +134,7 @@ export interface DownOptions {
  * outputs, or its `edgeSites` config when it has none (an `up` that never finished). Returns the edge
  * stacks it went past (only with continuePastGoneEdges).
  */
-export async function downMesh(workspace: MeshWorkspace, names: StackNames, options: DownOptions, log: Output): Promise<string[]> {
+export async function downMesh(workspace: MeshWorkspace, names: StackNames, options: DownOptions, reporter: Reporter): Promise<string[]> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was destroyed.");
     const sites = await sitesOf(cloud);
     const keptCloud =
@@ -155,10 +146,10 @@ export async function downMesh(workspace: MeshWorkspace, names: StackNames, opti
         const name = edgeStackName(names, site);
         const gone = (why: string) => {
             if (!options.continuePastGoneEdges)
-                throw new MeshRunError(
+                throw new OperatorError(
                     `stopped at the edge stack ${JSON.stringify(name)} (site ${JSON.stringify(site)}): ${why}. ${keptCloud}`,
                 );
-            log(`\n=== going past the edge stack ${name} (site ${site}): ${why}\n`);
+            reporter.report({ kind: "notice", text: `going past the edge stack ${name} (site ${site}): ${why}` });
             passed.push(name);
         };
         const edge = await workspace.stack(name);
@@ -166,14 +157,22 @@ export async function downMesh(workspace: MeshWorkspace, names: StackNames, opti
             gone("the backend you are logged in to has no such stack");
             continue;
         }
-        heading(log, `pulumi destroy: the edge stack ${edge.name} (site ${site})`);
         try {
-            await edge.destroy(log);
+            await reportedStep(reporter, edge.name, `pulumi destroy: the edge stack ${edge.name} (site ${site})`, (onOutput) =>
+                edge.destroy((text) => onOutput(text, "stdout")),
+            );
         } catch (error) {
-            gone(`its destroy failed (${firstLine(error)}; its output is above)`);
+            if (!(error instanceof PulumiError)) throw error;
+            gone(`its destroy failed at \`${error.step}\`: ${error.reason}`);
         }
     }
-    heading(log, `pulumi destroy: the cloud stack ${cloud.name}`);
-    await step(() => cloud.destroy(log), `the cloud stack ${JSON.stringify(cloud.name)} failed to destroy`, "Run npm run down again.");
+    await step(
+        reporter,
+        cloud.name,
+        `pulumi destroy: the cloud stack ${cloud.name}`,
+        (onOutput) => cloud.destroy(onOutput),
+        `the cloud stack ${JSON.stringify(cloud.name)} failed to destroy`,
+        "Run npm run down again.",
+    );
     return passed;
 }

@@ -1,0 +1,99 @@
+// The local environment: two k3d clusters, "cloud" and "edge", on one Docker network, and the two
+// stacks in a state backend inside the checkout (.local/), so no account and no AWS. What it is made
+// of, where it keeps things, and the config its stacks get; flows/local.ts brings it up and down.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { k3dContext, k3dServer } from "../tools/k3d";
+import type { ConfigValues } from "../pulumi/port";
+import type { StackNames } from "./mesh";
+
+export const LOCAL = {
+    /** The Docker network both clusters join: the edge reaches the cloud's API server and gateway on it. */
+    network: "edge-cloud-mesh",
+    /** k3s v1.35.6+k3s1 (June 2026): Kubernetes 1.35, in Linkerd edge-26.8.3's range; Traefik v3.7.4 with the Gateway API CRDs. */
+    k3sImage: "rancher/k3s:v1.35.6-k3s1",
+    /** Created in this order: k3d writes the network's members into a cluster's CoreDNS when it starts, so edge pods resolve the cloud's server by name. */
+    clusters: ["cloud", "edge"] as const,
+    /** The local stacks are local-cloud and local-edge: their config files (Pulumi.local-*.yaml) stay out of the way of Pulumi.cloud.yaml and Pulumi.edge.yaml. */
+    stacks: { cloudStack: "local-cloud", edgeStackPrefix: "local-" } satisfies StackNames,
+    /** Everything the local environment keeps, inside the checkout (git ignores it). */
+    dir: ".local",
+};
+
+export type LocalCluster = (typeof LOCAL.clusters)[number];
+
+/** Where the local environment keeps its state, passphrase and kubeconfigs. */
+export function localPaths(root: string) {
+    const dir = path.join(root, LOCAL.dir);
+    return {
+        dir,
+        state: path.join(dir, "state"),
+        passphrase: path.join(dir, "passphrase"),
+        kubeconfig: (cluster: LocalCluster) => path.join(dir, `${cluster}.kubeconfig`),
+    };
+}
+
+/** Where the other cluster's pods reach this cluster's API server: by container name, on the shared network. */
+export function inNetworkApiServer(cluster: LocalCluster): string {
+    return `https://${k3dServer(cluster)}:6443`;
+}
+
+/** The clusters given, in the order they are deleted: the edge first. */
+export function deletionOrder(clusters: LocalCluster[]): LocalCluster[] {
+    return [...clusters].sort((a, b) => LOCAL.clusters.indexOf(b) - LOCAL.clusters.indexOf(a));
+}
+
+/** The stack of a local cluster. */
+export function clusterStack(cluster: LocalCluster): string {
+    return cluster === "cloud" ? LOCAL.stacks.cloudStack : `${LOCAL.stacks.edgeStackPrefix}${cluster}`;
+}
+
+/** The values each local stack gets: the cloud on the k3d cluster "cloud", one edge site on "edge". */
+export function stackConfig(root: string, subnet: string): Record<string, ConfigValues> {
+    const paths = localPaths(root);
+    return {
+        [clusterStack("cloud")]: {
+            role: "cloud",
+            cluster: "kubeconfig",
+            clusterName: "cloud",
+            kubeconfig: paths.kubeconfig("cloud"),
+            kubeContext: k3dContext("cloud"),
+            apiServerAddress: inNetworkApiServer("cloud"),
+            // The edge's pods reach the gateway from the edge node's address on the shared network.
+            gatewaySourceCidrs: [subnet],
+            edgeSites: ["edge"],
+        },
+        [clusterStack("edge")]: {
+            role: "edge",
+            clusterName: "edge",
+            kubeconfig: paths.kubeconfig("edge"),
+            kubeContext: k3dContext("edge"),
+            cloudStack: LOCAL.stacks.cloudStack,
+        },
+    };
+}
+
+/**
+ * The environment of every Pulumi command of the local environment: the state backend in .local/state,
+ * and the passphrase in .local/passphrase, whatever the user's shell says. PULUMI_CONFIG_PASSPHRASE
+ * would win over the file (pulumi pkg/secrets/passphrase readPassphrase), so it is dropped for the run.
+ */
+export function localEnvironment(root: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const paths = localPaths(root);
+    const local: NodeJS.ProcessEnv = {
+        ...env,
+        PULUMI_BACKEND_URL: `file://${paths.state}`,
+        PULUMI_CONFIG_PASSPHRASE_FILE: paths.passphrase,
+    };
+    delete local.PULUMI_CONFIG_PASSPHRASE;
+    return local;
+}
+
+/** Creates .local/ with its state directory and, once, a random passphrase only this user can read. */
+export function prepareLocalDirectory(root: string): void {
+    const paths = localPaths(root);
+    fs.mkdirSync(paths.state, { recursive: true });
+    if (!fs.existsSync(paths.passphrase))
+        fs.writeFileSync(paths.passphrase, `${crypto.randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,132 @@
+// The port (port.ts) through Pulumi's Automation API: the Pulumi CLI on PATH, this checkout's program,
+// and whatever backend the CLI is logged in to (or PULUMI_BACKEND_URL names). The only module in
+// scripts/ that imports the Automation API. Read against sdk/nodejs/automation@v3.248.0: every call
+// runs the CLI (cmd.ts exec) and turns a non-zero exit into a CommandError whose message starts with
+// `code: -2` (execa throws, and exec rewraps its error); the CLI's stderr is only in that message, or
+// in the onError stream of the commands that take one (up, preview, destroy).
+import { CommandError, ConfigMap, ConfigValue, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { OperatorError } from "../errors";
+import { REQUIREMENTS } from "../tools/requirements";
+import type { RawOutputs } from "./decode";
+import { ConfigKey, namespaced } from "./keys";
+import { ConfigValues, MeshStack, MeshWorkspace, PulumiError, PulumiStep } from "./port";
+
+/**
+ * execa's message inside a CommandError's: CommandResult.toString() puts it between ` stderr: ` and
+ * ` err?: `. It is its own line ("Command failed with exit code 1: pulumi ...", or "Command failed
+ * with ENOENT: pulumi version" without a CLI), then the CLI's stderr, then its stdout.
+ */
+function execaMessage(error: CommandError): string[] {
+    return (/\n stderr: ([\s\S]*?)\n err\?: /.exec(error.message)?.[1] ?? "").split("\n");
+}
+
+/**
+ * Runs one CLI command through the Automation API; its failure becomes a PulumiError (or, without a
+ * CLI, the install hint). `streamed` holds the stderr of a command that streams it (onError): its
+ * error's message would mix in stdout, where a failed program writes its diagnostics.
+ */
+async function attempt<T>(
+    stack: string | undefined,
+    step: PulumiStep,
+    action: () => Promise<T>,
+    streamed?: { stderr: string },
+): Promise<T> {
+    try {
+        return await action();
+    } catch (error) {
+        if (!(error instanceof CommandError)) throw error;
+        const [failure, ...said] = execaMessage(error);
+        if (failure.startsWith("Command failed with ENOENT: ")) {
+            throw new OperatorError(`${REQUIREMENTS.pulumi.name} is not installed (no pulumi on PATH)`, REQUIREMENTS.pulumi.install);
+        }
+        throw new PulumiError(stack, step, streamed?.stderr ?? said.join("\n"));
+    }
+}
+
+/** An update (up, preview, destroy): its stdout goes to onOutput as it comes, its stderr is kept for the error. */
+function update<T>(stack: string, step: PulumiStep, action: (onError: (text: string) => void) => Promise<T>): Promise<T> {
+    const streamed = { stderr: "" };
+    return attempt(stack, step, () => action((text) => (streamed.stderr += text)), streamed);
+}
+
+/** The stack's outputs as plain values (secrets shown: they stay in this process). */
+function values(outputs: OutputMap): RawOutputs {
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+}
+
+/** A value as `pulumi config --json` prints it: `objectValue` (lists, maps) beside the JSON text, else the string. */
+function configValue(value: (ConfigValue & { objectValue?: unknown }) | undefined): unknown {
+    return value !== undefined && "objectValue" in value ? value.objectValue : value?.value;
+}
+
+function configEntries(values: ConfigValues): [ConfigKey, string | string[]][] {
+    return Object.entries(values) as [ConfigKey, string | string[]][];
+}
+
+/** The values as `config set-all --path` takes them: a list as its items, `key[0]`, `key[1]`... */
+function setAllValues(values: ConfigValues): ConfigMap {
+    return Object.fromEntries(
+        configEntries(values).flatMap(([key, value]) =>
+            typeof value === "string"
+                ? [[namespaced(key), { value }]]
+                : value.map((item, index) => [`${namespaced(key)}[${index}]`, { value: item }]),
+        ),
+    );
+}
+
+function meshStack(stack: Stack): MeshStack {
+    const name = stack.name;
+    return {
+        name,
+        up: (onOutput) =>
+            update(name, "pulumi up", async (onError) => values((await stack.up({ onOutput, onError, color: "auto" })).outputs)),
+        preview: (onOutput, expectNoChanges) =>
+            update(name, "pulumi preview", async (onError) => {
+                await stack.preview({ onOutput, onError, color: "auto", expectNoChanges, diff: expectNoChanges });
+            }),
+        destroy: (onOutput) =>
+            update(name, "pulumi destroy", async (onError) => {
+                await stack.destroy({ onOutput, onError, color: "auto" });
+            }),
+        outputs: () => attempt(name, "pulumi stack output", async () => values(await stack.outputs())),
+        config: (key) => attempt(name, "pulumi config", async () => configValue((await stack.getAllConfig())[namespaced(key)])),
+        setConfig: (config) =>
+            attempt(name, "pulumi config set-all", async () => {
+                // A list is removed first, so that a longer list there keeps none of its other items.
+                const lists = configEntries(config).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
+                if (lists.length > 0) await stack.removeAllConfig(lists);
+                await stack.setAllConfig(setAllValues(config), true);
+            }),
+    };
+}
+
+/**
+ * The CLI runs with this process's environment (`pulumi version` with it alone, every other command
+ * with the workspace's envVars on top: execa extends it), so a variable can only be taken away from
+ * the CLI here: this process's environment becomes `env`.
+ */
+function useEnvironment(env: NodeJS.ProcessEnv): void {
+    for (const key of Object.keys(process.env)) if (env[key] === undefined) delete process.env[key];
+    Object.assign(process.env, env);
+}
+
+/** The workspace of the program in `workDir`; the CLI runs with exactly `env`. */
+export async function automationWorkspace(workDir: string, env: NodeJS.ProcessEnv): Promise<MeshWorkspace> {
+    useEnvironment(env);
+    const workspace = await attempt(undefined, "pulumi version", () => LocalWorkspace.create({ workDir }));
+    return {
+        stack: (name) =>
+            attempt(name, "pulumi stack select", async () => {
+                try {
+                    return meshStack(await Stack.select(name, workspace));
+                } catch (error) {
+                    if (error instanceof StackNotFoundError) return undefined;
+                    throw error;
+                }
+            }),
+        createStack: (name) => attempt(name, "pulumi stack init", async () => meshStack(await Stack.create(name, workspace))),
+        // A self-managed backend may print a stack as organization/<project>/<stack> (pkg/backend/diy String).
+        stackNames: () =>
+            attempt(undefined, "pulumi stack ls", async () => (await workspace.listStacks()).map((stack) => stack.name.split("/").pop()!)),
+    };
+}

@@ -1,0 +1,53 @@
+// The k3d commands the local environment runs, and what it reads from their output (k3d v5.9.0).
+
+/** The kubeconfig context k3d names after a cluster. */
+export function k3dContext(cluster: string): string {
+    return `k3d-${cluster}`;
+}
+
+/** The cluster's server container, by its name on the Docker network. */
+export function k3dServer(cluster: string): string {
+    return `k3d-${cluster}-server-0`;
+}
+
+/**
+ * `k3d cluster create`: the API is published on loopback only, on a free port (the kubeconfig this
+ * machine uses); the server's certificate names its container, the address the other cluster's pods
+ * use (k3s adds the node name itself; stated here so it does not depend on that); the kubeconfig is
+ * not merged into ~/.kube/config.
+ */
+export function k3dCreateArgs(cluster: string, on: { k3sImage: string; network: string }): string[] {
+    return [
+        "k3d",
+        "cluster",
+        "create",
+        cluster,
+        "--image",
+        on.k3sImage,
+        "--network",
+        on.network,
+        "--api-port",
+        "127.0.0.1:random",
+        "--k3s-arg",
+        `--tls-san=${k3dServer(cluster)}@server:0`,
+        "--kubeconfig-update-default=false",
+        "--wait",
+    ];
+}
+
+export const K3D_LIST_ARGS = ["k3d", "cluster", "list", "--output", "json"];
+
+export function k3dKubeconfigArgs(cluster: string): string[] {
+    return ["k3d", "kubeconfig", "get", cluster];
+}
+
+/** Deletes the clusters, in the order given. */
+export function k3dDeleteArgs(clusters: string[]): string[] {
+    return ["k3d", "cluster", "delete", ...clusters];
+}
+
+/** The cluster names in `k3d cluster list --output json`. */
+export function k3dClusterNames(json: string): string[] {
+    const clusters = JSON.parse(json) as { name?: string }[];
+    return clusters.map((cluster) => cluster.name ?? "").filter(Boolean);
+}

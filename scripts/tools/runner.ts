@@ -1,0 +1,36 @@
+// How the commands run a program (k3d, docker, kubectl, linkerd; Pulumi goes through pulumi/): one
+// interface, one real implementation (spawn.ts), recording fakes in tests.
+
+export interface ToolResult {
+    /** The exit code; null when the program did not start or was killed. */
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    /** The program is not on PATH (ENOENT). */
+    missing: boolean;
+}
+
+/** Where a running program's output goes, as it comes. */
+export type OnOutput = (text: string, stream: "stdout" | "stderr") => void;
+
+export interface ToolRunner {
+    /** Runs argv with exactly `env`; stdout and stderr are always kept, and also handed to onOutput when given. */
+    run(argv: string[], options: { env: NodeJS.ProcessEnv; onOutput?: OnOutput }): Promise<ToolResult>;
+}
+
+/**
+ * What a failed program said, in one line: its `error:` lines (the Pulumi CLI writes its errors so,
+ * cmdutil.DisplayErrorMessage), else its last three lines (k3d and docker log the reason last).
+ */
+export function stderrDetail(stderr: string): string {
+    const lines = stderr.split("\n");
+    const errors = lines.filter((line) => line.startsWith("error: ")).map((line) => line.slice("error: ".length).trim());
+    return (
+        errors.length > 0
+            ? errors
+            : lines
+                  .map((line) => line.trim())
+                  .filter(Boolean)
+                  .slice(-3)
+    ).join("; ");
+}

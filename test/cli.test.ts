@@ -1,0 +1,130 @@
+// The command line: each command takes its own flags and no other, the usage is made from them, and
+// each command hands the flows the stacks and environment it should. The flows run on recording fakes.
+import { describe, expect, it } from "vitest";
+import type { CommandContext } from "../scripts/cli/command";
+import { parseCommandLine, usage } from "../scripts/cli/registry";
+import { stackNames } from "../scripts/cli/stacks";
+import { OperatorError } from "../scripts/errors";
+import { fakeRunner, fakeWorkspace, recordingReporter } from "./fakes";
+
+/** Runs the command line against a fake workspace; returns what the workspace did and was given. */
+async function run(argv: string[], env: NodeJS.ProcessEnv, stacks: Parameters<typeof fakeWorkspace>[0]) {
+    const { workspace, calls } = fakeWorkspace(stacks);
+    const { reporter, stdout } = recordingReporter();
+    const environments: NodeJS.ProcessEnv[] = [];
+    const context: CommandContext = {
+        env,
+        root: "/work/checkout",
+        reporter,
+        runner: fakeRunner({}).runner,
+        workspace: async (given) => {
+            environments.push(given);
+            return workspace;
+        },
+    };
+    const { command, values } = parseCommandLine(argv);
+    await command.run(values, context);
+    return { calls, stdout: stdout(), environments };
+}
+
+function usageError(argv: string[]): OperatorError {
+    try {
+        parseCommandLine(argv);
+    } catch (error) {
+        return error as OperatorError;
+    }
+    throw new Error(`${argv.join(" ")} parsed`);
+}
+
+const CLOUD = { outputs: { edgeSiteNames: ["edge"] } };
+
+describe("the command line", () => {
+    it("names the stacks from flags, else CLOUD_STACK and EDGE_STACK_PREFIX, else cloud and the site's name", () => {
+        expect(stackNames(parseCommandLine(["up"]).values, {})).toEqual({ cloudStack: "cloud", edgeStackPrefix: "" });
+        expect(
+            stackNames(parseCommandLine(["down"]).values, {
+                CLOUD_STACK: "acme/edge-cloud-mesh/cloud",
+                EDGE_STACK_PREFIX: "acme/edge-cloud-mesh/",
+            }),
+        ).toEqual({ cloudStack: "acme/edge-cloud-mesh/cloud", edgeStackPrefix: "acme/edge-cloud-mesh/" });
+        const flags = parseCommandLine(["down", "--cloud-stack", "demo", "--edge-stack-prefix", "demo-", "--continue-past-gone-edges"]);
+        expect(stackNames(flags.values, { CLOUD_STACK: "x" })).toEqual({ cloudStack: "demo", edgeStackPrefix: "demo-" });
+        expect(flags.values["continue-past-gone-edges"]).toBe(true);
+        expect(parseCommandLine(["preview", "--expect-no-changes"]).values["expect-no-changes"]).toBe(true);
+    });
+
+    it("up, down and preview run the flows on those stacks, down saying which edge stacks it went past", async () => {
+        const up = await run(
+            ["up", "--cloud-stack", "demo", "--edge-stack-prefix", "demo-"],
+            { PATH: "/bin" },
+            { demo: CLOUD, "demo-edge": {} },
+        );
+        expect(up.calls).toEqual(["up demo", "up demo-edge"]);
+        expect(up.environments).toEqual([{ PATH: "/bin" }]);
+        const down = await run(["down", "--continue-past-gone-edges"], {}, { cloud: CLOUD });
+        expect(down.calls).toEqual(["outputs cloud", "destroy cloud"]);
+        expect(down.stdout).toMatch(/\nLeft as they were \(gone, or failed to destroy\): edge\n$/);
+        const preview = await run(["preview", "--expect-no-changes"], {}, { cloud: CLOUD, edge: {} });
+        expect(preview.calls).toEqual(["outputs cloud", "expectNoChanges=true", "preview cloud", "expectNoChanges=true", "preview edge"]);
+    });
+
+    it("the local commands use the local stacks, backend and passphrase, and local:preview expects no changes", async () => {
+        const preview = await run(
+            ["local:preview"],
+            { CLOUD_STACK: "x", PULUMI_CONFIG_PASSPHRASE: "other" },
+            { "local-cloud": { outputs: { edgeSiteNames: ["edge"] } }, "local-edge": {} },
+        );
+        expect(preview.calls).toEqual([
+            "outputs local-cloud",
+            "expectNoChanges=true",
+            "preview local-cloud",
+            "expectNoChanges=true",
+            "preview local-edge",
+        ]);
+        expect(preview.environments).toEqual([
+            {
+                CLOUD_STACK: "x",
+                PULUMI_BACKEND_URL: "file:///work/checkout/.local/state",
+                PULUMI_CONFIG_PASSPHRASE_FILE: "/work/checkout/.local/passphrase",
+            },
+        ]);
+    });
+
+    it("a command takes only its own flags: the error names the command and its flags, with its usage (exit code 2)", () => {
+        const up = usageError(["up", "--continue-past-gone-edges"]);
+        expect(up.message).toBe(
+            "npm run up: Unknown option '--continue-past-gone-edges'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+        );
+        expect(up.exitCode).toBe(2);
+        expect(up.hint).toMatch(
+            /^usage: npm run up -- \[--cloud-stack <stack>\] \[--edge-stack-prefix <prefix>\]\nThe cloud stack is --cloud-stack/,
+        );
+        const local = usageError(["local:up", "--cloud-stack", "x"]);
+        expect(local.message).toBe("npm run local:up: Unknown option '--cloud-stack'; local:up takes no flags");
+        expect(local.hint).toBe(
+            "usage: npm run local:up\nThe local commands take no flags: they name their own stacks, local-cloud and local-edge.",
+        );
+        expect(usageError(["up", "stray"]).message).toBe(
+            "npm run up: Unexpected argument 'stray'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+        );
+        expect(usageError(["preview", "--expect-no-changes=yes"]).exitCode).toBe(2);
+    });
+
+    it("rejects a command it does not know, with the usage of every command, made from their flags", () => {
+        for (const argv of [[], ["deploy"]]) {
+            const error = usageError(argv);
+            expect(error.exitCode).toBe(2);
+            expect(error.hint).toBe(usage());
+        }
+        expect(usageError([]).message).toBe("no command given");
+        expect(usageError(["deploy"]).message).toBe('unknown command "deploy"');
+        expect(usage().split("\n").slice(0, 6)).toEqual([
+            "usage: npm run up -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+            "       npm run down -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--continue-past-gone-edges]",
+            "       npm run preview -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--expect-no-changes]",
+            "       npm run local:up",
+            "       npm run local:down",
+            "       npm run local:preview",
+        ]);
+    });
+});

@@ -1,0 +1,69 @@
+// Stand-in executables for the CLIs the operator commands run, answering as the real ones do at their
+// pinned versions (test/standins/<tool>.cjs, one per tool). standIns() builds a directory to put
+// first on PATH, holding the stand-ins asked for and node (which they run on) and nothing else, and a
+// state directory they keep their world in; a test writes that world, runs the real code, and reads
+// back what each stand-in was asked. To add a tool: write test/standins/<tool>.cjs against the same
+// STANDIN_STATE, add it to StandIn, and give its state a writer here.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export type StandIn = "pulumi";
+
+/** What the Pulumi stand-in does with one stack, by operation (as the CLI's command words: "up", "stack select", "config set-all"...). */
+export interface PulumiStackSpec {
+    /** The stack's config, keys as the CLI keeps them (`edge-cloud-mesh:role`), lists as lists. */
+    config?: Record<string, string | string[]>;
+    outputs?: Record<string, unknown>;
+    /** Outputs printed as "[secret]" without --show-secrets. */
+    secretOutputs?: string[];
+    /** The outputs an `up` leaves (else the outputs stay). */
+    upOutputs?: Record<string, unknown>;
+    /** Operations that fail, with what the CLI writes and its exit code (1 unless given). */
+    fail?: Record<string, { stderr?: string; stdout?: string; code?: number }>;
+    /** Operations that take this long, in milliseconds. */
+    takesMs?: Record<string, number>;
+    /** `preview` shows a change (with --expect-no-changes, the CLI fails). */
+    changes?: boolean;
+}
+
+export interface PulumiCall {
+    argv: string[];
+    /** The Pulumi variables the CLI ran with (backend, passphrase, PULUMI_K8S_DELETE_UNREACHABLE). */
+    env: Record<string, string>;
+}
+
+export function standIns(tools: StandIn[]) {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "standin-bin-"));
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "standin-state-"));
+    fs.symlinkSync(process.execPath, path.join(bin, "node"));
+    for (const tool of tools) fs.symlinkSync(path.join(__dirname, "standins", `${tool}.cjs`), path.join(bin, tool));
+    const pulumiStacks = path.join(state, "pulumi", "stacks");
+    fs.mkdirSync(pulumiStacks, { recursive: true });
+    const stackFile = (name: string) => path.join(pulumiStacks, `${encodeURIComponent(name)}.json`);
+    return {
+        bin,
+        /** The environment a run gets: PATH is the stand-ins and node only. */
+        env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+            return { PATH: bin, STANDIN_STATE: state, ...extra };
+        },
+        pulumiStack(name: string, spec: PulumiStackSpec = {}): void {
+            fs.writeFileSync(stackFile(name), JSON.stringify({ config: {}, outputs: {}, history: [], ...spec }, null, 2));
+        },
+        /** A stack as the stand-in keeps it now, or undefined when it has none. */
+        readPulumiStack(name: string): (PulumiStackSpec & { config: Record<string, string | string[]> }) | undefined {
+            return fs.existsSync(stackFile(name)) ? JSON.parse(fs.readFileSync(stackFile(name), "utf8")) : undefined;
+        },
+        pulumiCalls(): PulumiCall[] {
+            const log = path.join(state, "pulumi", "calls.log");
+            if (!fs.existsSync(log)) return [];
+            return fs
+                .readFileSync(log, "utf8")
+                .trim()
+                .split("\n")
+                .map((line) => JSON.parse(line));
+        },
+    };
+}
+
+export type StandIns = ReturnType<typeof standIns>;

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// A stand-in for the Pulumi CLI 3.248.0, for tests that cross the real process boundary: it answers
+// the commands the Automation API sends (sdk/nodejs/automation localWorkspace.ts, stack.ts and cmd.ts
+// @v3.248.0) with the stdout, stderr and exit codes the CLI gives (pkg/cmd/pulumi@v3.248.0: errors
+// as `error: <message>` on stderr through cmdutil.DisplayErrorMessage, exit codes from
+// cmd/exit_codes.go ExitCodeFor). Its stacks live as JSON files in $STANDIN_STATE/pulumi/stacks, and
+// each call is appended to $STANDIN_STATE/pulumi/calls.log; the tests write the stacks (how they fail,
+// how long they take) through test/standins.ts.
+const fs = require("node:fs");
+const path = require("node:path");
+const yaml = require("yaml");
+
+const EXIT_ERROR = 1; // cmd/exit_codes.go ExitCodeError
+const EXIT_STACK_NOT_FOUND = 6; // ExitStackNotFound
+const EXIT_NO_CHANGES = 7; // ExitNoChanges
+
+const dir = path.join(process.env.STANDIN_STATE, "pulumi");
+const stacksDir = path.join(dir, "stacks");
+const stackFile = (name) => path.join(stacksDir, `${encodeURIComponent(name)}.json`);
+const readStack = (name) => (fs.existsSync(stackFile(name)) ? JSON.parse(fs.readFileSync(stackFile(name), "utf8")) : undefined);
+const writeStack = (name, stack) => fs.writeFileSync(stackFile(name), JSON.stringify(stack, null, 2));
+
+const argv = process.argv.slice(2);
+const LOGGED_ENV = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_K8S_DELETE_UNREACHABLE"];
+fs.mkdirSync(stacksDir, { recursive: true });
+fs.appendFileSync(
+    path.join(dir, "calls.log"),
+    JSON.stringify({
+        argv,
+        env: Object.fromEntries(LOGGED_ENV.filter((key) => key in process.env).map((key) => [key, process.env[key]])),
+    }) + "\n",
+);
+
+function fail(message, code = EXIT_ERROR) {
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(code);
+}
+
+/** The value after a flag, and the arguments without the flag and its value. */
+function takeFlag(args, flag) {
+    const index = args.indexOf(flag);
+    if (index < 0) return [undefined, args];
+    return [args[index + 1], [...args.slice(0, index), ...args.slice(index + 2)]];
+}
+
+const has = (flag) => argv.includes(flag);
+const [stackName, rest] = takeFlag(
+    argv.filter((arg) => arg !== "--non-interactive"),
+    "--stack",
+);
+const command = rest.filter((arg) => !arg.startsWith("-")).slice(0, 2);
+
+/** The stack the command names; the CLI's backenderr.StackNotFoundError when there is none. */
+function stack() {
+    const found = readStack(stackName);
+    if (found === undefined) fail(`no stack named '${stackName}' found`, EXIT_STACK_NOT_FOUND);
+    return found;
+}
+
+/** Fails or waits as the test told this stack to, for this operation. */
+async function behave(found, operation) {
+    const delay = found.takesMs?.[operation];
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const failure = found.fail?.[operation];
+    if (failure === undefined) return;
+    if (failure.stdout) process.stdout.write(failure.stdout);
+    if (failure.stderr) process.stderr.write(failure.stderr);
+    process.exit(failure.code ?? EXIT_ERROR);
+}
+
+/** The project's config defaults from Pulumi.yaml in the working directory (workspace.ApplyProjectConfig). */
+function projectDefaults() {
+    const file = path.join(process.cwd(), "Pulumi.yaml");
+    if (!fs.existsSync(file)) return {};
+    const project = yaml.parse(fs.readFileSync(file, "utf8"));
+    return Object.fromEntries(
+        Object.entries(project.config ?? {})
+            .map(([key, spec]) => [key.includes(":") ? key : `${project.name}:${key}`, spec?.default ?? spec?.value])
+            .filter(([, value]) => value !== undefined),
+    );
+}
+
+/** `pulumi config --json`: configValueJSON, objects as JSON text and objectValue (pkg/cmd/pulumi/config/config.go listConfig). */
+function configJson(config) {
+    const merged = { ...projectDefaults(), ...config };
+    return Object.fromEntries(
+        Object.keys(merged)
+            .sort()
+            .map((key) => {
+                const value = merged[key];
+                const object = typeof value === "object";
+                return [
+                    key,
+                    { value: object ? JSON.stringify(value) : String(value), ...(object ? { objectValue: value } : {}), secret: false },
+                ];
+            }),
+    );
+}
+
+/** `key=value` under --path: `ns:key` or `ns:key[i]` (the only paths the commands write). */
+function setPath(config, assignment) {
+    const [key, value] = [assignment.slice(0, assignment.indexOf("=")), assignment.slice(assignment.indexOf("=") + 1)];
+    const list = /^(.+)\[(\d+)\]$/.exec(key);
+    if (list === null) config[key] = value;
+    else (Array.isArray(config[list[1]]) ? config[list[1]] : (config[list[1]] = []))[Number(list[2])] = value;
+}
+
+/** Streams engine events to the Automation API's events server (pkg/backend/display/display.go startEventLogger). */
+async function sendEvents(eventLog, events) {
+    if (!eventLog?.startsWith("tcp://")) return;
+    const grpc = require("@grpc/grpc-js");
+    const { EventsClient } = require("@pulumi/pulumi/proto/events_grpc_pb");
+    const { EventRequest } = require("@pulumi/pulumi/proto/events_pb");
+    const client = new EventsClient(eventLog.slice("tcp://".length), grpc.credentials.createInsecure());
+    await new Promise((resolve) => {
+        const call = client.streamEvents(() => resolve());
+        events.forEach((event, index) =>
+            call.write(
+                new EventRequest().setEvent(JSON.stringify({ sequence: index + 1, timestamp: Math.floor(Date.now() / 1000), ...event })),
+            ),
+        );
+        call.end();
+    });
+    client.close();
+}
+
+const summary = (resourceChanges) => ({ summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges, PolicyPacks: {} } });
+
+async function main() {
+    const [first, second] = command;
+    if (first === "version") return process.stdout.write("v3.248.0\n");
+    if (first === "stack" && second === "select") {
+        const found = stack();
+        return behave(found, "stack select");
+    }
+    if (first === "stack" && second === "init") {
+        const name = rest[rest.indexOf("init") + 1];
+        if (readStack(name) !== undefined) fail(`stack '${name}' already exists`);
+        writeStack(name, { config: {}, outputs: {}, history: [] });
+        return process.stdout.write(`Created stack '${name}'\n`);
+    }
+    if (first === "stack" && second === "ls") {
+        const names = fs.readdirSync(stacksDir).map((file) => decodeURIComponent(file.replace(/\.json$/, "")));
+        return process.stdout.write(
+            JSON.stringify(
+                names.map((name) => ({ name, current: false, updateInProgress: false })),
+                null,
+                4,
+            ) + "\n",
+        );
+    }
+    if (first === "stack" && second === "output") {
+        const found = stack();
+        await behave(found, "stack output");
+        const shown = Object.fromEntries(
+            Object.entries(found.outputs).map(([key, value]) => [
+                key,
+                !has("--show-secrets") && found.secretOutputs?.includes(key) ? "[secret]" : value,
+            ]),
+        );
+        return process.stdout.write(JSON.stringify(shown, null, 2) + "\n");
+    }
+    if (first === "stack" && second === "history") {
+        const found = stack();
+        return process.stdout.write(JSON.stringify(found.history.slice(-1), null, 2) + "\n");
+    }
+    if (first === "config" && (second === undefined || second === "set-all" || second === "rm-all")) {
+        const found = stack();
+        await behave(found, second === undefined ? "config" : `config ${second}`);
+        if (second === undefined) return process.stdout.write(JSON.stringify(configJson(found.config), null, 4) + "\n");
+        if (second === "rm-all")
+            for (const key of rest.slice(rest.indexOf("rm-all") + 1).filter((arg) => !arg.startsWith("-"))) delete found.config[key];
+        else
+            rest.forEach((arg, index) => {
+                if (arg === "--plaintext" || arg === "--secret") setPath(found.config, rest[index + 1]);
+            });
+        return writeStack(stackName, found);
+    }
+    if (first === "up" || first === "preview" || first === "destroy") {
+        if (first !== "preview" && !has("--yes")) fail("--yes must be passed in to proceed when running in non-interactive mode");
+        const found = stack();
+        const label = { up: "Updating", preview: "Previewing update", destroy: "Destroying" }[first];
+        process.stdout.write(`${label} (${stackName}):\n\n`);
+        await behave(found, first);
+        const [eventLog] = takeFlag(rest, "--event-log");
+        if (first === "preview") {
+            const changes = found.changes ? { create: 1 } : { same: 1 };
+            process.stdout.write(`Resources:\n    ${found.changes ? "+ 1 to create" : "1 unchanged"}\n\n`);
+            await sendEvents(eventLog, [summary(changes)]);
+            if (found.changes && has("--expect-no-changes"))
+                fail("no changes were expected for preview but changes were proposed", EXIT_NO_CHANGES);
+            return;
+        }
+        found.outputs = first === "up" ? (found.upOutputs ?? found.outputs) : {};
+        found.history.push({
+            version: found.history.length + 1,
+            kind: first === "up" ? "update" : "destroy",
+            startTime: new Date().toISOString(),
+            message: "",
+            environment: {},
+            config: {},
+            result: "succeeded",
+            endTime: new Date().toISOString(),
+            resourceChanges: {},
+        });
+        writeStack(stackName, found);
+        await sendEvents(eventLog, [summary({})]);
+        return process.stdout.write(
+            first === "up"
+                ? "Resources:\n    1 unchanged\n\nDuration: 1s\n"
+                : "The resources in the stack have been deleted, but the history and configuration associated with the stack are still maintained.\n",
+        );
+    }
+    fail(`the stand-in pulumi does not answer \`pulumi ${argv.join(" ")}\``, 2);
+}
+
+main();
