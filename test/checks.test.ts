@@ -7,7 +7,8 @@ import { toolChecks } from "../scripts/checks/tools";
 import type { ReportEvent } from "../scripts/events";
 import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
 import { linkerdRelease } from "../components/linkerd";
-import { MIN_KUBERNETES_MINOR, projectDefaults } from "../config";
+import { projectDefaults } from "../config/defaults";
+import { MIN_KUBERNETES_MINOR } from "../config/eks";
 import { fakeRunner, ok } from "./fakes";
 
 /** A clock that only moves when the runner sleeps: retries take no time. */

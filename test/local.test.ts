@@ -20,19 +20,13 @@ import {
 import type { MeshWorkspace } from "../scripts/pulumi/port";
 import { ipv4Subnet } from "../scripts/tools/docker";
 import { k3dClusterNames, k3dCreateArgs, k3dDeleteArgs } from "../scripts/tools/k3d";
-import type { ToolResult, ToolRunner } from "../scripts/tools/runner";
-import { FakeStackSpec, fakeRunner, fakeWorkspace, ok, recordingReporter } from "./fakes";
+import type { ToolRunner } from "../scripts/tools/runner";
+import { FakeStackSpec, TOOLS_AT_PINS, fakeRunner, fakeWorkspace, ok, recordingReporter } from "./fakes";
 import { K3S_KUBECONFIG } from "./fixtures";
 import { runStack, single } from "./harness";
 
 const SUBNETS = JSON.stringify([{ Subnet: "172.18.0.0/16", Gateway: "172.18.0.1" }, { Subnet: "fd00:18::/64" }]);
 const K3D_CLUSTERS = (...names: string[]) => JSON.stringify(names.map((name) => ({ name, serversCount: 1, nodes: [] })));
-/** The three tools at their pinned versions, as their version commands print them. */
-const TOOLS_OK: Record<string, ToolResult> = {
-    "docker info": ok("28.3.2\n"),
-    "k3d version": ok("k3d version v5.9.0\nk3s version v1.32.5-k3s1 (default)\n"),
-    "pulumi version": ok("v3.248.0\n"),
-};
 const TOOL_CHECKS = ["docker info --format {{.ServerVersion}}", "k3d version", "pulumi version"];
 const FRONTEND = "kubectl --kubeconfig /x/.local/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 8080:8080";
 /** The local stacks, as an up leaves them. */
@@ -173,7 +167,7 @@ describe("the local state backend and passphrase", () => {
 describe("npm run local:up", () => {
     it("checks Docker, k3d and the Pulumi CLI first, reports each check, and says what is missing and how to install it", async () => {
         const { runner, commands } = fakeRunner({
-            ...TOOLS_OK,
+            ...TOOLS_AT_PINS,
             "k3d version": { status: null, stdout: "", stderr: "spawn k3d ENOENT", missing: true },
             "docker info": { status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon\n", missing: false },
         });
@@ -217,7 +211,7 @@ describe("npm run local:up", () => {
         const root = checkout();
         const env = localEnvironment(root, { PATH: "/bin" });
         const { runner, calls, commands } = fakeRunner({
-            ...TOOLS_OK,
+            ...TOOLS_AT_PINS,
             "k3d cluster list": ok("[]"),
             "k3d kubeconfig get cloud": ok("cloud kubeconfig"),
             "k3d kubeconfig get edge": ok("edge kubeconfig"),
@@ -257,7 +251,7 @@ describe("npm run local:up", () => {
 
     it("run again, it converges: no cluster or stack is created twice, the config is written again", async () => {
         const { runner, commands } = fakeRunner({
-            ...TOOLS_OK,
+            ...TOOLS_AT_PINS,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
             "docker network inspect": ok(SUBNETS),
         });
@@ -269,7 +263,7 @@ describe("npm run local:up", () => {
     });
 
     it("stops when the edge exists without the cloud: the edge learns the cloud's address when it starts", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
         await expect(localUp(checkout(), {}, fakeDeps(runner, {}).deps)).rejects.toThrow(
             /^the k3d cluster edge exists but cloud does not: .* Run npm run local:down, then npm run local:up again\.$/,
         );
@@ -277,7 +271,7 @@ describe("npm run local:up", () => {
     });
 
     it("stops when a cluster was deleted behind its stack's back, before creating anything", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud")) });
         const { deps, pulumi } = fakeDeps(runner, STACKS());
         await expect(localUp(checkout(), {}, deps)).rejects.toThrow(
             /^the k3d cluster edge is gone, but the stack local-edge still holds what was deployed into it\. Run npm run local:down/,
@@ -288,7 +282,7 @@ describe("npm run local:up", () => {
 
     it("a failed k3d command stops the run, naming the command and what k3d said last", async () => {
         const { runner } = fakeRunner({
-            ...TOOLS_OK,
+            ...TOOLS_AT_PINS,
             "k3d cluster list": ok("[]"),
             "k3d cluster create cloud": {
                 status: 1,
@@ -305,7 +299,7 @@ describe("npm run local:up", () => {
 
 describe("npm run local:down", () => {
     it("destroys the stacks (npm run down: edges first), then deletes the clusters, edge first, and the network", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
         await localDown(checkout(), { PATH: "/bin" }, deps);
         expect(environments).toEqual([{ PATH: "/bin" }]);
@@ -320,7 +314,7 @@ describe("npm run local:down", () => {
 
     it("where k3d says a cluster is gone, the destroy forgets what it held (for that run only)", async () => {
         const { runner, commands } = fakeRunner({
-            ...TOOLS_OK,
+            ...TOOLS_AT_PINS,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud")),
             "docker network inspect": { status: 1, stdout: "", stderr: "no such network", missing: false },
         });
@@ -335,7 +329,7 @@ describe("npm run local:down", () => {
     });
 
     it("a failed destroy leaves the clusters, so that it can be run again", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const stacks = STACKS();
         stacks["local-edge"].fails = ["destroy"];
         await expect(localDown(checkout(), {}, fakeDeps(runner, stacks).deps)).rejects.toThrow(/^stopped at the edge stack "local-edge"/);
@@ -343,7 +337,7 @@ describe("npm run local:down", () => {
     });
 
     it("without a state directory, asks for no stack and deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
         await localDown(fs.mkdtempSync(path.join(os.tmpdir(), "checkout-")), {}, deps);
         expect(pulumi).toEqual([]);
@@ -355,7 +349,7 @@ describe("npm run local:down", () => {
     });
 
     it("without stacks (nothing was deployed), deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_OK, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
         const { deps, pulumi } = fakeDeps(runner, {});
         await localDown(checkout(), {}, deps);
         expect(pulumi).toEqual(["list"]);

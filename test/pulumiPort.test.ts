@@ -2,12 +2,17 @@
 // a stand-in `pulumi` (test/standins/pulumi.cjs) that answers as the CLI 3.248.0 does. Every
 // operation the commands use crosses this boundary once: the argv the CLI gets, what it answers, and
 // what reaches the caller when it fails.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OperatorError } from "../scripts/errors";
-import { stackConfig } from "../scripts/flows/localEnv";
+import { localUp } from "../scripts/flows/local";
+import { localEnvironment, stackConfig } from "../scripts/flows/localEnv";
 import { automationWorkspace } from "../scripts/pulumi/automation";
 import { MeshStack, PulumiError } from "../scripts/pulumi/port";
 import { ROOT } from "./harness";
+import { TOOLS_AT_PINS, fakeRunner, ok, recordingReporter } from "./fakes";
 import { PulumiStackSpec, standIns } from "./standins";
 
 const saved = { ...process.env };
@@ -242,5 +247,60 @@ describe("a stack's updates", () => {
         ]);
         const error = await failure(((await workspace.stack("edge")) as MeshStack).destroy(() => {}));
         expect(error).toMatchObject({ stack: "edge", step: "pulumi destroy", reason: "the stack is currently locked by 1 lock(s)" });
+    });
+});
+
+describe("local:up's Pulumi steps, through the port", () => {
+    it("lists the stacks, creates and configures both, and brings them up, all on the local backend and passphrase", async () => {
+        const cli = standIns(["pulumi"]);
+        const frontend = "kubectl --kubeconfig /x/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 8080:8080";
+        cli.pulumiStack("local-cloud", { upOutputs: { edgeSiteNames: ["edge"] } }, { uncreated: true });
+        cli.pulumiStack("local-edge", { upOutputs: { frontendCommand: frontend } }, { uncreated: true });
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        const { runner } = fakeRunner({
+            ...TOOLS_AT_PINS,
+            "k3d cluster list": ok(JSON.stringify([{ name: "cloud" }, { name: "edge" }])),
+            "docker network inspect": ok(JSON.stringify([{ Subnet: "172.18.0.0/16" }])),
+        });
+        const env = localEnvironment(root, cli.env({ PULUMI_CONFIG_PASSPHRASE: "from the shell" }));
+        const deps = {
+            runner,
+            reporter: recordingReporter().reporter,
+            workspace: (given: NodeJS.ProcessEnv) => automationWorkspace(root, given),
+        };
+        expect(await localUp(root, env, deps)).toEqual({ frontendCommand: frontend });
+        const calls = cli.pulumiCalls();
+        expect(calls.map(({ argv }) => argv.slice(0, 2).join(" "))).toEqual([
+            "version",
+            "stack ls",
+            "stack init",
+            "config rm-all",
+            "config set-all",
+            "stack init",
+            "config set-all",
+            "stack select",
+            "up --yes",
+            "stack output",
+            "stack output",
+            "stack history",
+            "stack select",
+            "up --yes",
+            "stack output",
+            "stack output",
+            "stack history",
+        ]);
+        for (const { env: used } of calls) {
+            expect(used).toEqual({
+                PULUMI_BACKEND_URL: `file://${root}/.local/state`,
+                PULUMI_CONFIG_PASSPHRASE_FILE: `${root}/.local/passphrase`,
+            });
+        }
+        expect(cli.readPulumiStack("local-edge")!.config).toEqual({
+            "edge-cloud-mesh:role": "edge",
+            "edge-cloud-mesh:clusterName": "edge",
+            "edge-cloud-mesh:kubeconfig": `${root}/.local/edge.kubeconfig`,
+            "edge-cloud-mesh:kubeContext": "k3d-edge",
+            "edge-cloud-mesh:cloudStack": "local-cloud",
+        });
     });
 });

@@ -47,8 +47,11 @@ export function standIns(tools: StandIn[]) {
         env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
             return { PATH: bin, STANDIN_STATE: state, ...extra };
         },
-        pulumiStack(name: string, spec: PulumiStackSpec = {}): void {
-            fs.writeFileSync(stackFile(name), JSON.stringify({ config: {}, outputs: {}, history: [], ...spec }, null, 2));
+        /** A stack of the backend; with `uncreated`, one that `pulumi stack init` will create as described. */
+        pulumiStack(name: string, spec: PulumiStackSpec = {}, options: { uncreated?: boolean } = {}): void {
+            const file = options.uncreated ? path.join(state, "pulumi", "uncreated", `${encodeURIComponent(name)}.json`) : stackFile(name);
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, JSON.stringify({ config: {}, outputs: {}, history: [], ...spec }, null, 2));
         },
         /** A stack as the stand-in keeps it now, or undefined when it has none. */
         readPulumiStack(name: string): (PulumiStackSpec & { config: Record<string, string | string[]> }) | undefined {

@@ -4,7 +4,7 @@ import { OperatorError } from "../errors";
 import type { Reporter } from "../events";
 import { REQUIREMENTS, ToolId, accepts, wantedText } from "../tools/requirements";
 import { ToolResult, ToolRunner, stderrDetail } from "../tools/runner";
-import { Check, Clock, SYSTEM_CLOCK, runChecks } from "./framework";
+import { Check, runChecks } from "./framework";
 
 export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.ProcessEnv): Check[] {
     return tools.flatMap((id): Check[] => {
@@ -45,10 +45,10 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
 export async function requireTools(
     purpose: string,
     tools: ToolId[],
-    deps: { runner: ToolRunner; reporter: Reporter; clock?: Clock },
+    deps: { runner: ToolRunner; reporter: Reporter },
     env: NodeJS.ProcessEnv,
 ): Promise<void> {
-    const outcome = await runChecks("tools", toolChecks(tools, deps.runner, env), deps.reporter, deps.clock ?? SYSTEM_CLOCK);
+    const outcome = await runChecks("tools", toolChecks(tools, deps.runner, env), deps.reporter);
     if (outcome.success) return;
     const failed = outcome.results.filter((result) => result.status === "failed");
     throw new OperatorError(

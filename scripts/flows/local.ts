@@ -1,7 +1,6 @@
 // npm run local:up / local:down: the local environment (flows/localEnv.ts) brought up and torn down.
 // k3d and docker run through the ToolRunner, Pulumi through the port; every step goes to the reporter.
 import * as fs from "node:fs";
-import type { Clock } from "../checks/framework";
 import { requireTools } from "../checks/tools";
 import { OperatorError } from "../errors";
 import type { Reporter } from "../events";
@@ -19,7 +18,6 @@ export interface LocalDeps {
     /** The Pulumi workspace, its CLI run with exactly `env`. */
     workspace(env: NodeJS.ProcessEnv): Promise<MeshWorkspace>;
     reporter: Reporter;
-    clock?: Clock;
 }
 
 function checkTools(deps: LocalDeps, env: NodeJS.ProcessEnv): Promise<void> {
@@ -77,8 +75,7 @@ export async function localUp(root: string, env: NodeJS.ProcessEnv, deps: LocalD
                     `Run npm run local:down (it forgets what the missing cluster held), then npm run local:up again.`,
             );
         }
-        const subject = `k3d cluster ${cluster}`;
-        await reportedStep(deps.reporter, subject, `creating the k3d cluster ${cluster}`, (onOutput) =>
+        await reportedStep(deps.reporter, `k3d cluster ${cluster}`, `creating the k3d cluster ${cluster}`, (onOutput) =>
             mustRun(deps, k3dCreateArgs(cluster, LOCAL), env, onOutput),
         );
     }

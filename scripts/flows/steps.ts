@@ -19,7 +19,7 @@ export async function reportedStep<T>(
         reporter.report({
             kind: "step-failed",
             subject,
-            reason: error instanceof PulumiError ? error.reason : String((error as Error).message),
+            reason: error instanceof PulumiError ? error.reason : (error as Error).message,
         });
         throw error;
     }

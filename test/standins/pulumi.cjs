@@ -136,7 +136,12 @@ async function main() {
     if (first === "stack" && second === "init") {
         const name = rest[rest.indexOf("init") + 1];
         if (readStack(name) !== undefined) fail(`stack '${name}' already exists`);
-        writeStack(name, { config: {}, outputs: {}, history: [] });
+        // A stack the test described before it exists starts as described.
+        const described = path.join(dir, "uncreated", `${encodeURIComponent(name)}.json`);
+        writeStack(
+            name,
+            fs.existsSync(described) ? JSON.parse(fs.readFileSync(described, "utf8")) : { config: {}, outputs: {}, history: [] },
+        );
         return process.stdout.write(`Created stack '${name}'\n`);
     }
     if (first === "stack" && second === "ls") {
