@@ -67,7 +67,7 @@ export interface UpResult {
 /** `pulumi up` on the cloud stack, then on each edge stack it registers, in order. */
 export async function upMesh(workspace: MeshWorkspace, names: StackNames, reporter: Reporter): Promise<UpResult> {
     const cloud = await requireStack(workspace, names.cloudStack, "the cloud stack", "Nothing was run.");
-    const cloudOutputsRaw = await step(
+    const cloudUpOutputs = await step(
         reporter,
         cloud.name,
         `pulumi up: the cloud stack ${cloud.name}`,
@@ -75,7 +75,7 @@ export async function upMesh(workspace: MeshWorkspace, names: StackNames, report
         `the cloud stack ${JSON.stringify(cloud.name)} failed`,
         "No edge stack was run.",
     );
-    const sites = cloudOutputs(cloudOutputsRaw).edgeSiteNames;
+    const sites = cloudOutputs(cloudUpOutputs).edgeSiteNames;
     if (sites === undefined) {
         throw new OperatorError(`the cloud stack ${JSON.stringify(cloud.name)} has no output edgeSiteNames: is its role cloud?`);
     }
@@ -93,7 +93,7 @@ export async function upMesh(workspace: MeshWorkspace, names: StackNames, report
             notRun,
         );
     }
-    return { cloud: cloudOutputsRaw, edges };
+    return { cloud: cloudUpOutputs, edges };
 }
 
 /** `pulumi preview` of the cloud stack, then of each edge stack it registers; with expectNoChanges any change fails the run. */
