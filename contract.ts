@@ -1,6 +1,7 @@
 // The cloud stack's outputs are the edge stack's only input from cloud. Both sides use these types:
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
+import type { TrustSlot } from "./components/meshIdentity";
 import type { GatewayEndpoint } from "./components/multiclusterGateway";
 import { STACK_NAME_FORMS } from "./config";
 
@@ -14,6 +15,24 @@ export interface EdgeSiteExports {
     linkKubeconfig: string;
 }
 
+/**
+ * The mesh identity's phase and lifetimes, with no key: what a rotation reads to tell where the mesh
+ * stands and whether each cluster has caught up. Times are RFC 3339, as the tls provider gives them.
+ */
+export interface TrustExports {
+    /** The slots every cluster trusts, in slot order (the bundle's order). */
+    trustAnchors: TrustSlot[];
+    /** The slot whose anchor signs every issuer. */
+    issuerTrustAnchor: TrustSlot;
+    /** Per listed slot: its anchor's certificate and validity. */
+    anchors: Partial<Record<TrustSlot, { certPem: string; notBefore: string; notAfter: string }>>;
+    /**
+     * Per cluster by clusterName (the cloud's and each edge site's): its issuer's slot, certificate and
+     * expiry, and the checksum of the bundle and that issuer that its pod templates carry once it is up to date.
+     */
+    issuers: Record<string, { slot: TrustSlot; certPem: string; notAfter: string; meshIdentityChecksum: string }>;
+}
+
 /** What every cloud stack exports, whatever its cluster: all that an edge stack reads. */
 export interface CloudStackCommonOutputs {
     /** The cloud cluster's name in the mesh. */
@@ -21,8 +40,9 @@ export interface CloudStackCommonOutputs {
     /** Where edge sites reach the cloud API server (the server of their link kubeconfigs). */
     apiEndpoint: string;
     certificateAuthorityData: string;
-    /** The mesh's trust anchor certificate (its key never leaves the cloud stack). */
-    trustAnchorPem: string;
+    /** The trust anchors' certificates, in slot order: what every cluster trusts (their keys never leave the cloud stack). */
+    trustBundlePem: string;
+    trust: TrustExports;
     /** The edge sites registered in `edgeSites`, in order. */
     edgeSiteNames: string[];
     /** Per edge site, by name. */
@@ -67,7 +87,7 @@ export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 /** The cloud stack as one edge site sees it. */
 export interface CloudStackView {
     clusterName: pulumi.Output<string>;
-    trustAnchorPem: pulumi.Output<string>;
+    trustBundlePem: pulumi.Output<string>;
     gateway: pulumi.Output<GatewayEndpoint>;
     exportedServices: string[];
     /** This site's own exports (secret). */
@@ -124,12 +144,18 @@ export async function readCloudStack(stackName: string, site: string): Promise<C
                 `the cloud stack, then run this stack again.`,
         );
     }
+    if ((await reference.getOutputDetails("trustBundlePem")).value === undefined) {
+        throw new pulumi.RunError(
+            `edge-cloud-mesh:cloudStack: the stack ${JSON.stringify(stackName)} has no output trustBundlePem (an earlier version of this ` +
+                `program made it). Run \`pulumi up\` on the cloud stack first, then this stack again.`,
+        );
+    }
     const exportedServices = ((await reference.getOutputDetails("exportedServices")).value as string[] | undefined) ?? [];
     const output = <K extends keyof CloudStackCommonOutputs>(key: K) =>
         reference.requireOutput(key) as pulumi.Output<CloudStackCommonOutputs[K]>;
     return {
         clusterName: output("clusterName"),
-        trustAnchorPem: output("trustAnchorPem"),
+        trustBundlePem: output("trustBundlePem"),
         gateway: output("gateway"),
         exportedServices,
         site: output("edgeSites").apply((sites) => sites[site]),

@@ -30,7 +30,7 @@ import { EksCluster } from "./components/eksCluster";
 import { checkGatewayApiCrds } from "./components/gatewayApiCrds";
 import { KubeconfigCluster, assertReachable } from "./components/kubeconfigCluster";
 import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
-import { MeshIdentity } from "./components/meshIdentity";
+import { MESH_IDENTITY_ANNOTATION, MeshIdentity, meshIdentityChecksum } from "./components/meshIdentity";
 import { GatewayLoadBalancer, MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
 import { TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
@@ -142,23 +142,28 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
     const cluster = config.cluster === "eks" ? eksCloudCluster(config) : await kubeconfigCloudCluster(config);
     const kubectl = cluster.kubectl;
 
-    // Mesh identity: one anchor, an issuer for this cluster and for every edge site.
+    // Mesh identity: the anchors of this phase of a rotation, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
         clusterNames: [config.clusterName, ...config.edgeSites],
+        trustAnchors: config.trustAnchors,
+        issuerTrustAnchor: config.issuerTrustAnchor,
         protectTrustAnchor: config.protectTrustAnchor,
     });
     const ownIssuer = identity.issuers[config.clusterName];
+    // Restarts the control plane, then the extensions, then the demo, when the bundle or this cluster's issuer changes.
+    const podAnnotations = { [MESH_IDENTITY_ANNOTATION]: ownIssuer.meshIdentityChecksum };
 
     // Linkerd
     const linkerd = new LinkerdInstall("cloud", {
         provider: cluster.provider,
         clusterName: config.clusterName,
         linkerdVersion: config.linkerdVersion,
-        trustAnchorPem: identity.trustAnchorPem,
+        trustBundlePem: identity.trustBundlePem,
         issuerCertPem: ownIssuer.certPem,
         issuerKeyPem: ownIssuer.keyPem,
         gatewayApiCrds: cluster.gatewayApiCrds,
         viz: config.viz,
+        podAnnotations,
     });
 
     // Link: the gateway edge sites connect to, and a credential per site
@@ -172,16 +177,18 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
         sites: config.edgeSites,
         sourceCidrs: config.gatewaySourceCidrs,
         loadBalancer: cluster.loadBalancer,
+        podAnnotations,
     });
 
     // Demo: podinfo, exported to the edge sites, and the frontend
     if (config.demo) {
         new DemoWorkloads("cloud", {
             provider: cluster.provider,
-            controlPlane: linkerd.controlPlane,
+            mesh: [linkerd.controlPlane, ...linkerd.extensions, gateway.chart],
             clusterName: config.clusterName,
             remoteClusters: [],
             exportPodinfo: true,
+            podAnnotations,
         });
     }
 
@@ -200,7 +207,23 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
         ...cluster.outputs,
         apiEndpoint: pulumi.output(cluster.apiEndpoint),
         certificateAuthorityData: pulumi.output(cluster.certificateAuthorityData),
-        trustAnchorPem: identity.trustAnchorPem,
+        trustBundlePem: identity.trustBundlePem,
+        trust: pulumi.output({
+            trustAnchors: config.trustAnchors,
+            issuerTrustAnchor: config.issuerTrustAnchor,
+            anchors: identity.anchors,
+            issuers: Object.fromEntries(
+                Object.entries(identity.issuers).map(([clusterName, issuer]) => [
+                    clusterName,
+                    {
+                        slot: issuer.slot,
+                        certPem: issuer.certPem,
+                        notAfter: issuer.notAfter,
+                        meshIdentityChecksum: issuer.meshIdentityChecksum,
+                    },
+                ]),
+            ),
+        }),
         edgeSiteNames: pulumi.output(config.edgeSites),
         edgeSites: pulumi.secret(edgeSites),
         gateway: gateway.endpoint,
@@ -227,26 +250,33 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
     const { cluster, gatewayApiCrds } = await reachKubeconfigCluster("edge", config);
     const kubectl = kubeconfigKubectl(config);
 
-    // Linkerd, with the anchor and this site's issuer from the cloud stack
+    // Linkerd, with the bundle and this site's issuer from the cloud stack. A certificate is public: the
+    // checksum of the two stays out of secrets, which would hide the whole Deployments carrying it.
+    const meshIdentity = pulumi
+        .all([cloud.trustBundlePem, pulumi.unsecret(cloud.site.issuerCertPem)])
+        .apply(([bundle, issuerCertPem]) => meshIdentityChecksum(bundle, issuerCertPem));
+    const podAnnotations = { [MESH_IDENTITY_ANNOTATION]: meshIdentity };
     const linkerd = new LinkerdInstall("edge", {
         provider: cluster.provider,
         clusterName: config.clusterName,
         linkerdVersion: config.linkerdVersion,
-        trustAnchorPem: cloud.trustAnchorPem,
+        trustBundlePem: cloud.trustBundlePem,
         issuerCertPem: cloud.site.issuerCertPem,
         issuerKeyPem: cloud.site.issuerKeyPem,
         gatewayApiCrds,
         viz: config.viz,
+        podAnnotations,
     });
 
     // Link to the cloud cluster through its gateway
-    new MulticlusterLink("edge", {
+    const link = new MulticlusterLink("edge", {
         provider: cluster.provider,
         controlPlane: linkerd.controlPlane,
         linkerdVersion: config.linkerdVersion,
         target: cloud.clusterName,
         kubeconfig: cloud.site.linkKubeconfig,
         gateway: cloud.gateway,
+        podAnnotations,
     });
 
     // Demo: podinfo and the frontend, and podinfo's traffic split between here and the cloud
@@ -257,11 +287,12 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
     if (config.demo) {
         const demo = new DemoWorkloads("edge", {
             provider: cluster.provider,
-            controlPlane: linkerd.controlPlane,
+            mesh: [linkerd.controlPlane, ...linkerd.extensions, link.chart],
             clusterName: config.clusterName,
             remoteClusters: cloud.clusterName.apply((name) => [name]),
             exportPodinfo: false,
             podinfoServiceAnnotations: splitServiceAnnotations(config.trafficSplitApi),
+            podAnnotations,
         });
         const weights = splitWeights(config.splitMode, { local: config.trafficSplit.local, remote: config.trafficSplit.cloud });
         new TrafficSplit("edge", {
@@ -286,6 +317,8 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
 
     return {
         linkedCluster: cloud.clusterName,
+        // What this cluster's pod templates carry: equal to the cloud's trust.issuers[<site>] once this stack is up to date.
+        meshIdentityChecksum: meshIdentity,
         mirroredServices,
         vizDashboardCommand: pulumi.output(config.viz ? vizDashboardCommand(kubectl) : undefined),
         ...demoOutputs,

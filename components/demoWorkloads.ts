@@ -52,8 +52,11 @@ export function demoNamespace(): k8s.core.v1.NamespaceArgs {
     };
 }
 
-/** podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler. */
-export function podinfoDeployment(clusterName: string): k8s.apps.v1.DeploymentArgs {
+/**
+ * podinfo as its 6.7.0 kustomization declares it, with one replica and no autoscaler, and
+ * `podAnnotations` on its pod template.
+ */
+export function podinfoDeployment(clusterName: string, podAnnotations: Record<string, pulumi.Input<string>>): k8s.apps.v1.DeploymentArgs {
     const labels = { app: PODINFO };
     const probe = (path: string) => ({
         exec: { command: ["podcli", "check", "http", `localhost:${PODINFO_PORT}/${path}`] },
@@ -70,7 +73,7 @@ export function podinfoDeployment(clusterName: string): k8s.apps.v1.DeploymentAr
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } },
             selector: { matchLabels: labels },
             template: {
-                metadata: { labels, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9797" } },
+                metadata: { labels, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9797", ...podAnnotations } },
                 spec: {
                     containers: [
                         {
@@ -204,9 +207,12 @@ export function frontendConfigMap(nginxConf: pulumi.Input<string>): k8s.core.v1.
 
 /**
  * The frontend: nginx, and a small client that calls podinfo once a second through the mesh so that
- * the split (and viz) always has traffic to show.
+ * the split (and viz) always has traffic to show; `podAnnotations` on its pod template.
  */
-export function frontendDeployment(configChecksum: pulumi.Input<string>): k8s.apps.v1.DeploymentArgs {
+export function frontendDeployment(
+    configChecksum: pulumi.Input<string>,
+    podAnnotations: Record<string, pulumi.Input<string>>,
+): k8s.apps.v1.DeploymentArgs {
     const labels = { app: FRONTEND };
     const requests = { requests: { cpu: "10m", memory: "10Mi" } };
     return {
@@ -216,7 +222,7 @@ export function frontendDeployment(configChecksum: pulumi.Input<string>): k8s.ap
             selector: { matchLabels: labels },
             template: {
                 // A new nginx.conf rolls the pods: nginx reads it only at start.
-                metadata: { labels, annotations: { "checksum/config": configChecksum } },
+                metadata: { labels, annotations: { "checksum/config": configChecksum, ...podAnnotations } },
                 spec: {
                     containers: [
                         {
@@ -260,8 +266,11 @@ export function frontendService(): k8s.core.v1.ServiceArgs {
 
 export interface DemoWorkloadsArgs {
     provider: k8s.Provider;
-    /** The proxy injector must be up before any pod of the demo starts, or the pod runs without a proxy. */
-    controlPlane: pulumi.Resource;
+    /**
+     * The control plane (its proxy injector must be up before any pod of the demo starts, or the pod runs
+     * without a proxy) and the meshed extensions: on a new mesh identity they restart first, then the demo.
+     */
+    mesh: pulumi.Resource[];
     clusterName: string;
     /** Clusters whose podinfo this cluster mirrors: the frontend gets a path for each. */
     remoteClusters: pulumi.Input<string[]>;
@@ -269,6 +278,8 @@ export interface DemoWorkloadsArgs {
     exportPodinfo: boolean;
     /** Annotations of the podinfo Service: what a split of its traffic needs there (failure accrual). */
     podinfoServiceAnnotations?: Record<string, string>;
+    /** Annotations of the demo's pod templates: a new value restarts them. */
+    podAnnotations: Record<string, pulumi.Input<string>>;
 }
 
 /** The tutorial's demo, declared: namespace `test`, podinfo and the frontend, meshed. */
@@ -279,10 +290,10 @@ export class DemoWorkloads extends pulumi.ComponentResource {
         super("edge-cloud-mesh:demo:DemoWorkloads", name, {}, opts);
         const k8sOptions = { parent: this, provider: args.provider };
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-test`, demoNamespace(), { ...k8sOptions, dependsOn: [args.controlPlane] });
+        this.namespace = new k8s.core.v1.Namespace(`${name}-test`, demoNamespace(), { ...k8sOptions, dependsOn: args.mesh });
         // Everything below lives in the namespace: created after it, deleted before it.
         const namespace = this.namespace.metadata.name;
-        const podinfo = podinfoDeployment(args.clusterName);
+        const podinfo = podinfoDeployment(args.clusterName, args.podAnnotations);
         new k8s.apps.v1.Deployment(`${name}-podinfo`, { ...podinfo, metadata: inNamespace(podinfo.metadata, namespace) }, k8sOptions);
         const podinfoSvc = podinfoService(args.exportPodinfo, args.podinfoServiceAnnotations);
         new k8s.core.v1.Service(`${name}-podinfo`, { ...podinfoSvc, metadata: inNamespace(podinfoSvc.metadata, namespace) }, k8sOptions);
@@ -290,7 +301,10 @@ export class DemoWorkloads extends pulumi.ComponentResource {
         const nginxConf = pulumi.output(args.remoteClusters).apply((remoteClusters) => frontendConfig(remoteClusters));
         const configMap = frontendConfigMap(nginxConf);
         new k8s.core.v1.ConfigMap(`${name}-frontend`, { ...configMap, metadata: inNamespace(configMap.metadata, namespace) }, k8sOptions);
-        const frontend = frontendDeployment(nginxConf.apply((text) => createHash("sha256").update(text).digest("hex")));
+        const frontend = frontendDeployment(
+            nginxConf.apply((text) => createHash("sha256").update(text).digest("hex")),
+            args.podAnnotations,
+        );
         new k8s.apps.v1.Deployment(`${name}-frontend`, { ...frontend, metadata: inNamespace(frontend.metadata, namespace) }, k8sOptions);
         const frontendSvc = frontendService();
         new k8s.core.v1.Service(`${name}-frontend`, { ...frontendSvc, metadata: inNamespace(frontendSvc.metadata, namespace) }, k8sOptions);

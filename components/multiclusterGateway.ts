@@ -50,7 +50,7 @@ export function gatewayServiceAnnotations(loadBalancer: GatewayLoadBalancer): Re
     return { ...NLB_SERVICE_ANNOTATIONS, ...subnets };
 }
 
-export function gatewayValues(args: { sourceCidrs: string[]; loadBalancer: GatewayLoadBalancer }) {
+export function gatewayValues(args: { sourceCidrs: string[]; loadBalancer: GatewayLoadBalancer; podAnnotations: Record<string, string> }) {
     return {
         createNamespaceMetadataJob: false,
         gateway: {
@@ -58,7 +58,11 @@ export function gatewayValues(args: { sourceCidrs: string[]; loadBalancer: Gatew
             serviceType: "LoadBalancer",
             serviceAnnotations: gatewayServiceAnnotations(args.loadBalancer),
             loadBalancerSourceRanges: args.sourceCidrs,
+            // Despite its name, the gateway's pod-template annotations: the gateway ignores podAnnotations.
+            deploymentAnnotations: args.podAnnotations,
         },
+        // The local service mirror's (and any link controller's) pod templates.
+        podAnnotations: args.podAnnotations,
         // The chart's remote-access accounts each come with a second token Secret, `<account>-token`,
         // created alongside the account rather than after it (Kubernetes' token controller deletes a
         // token Secret whose account does not exist yet): the accounts are declared here instead (remoteAccess).
@@ -159,6 +163,8 @@ export interface MulticlusterGatewayArgs {
     /** Who may reach the gateway's load balancer. */
     sourceCidrs: string[];
     loadBalancer: GatewayLoadBalancer;
+    /** Annotations of every pod template of the extension, the gateway's included: a new value restarts them. */
+    podAnnotations: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -168,6 +174,8 @@ export interface MulticlusterGatewayArgs {
  * token) and turns them into what an edge site needs to link.
  */
 export class MulticlusterGateway extends pulumi.ComponentResource {
+    /** The linkerd-multicluster chart: the gateway and the local service mirror. */
+    public readonly chart: k8s.helm.v4.Chart;
     public readonly endpoint: pulumi.Output<GatewayEndpoint>;
     /** Per site, the kubeconfig its link controller uses (secret). */
     public readonly linkKubeconfigs: Record<string, pulumi.Output<string>>;
@@ -182,8 +190,13 @@ export class MulticlusterGateway extends pulumi.ComponentResource {
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
             chart: linkerdChart("linkerd-multicluster", args.linkerdVersion),
-            values: gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancer: args.loadBalancer }),
+            values: pulumi
+                .output(args.podAnnotations)
+                .apply((podAnnotations) =>
+                    gatewayValues({ sourceCidrs: args.sourceCidrs, loadBalancer: args.loadBalancer, podAnnotations }),
+                ),
         });
+        this.chart = chart;
 
         // The gateway Service as the chart manages it. Pulumi finishes creating a LoadBalancer Service
         // only once its load balancer gave it an address, so its status has the address after `up`. In a preview that

@@ -13,13 +13,17 @@ export function credentialsSecretName(target: string): string {
     return `cluster-credentials-${target}`;
 }
 
-/** The source side runs one link controller, for the target, and no gateway: nothing links to the edge. */
-export function linkValues(target: string) {
+/**
+ * The source side runs one link controller, for the target, and no gateway: nothing links to the edge.
+ * `podAnnotations` go to the link controller's and the local service mirror's pod templates.
+ */
+export function linkValues(target: string, podAnnotations: Record<string, string>) {
     return {
         createNamespaceMetadataJob: false,
         gateway: { enabled: false },
         remoteMirrorServiceAccount: false,
         controllers: [{ link: { ref: { name: target } } }],
+        podAnnotations,
     };
 }
 
@@ -95,6 +99,8 @@ export interface MulticlusterLinkArgs {
     /** The kubeconfig the cloud stack built for this site (secret). */
     kubeconfig: pulumi.Input<string>;
     gateway: pulumi.Input<GatewayEndpoint>;
+    /** Annotations of every pod template of the extension: a new value restarts them. */
+    podAnnotations: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -103,6 +109,9 @@ export interface MulticlusterLinkArgs {
  * as `<service>-<target>`.
  */
 export class MulticlusterLink extends pulumi.ComponentResource {
+    /** The linkerd-multicluster chart: the link controller and the local service mirror. */
+    public readonly chart: k8s.helm.v4.Chart;
+
     constructor(name: string, args: MulticlusterLinkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("edge-cloud-mesh:multicluster:MulticlusterLink", name, {}, opts);
         const k8sOptions = { parent: this, provider: args.provider };
@@ -115,8 +124,9 @@ export class MulticlusterLink extends pulumi.ComponentResource {
             namespace: MULTICLUSTER_NAMESPACE,
             extension: "multicluster",
             chart: linkerdChart("linkerd-multicluster", args.linkerdVersion),
-            values: target.apply(linkValues),
+            values: pulumi.all([target, args.podAnnotations]).apply(([name, podAnnotations]) => linkValues(name, podAnnotations)),
         });
+        this.chart = chart;
 
         const secrets = pulumi
             .all([target, args.kubeconfig])

@@ -1,6 +1,7 @@
 // The cloud role: the edge sites that join it, its cluster (EKS, or an existing one reached through a
 // kubeconfig), and on the latter the address edge sites reach its API server at.
 import { parseEksCloud } from "./eks";
+import { parseTrust } from "./identity";
 import { UNUSABLE_KUBECONFIG, parseKubeconfigAccess } from "./kubeconfigAccess";
 import { ConfigReader } from "./reader";
 import { cidrProblem, clusterNameProblem } from "./rules";
@@ -14,6 +15,7 @@ export function parseCloud(reader: ConfigReader, side: MeshSideConfig, stack: st
         ...side,
         edgeSites: parseEdgeSites(reader, side.clusterName),
         protectTrustAnchor: reader.boolean("protectTrustAnchor"),
+        ...parseTrust(reader),
     };
     // Without a valid cluster there is no telling which keys matter: EKS's or the kubeconfig's.
     if (!reader.isOneOf("cluster", CLUSTER_KINDS)) {

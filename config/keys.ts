@@ -57,6 +57,8 @@ export const CONFIG_KEY_READERS = {
     instanceTypes: EKS,
     capacityType: EKS,
     nodes: EKS,
+    trustAnchors: CLOUD,
+    issuerTrustAnchor: CLOUD,
 } as const satisfies Record<string, KeyReaders>;
 
 export type ConfigKey = keyof typeof CONFIG_KEY_READERS;

@@ -3,6 +3,7 @@
 import type { AwsIdentity, CapacityType, NodeGroupSize } from "../components/eksCluster";
 import type { SupportType } from "../components/eksVersions";
 import type { GatewayApiCrds } from "../components/linkerdInstall";
+import type { TrustSlot } from "../components/meshIdentity";
 import type { SplitMode, TrafficSplitApi } from "../components/trafficSplit";
 
 /** A VPC this program creates, or one that already exists. */
@@ -39,14 +40,22 @@ export interface KubeconfigAccess {
     kubeContext: string;
 }
 
-/** What the cloud side configures whatever its cluster: the sites that join it and its gateway. */
-export interface CloudSideConfig extends MeshSideConfig {
+/** The phase of the trust anchors' rotation: which anchors every cluster trusts, and which one signs the issuers. */
+export interface TrustConfig {
+    /** One or two distinct slots, in slot order. */
+    trustAnchors: TrustSlot[];
+    /** One of trustAnchors. */
+    issuerTrustAnchor: TrustSlot;
+}
+
+/** What the cloud side configures whatever its cluster: the sites that join it, its gateway and the mesh identity. */
+export interface CloudSideConfig extends MeshSideConfig, TrustConfig {
     role: "cloud";
     /** The edge clusters that may join: each gets its own identity issuer and link credential. */
     edgeSites: string[];
     /** Who may reach the multicluster gateway's load balancer. */
     gatewaySourceCidrs: string[];
-    /** Refuse to delete the trust anchor (for a long-lived mesh); off so that a demo can be destroyed. */
+    /** Refuse to delete the signing trust anchor (for a long-lived mesh); off so that a demo can be destroyed. */
     protectTrustAnchor: boolean;
 }
 

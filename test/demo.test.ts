@@ -6,6 +6,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IMAGES, frontendConfig, mirroredServiceName, podinfoColour } from "../components/demoWorkloads";
+import { TRUST_ROOTS_CONFIG_MAP } from "../components/linkerdInstall";
 import { SMI_HELM_REPO } from "../components/trafficSplit";
 import { imagePinProblem } from "../policy/policies";
 import { K3S_KUBECONFIG, runEdge, runMesh } from "./fixtures";
@@ -33,19 +34,22 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         run = (await runMesh())[stack];
     });
 
-    it("creates namespace test, meshed, only after the control plane is up", () => {
+    it("creates namespace test, meshed, only after the control plane and the extensions are up (and restarted)", () => {
         const namespace = named(run, NAMESPACE, "test");
         expect(namespace.inputs.metadata.annotations).toEqual({ "linkerd.io/inject": "enabled" });
         // proxy-init (NET_ADMIN, NET_RAW) is admitted on a hardened cluster only in a privileged namespace.
         expect(namespace.inputs.metadata.labels).toEqual({ "pod-security.kubernetes.io/enforce": "privileged" });
-        const controlPlane = helmChart(run, "linkerd-control-plane");
-        expect(namespace.dependencies).toContain(controlPlane.urn);
+        for (const chart of ["linkerd-control-plane", "linkerd-viz", "linkerd-multicluster"]) {
+            expect(namespace.dependencies, chart).toContain(helmChart(run, chart).urn);
+        }
         expect(() => new Namespace(kubernetesObject(namespace, "v1", "Namespace")).validate()).not.toThrow();
     });
 
     it("puts every workload into the namespace, so each is created after it", () => {
         const namespace = named(run, NAMESPACE, "test");
-        const workloads = [...ofType(run, DEPLOYMENT), ...ofType(run, SERVICE), ...ofType(run, CONFIGMAP)];
+        const workloads = [...ofType(run, DEPLOYMENT), ...ofType(run, SERVICE), ...ofType(run, CONFIGMAP)].filter(
+            (object) => object.inputs.metadata.name !== TRUST_ROOTS_CONFIG_MAP,
+        );
         expect(workloads.map((w) => `${w.type.split(":")[2]}/${w.inputs.metadata.name}`).sort()).toEqual([
             "ConfigMap/frontend",
             "Deployment/frontend",
@@ -287,7 +291,7 @@ describe("demo: false", () => {
         const edge = await runEdge(cloud.outputs, { demo: false });
         for (const run of [cloud, edge]) {
             expect(ofType(run, DEPLOYMENT)).toHaveLength(0);
-            expect(ofType(run, CONFIGMAP)).toHaveLength(0);
+            expect(ofType(run, CONFIGMAP).map((configMap) => configMap.inputs.metadata.name)).toEqual([TRUST_ROOTS_CONFIG_MAP]);
             expect(ofType(run, TRAFFIC_SPLIT)).toHaveLength(0);
             expect(ofType(run, HTTP_ROUTE)).toHaveLength(0);
             expect(ofType(run, NAMESPACE).map((ns) => ns.inputs.metadata.name)).not.toContain("test");

@@ -36,7 +36,7 @@ describe("mesh identity (cloud stack)", () => {
     let anchorPem: string;
     beforeAll(async () => {
         run = await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"] } });
-        anchorPem = run.outputs.trustAnchorPem.value;
+        anchorPem = run.outputs.trustBundlePem.value;
     });
 
     it("has a self-signed ECDSA P-256 trust anchor: a CA for 10 years that signs certificates and CRLs", () => {
@@ -49,7 +49,7 @@ describe("mesh identity (cloud stack)", () => {
         expect(Math.abs(lifetime - 3650 * DAY)).toBeLessThanOrEqual(HOUR);
         const anchorCert = single(run, "tls:index/selfSignedCert:SelfSignedCert", "mesh-trust-anchor");
         expect(anchorCert.inputs.allowedUses.sort()).toEqual(["cert_signing", "crl_signing"]);
-        expect(run.outputs.trustAnchorPem.secret).toBe(false);
+        expect(run.outputs.trustBundlePem.secret).toBe(false);
     });
 
     it("issues one issuer per cluster, each its own P-256 key, a CA chained to the anchor with CN identity.linkerd.cluster.local", () => {
@@ -97,7 +97,7 @@ describe("mesh identity seen from the edge stack", () => {
     it("gives the edge control plane the shared anchor and the edge site's own issuer", async () => {
         const { cloud, edge } = await runMesh();
         const values = single(edge, "kubernetes:helm.sh/v4:Chart", "edge-control-plane").inputs.values;
-        expect(values.identityTrustAnchorsPEM).toBe(cloud.outputs.trustAnchorPem.value);
+        expect(values.identityTrustAnchorsPEM).toBe(cloud.outputs.trustBundlePem.value);
         expect(values.identity.issuer.tls).toEqual({
             crtPEM: cloud.outputs.edgeSites.value.edge.issuerCertPem,
             keyPEM: cloud.outputs.edgeSites.value.edge.issuerKeyPem,

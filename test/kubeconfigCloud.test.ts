@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { KUBECONFIG_CLUSTER_TYPES } from "../components/kubeconfigCluster";
+import { MESH_IDENTITY_ANNOTATION } from "../components/meshIdentity";
 import { KubeconfigCloudConfig, parseConfig } from "../config";
 import { FAKE_EDGE_API_SERVER, FAKE_EDGE_PKI, K3S_KUBECONFIG, configContext, runEdge } from "./fixtures";
 import { SECRET, RunOptions, StackRun, configError, helmChart, ofType, providerRef, runStack, single } from "./harness";
@@ -99,6 +100,7 @@ describe("the cloud role on an existing cluster (cluster: kubeconfig)", () => {
             serviceType: "LoadBalancer",
             serviceAnnotations: {},
             loadBalancerSourceRanges: ["172.18.0.0/16"],
+            deploymentAnnotations: { [MESH_IDENTITY_ANNOTATION]: run.outputs.trust.value.issuers.cloud.meshIdentityChecksum },
         });
         expect(run.outputs.gateway.value.address).toBe("172.18.0.3");
     });
@@ -129,7 +131,8 @@ describe("the cloud role on an existing cluster (cluster: kubeconfig)", () => {
                 "exportedServices",
                 "frontendCommand",
                 "gateway",
-                "trustAnchorPem",
+                "trust",
+                "trustBundlePem",
                 "vizDashboardCommand",
             ].sort(),
         );
@@ -256,6 +259,8 @@ describe("cluster and apiServerAddress are checked before anything is declared",
                 viz: "true",
                 demo: "true",
                 protectTrustAnchor: "false",
+                trustAnchors: '["a"]',
+                issuerTrustAnchor: "a",
                 gatewaySourceCidrs: '["0.0.0.0/0"]',
             },
             "cloud",

@@ -134,6 +134,11 @@ describe("the values-path check itself", () => {
             unknownValuePaths("linkerd-control-plane", { identity: { issuer: { tls: { crtPem: "x" } } }, heartbeatSchedule: "1 2 * * *" }),
         ).toEqual(["identity.issuer.tls.crtPem"]);
         expect(unknownValuePaths("linkerd-viz", { tap: { crtPEM: "x" }, tapp: {} })).toEqual(["tapp"]);
+        // A map a template takes whole (viz's podAnnotations, read but not declared) takes any key; a map it reads into does not.
+        expect(
+            unknownValuePaths("linkerd-viz", { podAnnotations: { "checksum/x": "1" }, tap: { service: { annotations: { a: "1" } } } }),
+        ).toEqual([]);
+        expect(unknownValuePaths("linkerd-viz", { prometheus: { podAnnotation: { a: "1" } } })).toEqual(["prometheus.podAnnotation.a"]);
     });
 });
 

@@ -19,6 +19,7 @@ import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockService
 import { isSecretValue } from "./secrets";
 import { LINKERD_CRDS, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
 import { credentialsSecrets, linkManifest } from "../components/multiclusterLink";
+import { MESH_IDENTITY_ANNOTATION } from "../components/meshIdentity";
 
 const linkValidator = () => crdValidator(path.join(LINKERD_CRDS, "links.multicluster.linkerd.io.yaml"), "v1alpha3");
 
@@ -32,6 +33,8 @@ describe("cloud side: the gateway and one credential per edge site", () => {
 
     it("installs linkerd-multicluster with the gateway behind an internet-facing NLB, open to gatewaySourceCidrs", () => {
         const chart = helmChart(run, "linkerd-multicluster");
+        const podAnnotations = { [MESH_IDENTITY_ANNOTATION]: run.outputs.trust.value.issuers.cloud.meshIdentityChecksum };
+        expect(chart.inputs.values.podAnnotations).toEqual(podAnnotations);
         expect(chart.inputs.values.gateway).toEqual({
             enabled: true,
             serviceType: "LoadBalancer",
@@ -40,6 +43,7 @@ describe("cloud side: the gateway and one credential per edge site", () => {
                 "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             },
             loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"],
+            deploymentAnnotations: podAnnotations,
         });
         expect(chart.inputs.values.createNamespaceMetadataJob).toBe(false);
         expect(chart.inputs.namespace).toBe("linkerd-multicluster");
@@ -233,6 +237,7 @@ describe("edge side: the link controller, its credentials and the Link", () => {
             gateway: { enabled: false },
             remoteMirrorServiceAccount: false,
             controllers: [{ link: { ref: { name: "cloud" } } }],
+            podAnnotations: { [MESH_IDENTITY_ANNOTATION]: cloud.outputs.trust.value.issuers.edge.meshIdentityChecksum },
         });
         const controlPlane = helmChart(edge, "linkerd-control-plane");
         expect(chart.dependencies).toContain(controlPlane.urn);
@@ -395,11 +400,12 @@ describe("secrets stay secret", () => {
 describe("link values", () => {
     it("leave the remote-access accounts (and their extra token Secrets) out of the chart: the program declares one token per site", () => {
         expect(
-            gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] } }).remoteMirrorServiceAccount,
+            gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] }, podAnnotations: {} })
+                .remoteMirrorServiceAccount,
         ).toBe(false);
-        expect(gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] } })).not.toHaveProperty(
-            "remoteMirrorServiceAccountName",
-        );
+        expect(
+            gatewayValues({ sourceCidrs: ["0.0.0.0/0"], loadBalancer: { kind: "aws-nlb", subnetIds: [] }, podAnnotations: {} }),
+        ).not.toHaveProperty("remoteMirrorServiceAccountName");
     });
 
     it("put the same kubeconfig into both credentials Secrets, base64-encoded", () => {

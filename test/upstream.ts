@@ -74,10 +74,16 @@ export function leafPaths(values: unknown, prefix: string[] = []): string[][] {
     return Object.entries(values).flatMap(([key, value]) => leafPaths(value, [...prefix, key]));
 }
 
-/** Whether the chart reads `valuePath`: its values.yaml has it (or an empty map above it), or a template reads exactly it. */
+/**
+ * Whether the chart reads `valuePath`: its values.yaml has it (or an empty map above it), or a template
+ * reads exactly it, or reads a path above it that no template reads into (a map it takes whole, as
+ * `toYaml .Values.podAnnotations` does; viz reads podAnnotations without declaring it).
+ */
 function chartAccepts(upstream: { values: unknown[]; readByTemplates: string[] }, valuePath: string[]): boolean {
     const dotted = valuePath.join(".");
     if (upstream.readByTemplates.includes(dotted)) return true;
+    const readWhole = (read: string) => !upstream.readByTemplates.some((other) => other.startsWith(`${read}.`));
+    if (upstream.readByTemplates.some((read) => dotted.startsWith(`${read}.`) && readWhole(read))) return true;
     return upstream.values.some((values) => {
         let node: any = values;
         for (const key of valuePath) {

@@ -49,6 +49,16 @@ export async function recordScenarios(): Promise<Record<string, StackRecord>> {
     const twoSites = await runStack("cloud", { config: { edgeSites: ["edge", "edge-berlin"] } });
     records["cloud, two edge sites"] = identities(twoSites);
     records["edge-berlin"] = identities(await runEdge(twoSites.outputs, {}, "edge-berlin"));
+    // The phases of a trust-anchor rotation after the first ([a] with a): the names slot b's resources take.
+    for (const [trustAnchors, issuerTrustAnchor] of [
+        [["a", "b"], "a"],
+        [["a", "b"], "b"],
+        [["b"], "b"],
+    ] as const) {
+        records[`cloud, trustAnchors ${trustAnchors.join(",")}, issuerTrustAnchor ${issuerTrustAnchor}`] = identities(
+            await runStack("cloud", { config: { trustAnchors, issuerTrustAnchor } }),
+        );
+    }
     return records;
 }
 
