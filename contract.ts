@@ -80,6 +80,8 @@ export interface EdgeStackOutputs {
     vizDashboardCommand: string | undefined;
     frontendCommand?: string;
     watchSplitCommand?: string;
+    /** The restart checksum of this site's mesh identity (bundle and issuer): equal to the cloud's `trust.issuers[site].meshIdentityChecksum` once the site runs the cloud's phase. */
+    meshIdentityChecksum: string;
 }
 
 export type StackOutputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
