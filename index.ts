@@ -24,6 +24,7 @@ import {
     FRONTEND,
     PODINFO,
     PODINFO_PORT,
+    PODINFO_SELECTOR,
     mirroredServiceName,
 } from "./components/demoWorkloads";
 import { EksCluster } from "./components/eksCluster";
@@ -33,7 +34,7 @@ import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
 import { MESH_IDENTITY_ANNOTATION, MeshIdentity, meshIdentityChecksum } from "./components/meshIdentity";
 import { GatewayLoadBalancer, MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
-import { TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
+import { MIRRORED_SERVICE_ANNOTATIONS, TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
 
 /** The cloud cluster as the rest of the cloud stack uses it, whatever kind it is. */
 interface CloudCluster {
@@ -189,6 +190,7 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
             remoteClusters: [],
             exportPodinfo: true,
             podAnnotations,
+            podinfoServiceAnnotations: MIRRORED_SERVICE_ANNOTATIONS,
         });
     }
 
@@ -294,18 +296,16 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
             podinfoServiceAnnotations: splitServiceAnnotations(config.trafficSplitApi),
             podAnnotations,
         });
-        const weights = splitWeights(config.splitMode, { local: config.trafficSplit.local, remote: config.trafficSplit.cloud });
         new TrafficSplit("edge", {
             provider: cluster.provider,
             controlPlane: linkerd.controlPlane,
             api: config.trafficSplitApi,
             namespace: demo.namespace,
             service: PODINFO,
+            selector: PODINFO_SELECTOR,
             port: PODINFO_PORT,
-            backends: cloud.clusterName.apply((cloudName) => [
-                { service: PODINFO, weight: weights.local },
-                { service: mirroredServiceName(PODINFO, cloudName), weight: weights.remote },
-            ]),
+            remoteService: cloud.clusterName.apply((cloudName) => mirroredServiceName(PODINFO, cloudName)),
+            weights: splitWeights(config.splitMode, { local: config.trafficSplit.local, remote: config.trafficSplit.cloud }),
         });
         demoOutputs = {
             frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(kubectl, [cloudName])),

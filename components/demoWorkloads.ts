@@ -16,6 +16,8 @@ export const DEMO_IMAGES = {
 export const DEMO_NAMESPACE = "test";
 export const PODINFO = "podinfo";
 export const PODINFO_PORT = 9898;
+/** The labels of podinfo's pods. */
+export const PODINFO_SELECTOR = { app: PODINFO };
 export const FRONTEND = "frontend";
 export const FRONTEND_PORT = 8080;
 
@@ -23,7 +25,7 @@ export const FRONTEND_PORT = 8080;
 export const EXPORTED_PODINFO = `${DEMO_NAMESPACE}/${PODINFO}`;
 
 /** A demo service's in-cluster DNS name. */
-function serviceHost(service: string): string {
+export function serviceHost(service: string): string {
     return `${service}.${DEMO_NAMESPACE}.svc.${CLUSTER_DOMAIN}`;
 }
 
@@ -57,7 +59,7 @@ export function demoNamespace(): k8s.core.v1.NamespaceArgs {
  * `podAnnotations` on its pod template.
  */
 export function podinfoDeployment(clusterName: string, podAnnotations: Record<string, pulumi.Input<string>>): k8s.apps.v1.DeploymentArgs {
-    const labels = { app: PODINFO };
+    const labels = PODINFO_SELECTOR;
     const probe = (path: string) => ({
         exec: { command: ["podcli", "check", "http", `localhost:${PODINFO_PORT}/${path}`] },
         initialDelaySeconds: 5,
@@ -122,7 +124,7 @@ export function podinfoService(exported: boolean, annotations: Record<string, st
         },
         spec: {
             type: "ClusterIP",
-            selector: { app: PODINFO },
+            selector: PODINFO_SELECTOR,
             ports: [
                 { name: "http", port: PODINFO_PORT, targetPort: "http", protocol: "TCP" },
                 { name: "grpc", port: 9999, targetPort: "grpc", protocol: "TCP" },
@@ -131,8 +133,8 @@ export function podinfoService(exported: boolean, annotations: Record<string, st
     };
 }
 
-/** Where the frontend's nginx listens, resolves and keeps its runtime files; tests run it elsewhere. */
-export interface FrontendRuntime {
+/** Where an nginx of the demo listens, resolves and keeps its runtime files; tests run it elsewhere. */
+export interface NginxRuntime {
     /** The `listen` address. */
     listen: string;
     /** The DNS server that resolves the upstreams, per request. */
@@ -141,41 +143,39 @@ export interface FrontendRuntime {
     runtimeDir: string;
 }
 
-export const FRONTEND_RUNTIME: FrontendRuntime = {
+export const FRONTEND_RUNTIME: NginxRuntime = {
     listen: String(FRONTEND_PORT),
     resolver: `kube-dns.kube-system.svc.${CLUSTER_DOMAIN}`,
     runtimeDir: "/tmp",
 };
 
 /**
- * nginx on 8080: `/` and everything under it go to the local podinfo with their path; `/<cluster>/`
- * and everything under it go to that cluster's mirrored podinfo with the prefix stripped, so that
- * podinfo's page, which fetches `api/info` relative to itself, works under the prefix too; `/<cluster>`
- * redirects to `/<cluster>/`. Upstreams are variables, resolved per request, so nginx starts before a
- * mirror exists. With a variable, `proxy_pass` sends a URI part given in it instead of the request's
- * (every path would become `/`): so it has none, and the prefix goes by `rewrite ... break`, whose
- * result nginx then sends.
+ * How long nginx waits for a mesh service: to connect (to its own pod's proxy, which takes the
+ * connection at once) and for the response. Longer than the mesh's own request timeouts
+ * (MIRRORED_SERVICE_ANNOTATIONS, the split's route), so that the mesh decides and says why.
  */
-export function frontendConfig(remoteClusters: string[], runtime: FrontendRuntime = FRONTEND_RUNTIME): string {
-    // `set` goes before `rewrite ... break`, which ends the rewrite directives of its location.
-    const upstream = (service: string, rewrite: string[] = []) => {
-        const variable = `$${service.replace(/-/g, "_")}`;
-        return [
-            `      set ${variable} "${serviceHost(service)}";`,
-            ...rewrite,
-            `      proxy_pass http://${variable}:${PODINFO_PORT};`,
-            "      proxy_http_version 1.1;",
-        ];
-    };
-    const local = ["    location / {", ...upstream(PODINFO), "    }"];
-    const remote = (cluster: string) => [
-        `    location = /${cluster} {`,
-        `      return 301 /${cluster}/$is_args$args;`,
-        "    }",
-        `    location /${cluster}/ {`,
-        ...upstream(mirroredServiceName(PODINFO, cluster), [`      rewrite ^/${cluster}(/.*)$ $1 break;`]),
-        "    }",
+export const NGINX_PROXY_TIMEOUTS = { connectSeconds: 5, readSeconds: 20 };
+
+/**
+ * `proxy_pass` to a demo service, resolved per request (so nginx starts before the service exists),
+ * with `rewrite` lines, which go between `set` and `proxy_pass` (`rewrite ... break` ends the rewrite
+ * directives of its location). With a variable, `proxy_pass` sends a URI part given in it instead of
+ * the request's (every path would become `/`): so it has none, and a rewrite's result is what nginx sends.
+ */
+export function nginxProxyTo(service: string, rewrite: string[] = []): string[] {
+    const variable = `$${service.replace(/-/g, "_")}`;
+    return [
+        `      set ${variable} "${serviceHost(service)}";`,
+        ...rewrite,
+        `      proxy_pass http://${variable}:${PODINFO_PORT};`,
+        "      proxy_http_version 1.1;",
+        `      proxy_connect_timeout ${NGINX_PROXY_TIMEOUTS.connectSeconds}s;`,
+        `      proxy_read_timeout ${NGINX_PROXY_TIMEOUTS.readSeconds}s;`,
     ];
+}
+
+/** A whole nginx.conf with one server: `server` holds its locations. */
+export function nginxConfig(runtime: NginxRuntime, server: string[]): string {
     const dir = runtime.runtimeDir;
     return [
         `pid ${dir}/nginx.pid;`,
@@ -191,18 +191,94 @@ export function frontendConfig(remoteClusters: string[], runtime: FrontendRuntim
         "  server {",
         `    listen ${runtime.listen};`,
         `    resolver ${runtime.resolver} valid=10s;`,
-        // Redirects stay relative: the browser reaches nginx through a port-forward on any local port.
-        "    absolute_redirect off;",
-        ...local,
-        ...remoteClusters.flatMap(remote),
+        ...server,
         "  }",
         "}",
         "",
     ].join("\n");
 }
 
+/** The status and the plain-text page the frontend answers with when a linked cluster's podinfo does not answer. */
+export const CLOUD_UNREACHABLE_STATUS = 503;
+
+export function cloudUnreachableMessage(cluster: string): string {
+    return (
+        `podinfo of the linked cluster '${cluster}' did not answer through its mirror ${mirroredServiceName(PODINFO, cluster)}: ` +
+        "the mirror is missing (not exported, or the link is down), has no endpoint (no podinfo pod ready there, or its gateway " +
+        `unreachable), or took too long. / answers from this cluster.`
+    );
+}
+
+/**
+ * nginx on 8080: `/` and everything under it go to the local podinfo with their path; `/<cluster>/`
+ * and everything under it go to that cluster's mirrored podinfo with the prefix stripped, so that
+ * podinfo's page, which fetches `api/info` relative to itself, works under the prefix too; `/<cluster>`
+ * redirects to `/<cluster>/`. When a linked cluster's podinfo cannot answer (nginx cannot resolve the
+ * mirror, or the mesh answers 502 to 504: no endpoint, failfast, its timeout), `/<cluster>/` answers
+ * CLOUD_UNREACHABLE_STATUS with a page that says so, instead of a bare gateway error.
+ */
+export function frontendConfig(remoteClusters: string[], runtime: NginxRuntime = FRONTEND_RUNTIME): string {
+    const local = ["    location / {", ...nginxProxyTo(PODINFO), "    }"];
+    const remote = (cluster: string) => {
+        const unreachable = `@${cluster.replace(/-/g, "_")}_unreachable`;
+        return [
+            `    location = /${cluster} {`,
+            `      return 301 /${cluster}/$is_args$args;`,
+            "    }",
+            `    location /${cluster}/ {`,
+            ...nginxProxyTo(mirroredServiceName(PODINFO, cluster), [`      rewrite ^/${cluster}(/.*)$ $1 break;`]),
+            "      proxy_intercept_errors on;",
+            `      error_page 502 503 504 = ${unreachable};`,
+            "    }",
+            `    location ${unreachable} {`,
+            "      default_type text/plain;",
+            `      return ${CLOUD_UNREACHABLE_STATUS} "${cloudUnreachableMessage(cluster)}\\n";`,
+            "    }",
+        ];
+    };
+    return nginxConfig(runtime, [
+        // Redirects stay relative: the browser reaches nginx through a port-forward on any local port.
+        "    absolute_redirect off;",
+        ...local,
+        ...remoteClusters.flatMap(remote),
+    ]);
+}
+
 export function frontendConfigMap(nginxConf: pulumi.Input<string>): k8s.core.v1.ConfigMapArgs {
     return { metadata: { name: FRONTEND }, data: { "nginx.conf": nginxConf } };
+}
+
+/** The resources of a small demo container. */
+export const SMALL_CONTAINER = { requests: { cpu: "10m", memory: "10Mi" } };
+
+/**
+ * An nginx container that serves `port` with the nginx.conf of the ConfigMap `configMap`, and the pod
+ * volumes it needs: the container's own conf.d and /tmp are emptied (the runtime directory).
+ */
+export function nginxPod(configMap: pulumi.Input<string>, port: number) {
+    return {
+        container: {
+            name: "nginx",
+            image: DEMO_IMAGES.nginx,
+            ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+            volumeMounts: [
+                { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
+                { name: "nginx-conf-d", mountPath: "/etc/nginx/conf.d" },
+                { name: "nginx-tmp", mountPath: "/tmp" },
+            ],
+            resources: SMALL_CONTAINER,
+        },
+        volumes: [
+            { name: "config", configMap: { name: configMap } },
+            { name: "nginx-conf-d", emptyDir: {} },
+            { name: "nginx-tmp", emptyDir: {} },
+        ],
+    };
+}
+
+/** What rolls an nginx pod when its nginx.conf changes (nginx reads it only at start). */
+export function configChecksum(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
 }
 
 /**
@@ -214,7 +290,7 @@ export function frontendDeployment(
     podAnnotations: Record<string, pulumi.Input<string>>,
 ): k8s.apps.v1.DeploymentArgs {
     const labels = { app: FRONTEND };
-    const requests = { requests: { cpu: "10m", memory: "10Mi" } };
+    const nginx = nginxPod(FRONTEND, FRONTEND_PORT);
     return {
         metadata: { name: FRONTEND, labels },
         spec: {
@@ -225,17 +301,7 @@ export function frontendDeployment(
                 metadata: { labels, annotations: { "checksum/config": configChecksum, ...podAnnotations } },
                 spec: {
                     containers: [
-                        {
-                            name: "nginx",
-                            image: DEMO_IMAGES.nginx,
-                            ports: [{ name: "http", containerPort: FRONTEND_PORT, protocol: "TCP" }],
-                            volumeMounts: [
-                                { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
-                                { name: "nginx-conf-d", mountPath: "/etc/nginx/conf.d" },
-                                { name: "nginx-tmp", mountPath: "/tmp" },
-                            ],
-                            resources: requests,
-                        },
+                        nginx.container,
                         {
                             // The tutorial's generator, buoyantio/slow_cooker, is amd64-only; podinfo's
                             // image has curl and runs everywhere.
@@ -243,14 +309,10 @@ export function frontendDeployment(
                             image: DEMO_IMAGES.podinfo,
                             command: ["/bin/sh", "-c"],
                             args: [`while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`],
-                            resources: requests,
+                            resources: SMALL_CONTAINER,
                         },
                     ],
-                    volumes: [
-                        { name: "config", configMap: { name: FRONTEND } },
-                        { name: "nginx-conf-d", emptyDir: {} },
-                        { name: "nginx-tmp", emptyDir: {} },
-                    ],
+                    volumes: nginx.volumes,
                 },
             },
         },
@@ -301,10 +363,7 @@ export class DemoWorkloads extends pulumi.ComponentResource {
         const nginxConf = pulumi.output(args.remoteClusters).apply((remoteClusters) => frontendConfig(remoteClusters));
         const configMap = frontendConfigMap(nginxConf);
         new k8s.core.v1.ConfigMap(`${name}-frontend`, { ...configMap, metadata: inNamespace(configMap.metadata, namespace) }, k8sOptions);
-        const frontend = frontendDeployment(
-            nginxConf.apply((text) => createHash("sha256").update(text).digest("hex")),
-            args.podAnnotations,
-        );
+        const frontend = frontendDeployment(nginxConf.apply(configChecksum), args.podAnnotations);
         new k8s.apps.v1.Deployment(`${name}-frontend`, { ...frontend, metadata: inNamespace(frontend.metadata, namespace) }, k8sOptions);
         const frontendSvc = frontendService();
         new k8s.core.v1.Service(`${name}-frontend`, { ...frontendSvc, metadata: inNamespace(frontendSvc.metadata, namespace) }, k8sOptions);

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { installExtension } from "./linkerd";
+import { RemoteRelay } from "./remoteRelay";
 
 /** How a split is declared: an SMI TrafficSplit (linkerd-smi) or a Gateway API HTTPRoute. */
 export type TrafficSplitApi = "smi" | "httproute";
@@ -53,7 +54,8 @@ export function splitWeights(mode: SplitMode, weighted: { local: number; remote:
  * On the split Service (HTTPRoute split only; a ServiceProfile turns them off): consecutive failure
  * accrual, so that pods that are Ready but answer 5xx (or nothing) leave the balancer, and a local
  * service whose pods all failed fails fast and over, like one with no pods. After min-penalty a
- * tripped pod gets one request again, then backs off up to max-penalty. Read by the policy controller
+ * tripped pod gets one real request again (probation), then backs off up to max-penalty; the route
+ * retries that request's 5xx (ROUTE_RESILIENCE_ANNOTATIONS). Read by the policy controller
  * from the Service only (policy-controller/k8s/index/src/outbound/index.rs `parse_accrual_config`);
  * a value it cannot parse turns accrual off with only a line in its log, so the tests parse them as it does.
  */
@@ -66,19 +68,35 @@ export const FAILURE_ACCRUAL_ANNOTATIONS: Record<string, string> = {
 
 /**
  * On the HTTPRoute: retries and a timeout (index/http.rs `convert_route`; a value it cannot parse drops
- * the whole route). A request that the proxy fails fast is retried whatever the conditions, and a
- * retry may pick the other backend (linkerd2-proxy route/retry.rs): so requests caught in the
- * failfast window get answered by the remote service; gateway errors (502-504: a backend the proxy
- * could not reach) are retried too, while pods that answer errors of their own are failure accrual's
- * job. Each try but the last must get its response headers within 5 s of reaching a pod (the limit
- * starts there, not while the try waits in a queue), and a timed-out try is retried; the whole
- * request, retries and queueing included, gets 15 s: failfast, a 5 s try and the last one.
+ * the route when it is created, and keeps the last good version on an update: outbound/index.rs
+ * `apply_http_route`). A request answered with any
+ * 5xx is sent again, by weight, so possibly to the other backend; so is one the proxy failed fast
+ * (whatever the conditions: linkerd2-proxy route/retry.rs), and one whose try timed out. A pod that is
+ * Ready but answers 500 thus costs the client no request once failure accrual has taken it out, not
+ * even the one request each probation lets through to it: its 500 is retried, the retry waits on the
+ * failing backend until that fails fast again (3 s), and the second retry goes to the other backend;
+ * hence 2. Each try but the last must get its response headers within 5 s of reaching a pod (the
+ * limit starts there, not while the try waits in a queue); the whole request, retries and queueing
+ * included, gets 15 s: failfast, a 5 s try and the last one. Not retried: requests whose body is over
+ * 64 KiB (the policy controller's max_request_bytes), and nothing is held back by method.
  */
 export const ROUTE_RESILIENCE_ANNOTATIONS: Record<string, string> = {
-    "retry.linkerd.io/http": "gateway-error",
+    "retry.linkerd.io/http": "5xx",
     "retry.linkerd.io/limit": "2",
     "retry.linkerd.io/timeout": "5s",
     "timeout.linkerd.io/request": "15s",
+};
+
+/**
+ * On the exported Service, which the service mirror copies onto every mirror of it
+ * (multicluster/service-mirror/cluster_watcher.go getCommonServiceAnnotations): a bound and a retry
+ * for requests addressed to the mirror itself (the frontend's `/<cluster>/`, the relay), which no
+ * route on the edge covers. The policy controller reads them for the Service's default route.
+ */
+export const MIRRORED_SERVICE_ANNOTATIONS: Record<string, string> = {
+    "retry.linkerd.io/http": "5xx",
+    "retry.linkerd.io/limit": "1",
+    "timeout.linkerd.io/request": "10s",
 };
 
 /** An SMI TrafficSplit (TRAFFIC_SPLIT_TYPE) over `service`. */
@@ -116,14 +134,20 @@ export interface TrafficSplitArgs {
     /** The namespace of the split service; the split waits for it. */
     namespace: k8s.core.v1.Namespace;
     service: string;
+    /** The labels of the split service's pods: the relay falls back to them. */
+    selector: Record<string, string>;
     port: number;
-    /** The split's backends: the local service and the mirror of the remote one. */
-    backends: pulumi.Input<WeightedBackend[]>;
+    /** The mirror of the remote service, reached through a RemoteRelay. */
+    remoteService: pulumi.Input<string>;
+    /** The weights of the local service and of the remote one. */
+    weights: { local: number; remote: number };
 }
 
 /**
- * Splits a service's traffic between backends, on one side of the link only (splitting on both sides
- * between a service and its mirror loops). With `smi`, the linkerd-smi extension and a TrafficSplit;
+ * Splits a service's traffic between its local pods and a remote service, on one side of the link only
+ * (splitting on both sides between a service and its mirror loops). The remote backend is a
+ * RemoteRelay, never the mirror itself, and the split is declared once the relay's Service exists: no
+ * backend of it is ever a missing Service. With `smi`, the linkerd-smi extension and a TrafficSplit;
  * with `httproute`, a Gateway API HTTPRoute and no extension. Never both on one service: the
  * ServiceProfile the SMI adaptor writes would win. The split Service's annotations (failure accrual
  * with `httproute`) are its owner's to set: see splitServiceAnnotations.
@@ -134,6 +158,23 @@ export class TrafficSplit extends pulumi.ComponentResource {
         const k8sOptions = { parent: this, provider: args.provider };
         const namespace = args.namespace.metadata.name;
 
+        const relay = new RemoteRelay(
+            `${name}-relay`,
+            {
+                provider: args.provider,
+                namespace: args.namespace,
+                service: args.service,
+                selector: args.selector,
+                port: args.port,
+                remoteService: args.remoteService,
+            },
+            { parent: this },
+        );
+        const backends = relay.service.metadata.name.apply((relayService) => [
+            { service: args.service, weight: args.weights.local },
+            { service: relayService, weight: args.weights.remote },
+        ]);
+
         if (args.api === "smi") {
             // Its namespace-metadata hook job has no switch; Pulumi drops hooks, and the namespace is labelled.
             const { chart: smi } = installExtension(this, `${name}-smi`, {
@@ -143,20 +184,20 @@ export class TrafficSplit extends pulumi.ComponentResource {
                 extension: "smi",
                 chart: { chart: "linkerd-smi", name: "linkerd-smi", version: SMI_CHART_VERSION, repositoryOpts: { repo: SMI_HELM_REPO } },
             });
-            const split = pulumi.all([namespace, args.backends]).apply(([ns, backends]) => smiTrafficSplit(ns, args.service, backends));
+            const split = pulumi.all([namespace, backends]).apply(([ns, resolved]) => smiTrafficSplit(ns, args.service, resolved));
             new k8s.apiextensions.CustomResource(
                 `${name}-trafficsplit`,
                 { ...TRAFFIC_SPLIT_TYPE, metadata: split.metadata, spec: split.spec },
-                { ...k8sOptions, dependsOn: [smi] },
+                { ...k8sOptions, dependsOn: [smi, relay.service] },
             );
         } else {
             const route = pulumi
-                .all([namespace, args.backends])
-                .apply(([ns, backends]) => weightedHttpRoute(ns, args.service, args.port, backends));
+                .all([namespace, backends])
+                .apply(([ns, resolved]) => weightedHttpRoute(ns, args.service, args.port, resolved));
             new k8s.apiextensions.CustomResource(
                 `${name}-httproute`,
                 { ...HTTP_ROUTE_TYPE, metadata: route.metadata, spec: route.spec },
-                { ...k8sOptions, dependsOn: [args.controlPlane] },
+                { ...k8sOptions, dependsOn: [args.controlPlane, relay.service] },
             );
         }
         this.registerOutputs({});

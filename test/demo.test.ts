@@ -50,13 +50,19 @@ describe.each(["cloud", "edge"] as const)("demo workloads on %s", (stack) => {
         const workloads = [...ofType(run, DEPLOYMENT), ...ofType(run, SERVICE), ...ofType(run, CONFIGMAP)].filter(
             (object) => object.inputs.metadata.name !== TRUST_ROOTS_CONFIG_MAP,
         );
-        expect(workloads.map((w) => `${w.type.split(":")[2]}/${w.inputs.metadata.name}`).sort()).toEqual([
-            "ConfigMap/frontend",
-            "Deployment/frontend",
-            "Deployment/podinfo",
-            "Service/frontend",
-            "Service/podinfo",
-        ]);
+        // On the edge, with the split's relay (test/remoteRelay.test.ts).
+        const relay =
+            stack === "edge"
+                ? [
+                      "ConfigMap/podinfo-cloud-relay",
+                      "Deployment/podinfo-cloud-relay",
+                      "Service/podinfo-cloud-relay",
+                      "Service/podinfo-local",
+                  ]
+                : [];
+        expect(workloads.map((w) => `${w.type.split(":")[2]}/${w.inputs.metadata.name}`).sort()).toEqual(
+            ["ConfigMap/frontend", "Deployment/frontend", "Deployment/podinfo", "Service/frontend", "Service/podinfo", ...relay].sort(),
+        );
         for (const workload of workloads) {
             expect(workload.inputs.metadata.namespace).toBe("test");
             expect(workload.propertyDependencies.metadata).toContain(namespace.urn);
@@ -154,7 +160,7 @@ describe("the traffic split on edge", () => {
             {
                 backendRefs: [
                     { name: "podinfo", port: 9898, weight: 50 },
-                    { name: "podinfo-cloud", port: 9898, weight: 50 },
+                    { name: "podinfo-cloud-relay", port: 9898, weight: 50 },
                 ],
             },
         ]);
@@ -162,7 +168,7 @@ describe("the traffic split on edge", () => {
         expect(ofType(edge, CHART).map((chart) => chart.inputs.chart)).not.toContain("linkerd-smi");
     });
 
-    it("smi: linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud 50", () => {
+    it("smi: linkerd-smi 1.0.4 in a labelled namespace, then a TrafficSplit podinfo → podinfo 50 / podinfo-cloud-relay 50", () => {
         const edge = smiEdge;
         const smi = ofType(edge, CHART).find((chart) => chart.inputs.chart === "linkerd-smi")!;
         expect(smi.inputs).toMatchObject({ version: "1.0.4", repositoryOpts: { repo: SMI_HELM_REPO }, namespace: "linkerd-smi" });
@@ -181,7 +187,7 @@ describe("the traffic split on edge", () => {
             service: "podinfo",
             backends: [
                 { service: "podinfo", weight: 50 },
-                { service: "podinfo-cloud", weight: 50 },
+                { service: "podinfo-cloud-relay", weight: 50 },
             ],
         });
         expect(split.dependencies).toContain(smi.urn);
@@ -202,7 +208,7 @@ describe("the traffic split on edge", () => {
                 {
                     backendRefs: [
                         { name: "podinfo", port: 9898, weight: 80 },
-                        { name: "podinfo-cloud", port: 9898, weight: 20 },
+                        { name: "podinfo-cloud-relay", port: 9898, weight: 20 },
                     ],
                 },
             ],
@@ -316,8 +322,10 @@ describe("demo", () => {
         expect(config).toContain('set $podinfo_eu_west "podinfo-eu-west.test.svc.cluster.local";');
         expect(config).toMatch(/location \/eu-west\/ \{\n\s+set \$podinfo_eu_west "[^"]+";\n\s+rewrite \^\/eu-west\(\/\.\*\)\$ \$1 break;/);
         expect(config).toContain("location = /eu-west {\n      return 301 /eu-west/$is_args$args;");
-        // `/`, and per linked cluster its redirect and its prefix (test/frontendNginx.test.ts runs them under nginx).
-        expect(config.match(/location /g)).toHaveLength(5);
+        // `/`, and per linked cluster its redirect, its prefix and its page for an unreachable cluster
+        // (test/frontendNginx.test.ts runs them under nginx).
+        expect(config.match(/location /g)).toHaveLength(7);
+        expect(config).toContain("error_page 502 503 504 = @eu_west_unreachable;");
         expect(mirroredServiceName("podinfo", "eu-west")).toBe("podinfo-eu-west");
     });
 

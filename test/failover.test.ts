@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { NGINX_PROXY_TIMEOUTS } from "../components/demoWorkloads";
 import { FAILFAST_TIMEOUT_SECONDS, FAILOVER_WEIGHTS } from "../components/trafficSplit";
 import { projectDefaults } from "../config";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
@@ -37,7 +38,7 @@ describe("splitMode on edge", () => {
                 {
                     backendRefs: [
                         { name: "podinfo", port: 9898, weight: 1_000_000 },
-                        { name: "podinfo-cloud", port: 9898, weight: 1 },
+                        { name: "podinfo-cloud-relay", port: 9898, weight: 1 },
                     ],
                 },
             ],
@@ -51,7 +52,7 @@ describe("splitMode on edge", () => {
     it("weighted (the default): trafficSplit's weights, as before", () => {
         expect(route(weighted).spec.rules[0].backendRefs.map((backend: any) => [backend.name, backend.weight])).toEqual([
             ["podinfo", 50],
-            ["podinfo-cloud", 50],
+            ["podinfo-cloud-relay", 50],
         ]);
     });
 
@@ -68,21 +69,27 @@ describe("splitMode on edge", () => {
     });
 
     it.each(["failover", "weighted"])(
-        "%s: the route retries gateway errors twice, 5 s a try, within 15 s, as the policy controller reads them",
+        "%s: the route retries any 5xx twice, 5 s a try, within 15 s, as the policy controller reads them",
         (mode) => {
             const run = mode === "failover" ? failover : weighted;
             const annotations = route(run).metadata.annotations;
             expect(annotations).toEqual({
-                "retry.linkerd.io/http": "gateway-error",
+                "retry.linkerd.io/http": "5xx",
                 "retry.linkerd.io/limit": "2",
                 "retry.linkerd.io/timeout": "5s",
                 "timeout.linkerd.io/request": "15s",
             });
             const retry = parseHttpRetry(annotations)!;
-            expect(retry).toEqual({ limit: 2, timeoutMs: 5_000, conditions: [[502, 504]] });
+            expect(retry).toEqual({ limit: 2, timeoutMs: 5_000, conditions: [[500, 599]] });
+            // A Ready pod's 500, the one request each probation lets through included, is retried...
+            expect(retry.conditions!.some(([min, max]) => min <= 500 && 500 <= max)).toBe(true);
+            // ...once onto the failing backend until it fails fast again, and once more onto the other one.
+            expect(retry.limit).toBeGreaterThanOrEqual(2);
             // The request must outlast the failfast delay and a whole retry to the other backend.
             const { requestMs } = parseTimeouts(annotations);
             expect(requestMs!).toBeGreaterThan(FAILFAST_TIMEOUT_SECONDS * 1000 + retry.timeoutMs!);
+            // And end before the frontend's nginx gives up on it, so that nginx passes the mesh's answer on.
+            expect(requestMs!).toBeLessThan(NGINX_PROXY_TIMEOUTS.readSeconds * 1000);
             // The controller reads failure accrual from Services only.
             expect(Object.keys(annotations).filter((key) => key.startsWith("balancer."))).toEqual([]);
         },
@@ -122,10 +129,22 @@ describe("splitMode on edge", () => {
         }
     });
 
-    it("annotates no podinfo Service where nothing reads it: with smi (a ServiceProfile turns accrual off) and on the cloud", () => {
+    it("annotates no edge podinfo Service where nothing reads it: with smi (a ServiceProfile turns accrual off)", () => {
         expect(podinfoService(smi).metadata.annotations).toBeUndefined();
-        expect(podinfoService(cloud).metadata.annotations).toBeUndefined();
         expect(ofType(cloud, HTTP_ROUTE)).toHaveLength(0);
+    });
+
+    it("gives the exported podinfo a retry and a timeout, which its mirror copies, for requests to the mirror itself", () => {
+        const annotations = podinfoService(cloud).metadata.annotations;
+        expect(annotations).toEqual({
+            "retry.linkerd.io/http": "5xx",
+            "retry.linkerd.io/limit": "1",
+            "timeout.linkerd.io/request": "10s",
+        });
+        expect(parseHttpRetry(annotations)).toEqual({ limit: 1, timeoutMs: undefined, conditions: [[500, 599]] });
+        // The mesh times out before the frontend's nginx and the relay give up, so that its 504 is what they see.
+        expect(parseTimeouts(annotations).requestMs!).toBeLessThan(NGINX_PROXY_TIMEOUTS.readSeconds * 1000);
+        expect(parseConsecutiveAccrual(annotations)).toBeUndefined();
     });
 });
 

@@ -1,0 +1,120 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NginxRuntime, FRONTEND_RUNTIME, configChecksum, nginxConfig, nginxPod, nginxProxyTo } from "./demoWorkloads";
+import { inNamespace } from "./metadata";
+
+/**
+ * Why the split's remote backend is this relay and not the mirror itself. A route backend whose
+ * Service does not exist (the mirror, before the link has made it, or after the remote cluster stops
+ * exporting, when the service mirror deletes it) becomes a backend that fails every request it gets:
+ * the policy controller gives it a failure-injection filter (linkerd2 edge-26.8.3
+ * policy-controller/grpc/src/outbound/http.rs:338-342,417-441), the proxy never skips it (its
+ * dispatcher is always ready: linkerd2-proxy v2.366.0 app/outbound/src/http/concrete.rs:112-114) and
+ * never retries what it fails (the injected failure is an error, not a response:
+ * policy/route/filters.rs:90-93, route/retry.rs:127-155). The relay's Service always exists: it
+ * answers from the mirror, and when the mirror cannot answer (missing, no endpoint, its gateway gone,
+ * a gateway error or a timeout), from the local pods, through a Service that no route splits.
+ */
+export const RELAY_FALLBACK_STATUSES = [502, 503, 504];
+
+/** The relay's Service, and what it falls back to: `<service>-local`, the local pods with no route. */
+export function relayServiceName(remoteService: string): string {
+    return `${remoteService}-relay`;
+}
+
+export function localServiceName(service: string): string {
+    return `${service}-local`;
+}
+
+/**
+ * The relay's nginx.conf: every request to the remote service's mirror, with its path, and to the local
+ * service's pods (localService) when the mirror answers RELAY_FALLBACK_STATUSES or cannot be resolved.
+ * nginx keeps the request body to send it again (up to client_max_body_size, which is lifted).
+ */
+export function relayConfig(remoteService: string, localService: string, runtime: NginxRuntime): string {
+    return nginxConfig(runtime, [
+        "    client_max_body_size 0;",
+        "    location / {",
+        ...nginxProxyTo(remoteService),
+        "      proxy_intercept_errors on;",
+        `      error_page ${RELAY_FALLBACK_STATUSES.join(" ")} = @local;`,
+        "    }",
+        "    location @local {",
+        ...nginxProxyTo(localService),
+        "    }",
+    ]);
+}
+
+export interface RemoteRelayArgs {
+    provider: k8s.Provider;
+    /** The namespace of the split service; everything here is created after it. */
+    namespace: k8s.core.v1.Namespace;
+    /** The split service, its pods' labels and its port. */
+    service: string;
+    selector: Record<string, string>;
+    port: number;
+    /** The mirror of the remote service. */
+    remoteService: pulumi.Input<string>;
+}
+
+/**
+ * The remote backend of a split: a meshed nginx whose Service the split's route names instead of the
+ * mirror (see RELAY_FALLBACK_STATUSES for why), and the local service's pods under `<service>-local`,
+ * which it falls back to.
+ */
+export class RemoteRelay extends pulumi.ComponentResource {
+    /** The relay's Service: the split's remote backend. */
+    public readonly service: k8s.core.v1.Service;
+
+    constructor(name: string, args: RemoteRelayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("edge-cloud-mesh:demo:RemoteRelay", name, {}, opts);
+        const k8sOptions = { parent: this, provider: args.provider };
+        const namespace = args.namespace.metadata.name;
+        const relayName = pulumi.output(args.remoteService).apply(relayServiceName);
+        const labels = relayName.apply((relay) => ({ app: relay }));
+        const local = localServiceName(args.service);
+
+        new k8s.core.v1.Service(
+            `${name}-local`,
+            {
+                metadata: { name: local, namespace },
+                spec: { selector: args.selector, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
+            },
+            k8sOptions,
+        );
+        const nginxConf = pulumi
+            .output(args.remoteService)
+            .apply((remote) => relayConfig(remote, local, { ...FRONTEND_RUNTIME, listen: String(args.port) }));
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-nginx`,
+            { metadata: { name: relayName, namespace }, data: { "nginx.conf": nginxConf } },
+            k8sOptions,
+        );
+        const nginx = nginxPod(configMap.metadata.name, args.port);
+        new k8s.apps.v1.Deployment(
+            `${name}-nginx`,
+            {
+                metadata: inNamespace({ name: relayName, labels }, namespace),
+                spec: {
+                    replicas: 1,
+                    selector: { matchLabels: labels },
+                    template: {
+                        // A new nginx.conf rolls the pods: nginx reads it only at start.
+                        metadata: { labels, annotations: { "checksum/config": nginxConf.apply(configChecksum) } },
+                        spec: { containers: [nginx.container], volumes: nginx.volumes },
+                    },
+                },
+            },
+            k8sOptions,
+        );
+        this.service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name: relayName, namespace },
+                spec: { selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
+            },
+            k8sOptions,
+        );
+        this.registerOutputs({});
+    }
+}
