@@ -124,6 +124,17 @@ function installedByLinkerd(crd: CrdSummary | undefined): boolean {
 /** How long the API server may take to answer, per request. */
 export const CRD_REQUEST_TIMEOUT_MS = 15_000;
 
+/**
+ * The HelmCharts (helm.cattle.io/v1, in kube-system) with which k3s installs the Gateway API CRDs, each
+ * run by the job `helm-install-<name>`: Traefik's CRD chart (k3s 1.34 to 1.36), and k3s's own
+ * (manifests/gateway-api-crd.yaml, k3s 1.37 and later). On a cluster that has just booted they may not
+ * have run yet.
+ */
+export const K3S_GATEWAY_API_CHARTS = ["traefik-crd", "gateway-api-crd"];
+
+/** How long the check waits for a pending k3s chart to install the CRDs, and how often it looks again. */
+export const K3S_CHART_WAIT = { timeoutMs: 180_000, pollMs: 5_000 };
+
 export interface GatewayApiCrdsCheckArgs extends CheckedCluster {
     /** What gatewayApiCrds says; undefined (the key empty) follows what the cluster has. */
     mode: GatewayApiCrds | undefined;
@@ -132,11 +143,15 @@ export interface GatewayApiCrdsCheckArgs extends CheckedCluster {
     /** The context to use; empty for the kubeconfig's current-context. */
     kubeContext: string;
     timeoutMs?: number;
+    wait?: typeof K3S_CHART_WAIT;
 }
 
 /**
  * Asks the cluster's API server, with the stack's kubeconfig, for the required route CRDs; returns the
  * mode to install Linkerd with, or fails with a RunError naming `gatewayApiCrds` when they do not fit.
+ * While a required CRD is missing and a k3s chart that installs them has not finished, it waits for
+ * them first (K3S_CHART_WAIT), saying so, and fails when they do not come: a decision taken before k3s
+ * has installed its own would be wrong in every mode (missing for `existing`, two owners for `install`).
  */
 export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promise<GatewayApiCrds> {
     const kubeConfig = new k8s.KubeConfig();
@@ -145,13 +160,39 @@ export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promis
     const api = kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
     const server = kubeConfig.getCurrentCluster()?.server ?? "";
     const timeoutMs = args.timeoutMs ?? CRD_REQUEST_TIMEOUT_MS;
+    const wait = args.wait ?? K3S_CHART_WAIT;
 
     const read = (name: string) =>
-        readCrd(api, name, timeoutMs).catch((error: unknown) => {
+        readOrUndefined(() => api.readCustomResourceDefinition({ name }), timeoutMs).catch((error: unknown) => {
             throw new pulumi.RunError(requestFailure(args, server, name, error));
         });
-    const crds: Record<string, CrdSummary | undefined> = {};
-    for (const { name } of REQUIRED_ROUTE_CRDS) crds[name] = await read(name);
+    const readRoutes = async () => {
+        const found: Record<string, CrdSummary | undefined> = {};
+        for (const { name } of REQUIRED_ROUTE_CRDS) found[name] = await read(name);
+        return found;
+    };
+    let crds = await readRoutes();
+    const started = performance.now();
+    for (let announced = false; ; announced = true) {
+        const missing = REQUIRED_ROUTE_CRDS.filter(({ name }) => crds[name] === undefined).map(({ name }) => name);
+        if (missing.length === 0) break;
+        const chart = await pendingK3sChart(kubeConfig, timeoutMs);
+        if (chart === undefined) break;
+        const waited = performance.now() - started;
+        const what = `${missing.join(" and ")}, which k3s installs with its HelmChart kube-system/${chart} (job kube-system/helm-install-${chart}, not finished)`;
+        if (waited >= wait.timeoutMs) {
+            throw new pulumi.RunError(
+                `${described(args)} still has no ${what} after ${wait.timeoutMs / 1000}s of waiting. Look at the job ` +
+                    `(kubectl -n kube-system describe job helm-install-${chart}; kubectl -n kube-system logs job/helm-install-${chart}) ` +
+                    `and run this again once it has succeeded.`,
+            );
+        }
+        if (!announced) {
+            pulumi.log.info(`${described(args)} has no ${what} yet: waiting up to ${wait.timeoutMs / 1000}s for them (it has just booted).`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
+        crds = await readRoutes();
+    }
     // Whether a Linkerd install owns Linkerd's route CRDs: asked only where the followed mode depends on it.
     const linkerdRoutes = REQUIRED_ROUTE_CRDS.some(({ name }) => crds[name] !== undefined && installedByLinkerd(crds[name]));
     const linkerdInstalled = args.mode === undefined && linkerdRoutes && (await read(LINKERD_OWN_CRD)) !== undefined;
@@ -161,14 +202,39 @@ export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promis
     return mode;
 }
 
-/** The CRD, or undefined when the API server answers 404. */
-async function readCrd(api: k8s.ApiextensionsV1Api, name: string, timeoutMs: number): Promise<CrdSummary | undefined> {
+/**
+ * The first of K3S_GATEWAY_API_CHARTS that the cluster has and whose install job has not succeeded, or
+ * undefined: not k3s, no such chart, or one that has run (k3s older than 1.34 installs no Gateway API
+ * CRDs with Traefik). A user who may not read them cannot wait for them either.
+ */
+async function pendingK3sChart(kubeConfig: k8s.KubeConfig, timeoutMs: number): Promise<string | undefined> {
+    const charts = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+    const jobs = kubeConfig.makeApiClient(k8s.BatchV1Api);
+    const namespace = "kube-system";
+    for (const name of K3S_GATEWAY_API_CHARTS) {
+        try {
+            const chart = await readOrUndefined(
+                () => charts.getNamespacedCustomObject({ group: "helm.cattle.io", version: "v1", namespace, plural: "helmcharts", name }),
+                timeoutMs,
+            );
+            if (chart === undefined) continue;
+            const job = await readOrUndefined(() => jobs.readNamespacedJob({ name: `helm-install-${name}`, namespace }), timeoutMs);
+            if ((job?.status?.succeeded ?? 0) < 1) return name;
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+
+/** What `request` reads, or undefined when the API server answers 404; bounded by `timeoutMs`. */
+async function readOrUndefined<T>(request: () => Promise<T>, timeoutMs: number): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
     });
     try {
-        return await Promise.race([api.readCustomResourceDefinition({ name }), timeout]);
+        return await Promise.race([request(), timeout]);
     } catch (error) {
         if (error instanceof k8s.ApiException && error.code === 404) return undefined;
         throw error;

@@ -1,5 +1,5 @@
 // A loopback HTTPS server that answers like a k3s API server for what the program asks it: GET of a
-// CustomResourceDefinition. It has a throwaway CA, requires a client certificate signed by it (as k3s
+// CustomResourceDefinition, and of k3s's HelmCharts and their install Jobs in kube-system. It has a throwaway CA, requires a client certificate signed by it (as k3s
 // does for its admin kubeconfig), and answers 401 without one, like the real thing.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -100,9 +100,18 @@ function k3sRouteCrds(release: string, bundleVersion: string): FakeCrd[] {
     return [owned("httproutes.gateway.networking.k8s.io", ["v1", "v1beta1"]), owned("grpcroutes.gateway.networking.k8s.io", ["v1"])];
 }
 
+/** A HelmChart of k3s's in kube-system, and whether its install job `helm-install-<name>` has succeeded (absent: no job yet). */
+export interface FakeK3sChart {
+    name: string;
+    jobSucceeded?: boolean;
+}
+
 export interface FakeApiServerOptions {
     pki: TestPki;
     crds: FakeCrd[];
+    /** The CRDs exist only from this read of a CRD on (a k3s chart installing them after boot); before, every CRD read is a 404. */
+    crdsFromRead?: number;
+    k3sCharts?: FakeK3sChart[];
     /** Answer every authenticated request with this status instead (e.g. 403 for a user without rights). */
     status?: number;
     host?: string;
@@ -121,10 +130,13 @@ function status(code: number, reason: string, message: string) {
 }
 
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/?]+)(\?.*)?$/;
+const HELM_CHART_PATH = /^\/apis\/helm\.cattle\.io\/v1\/namespaces\/kube-system\/helmcharts\/([^/?]+)(\?.*)?$/;
+const JOB_PATH = /^\/apis\/batch\/v1\/namespaces\/kube-system\/jobs\/([^/?]+)(\?.*)?$/;
 
 /** Starts the server on a free loopback port. */
 export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
     const requests: string[] = [];
+    let crdReads = 0;
     const server = https.createServer(
         {
             key: options.pki.serverKeyPem,
@@ -151,11 +163,24 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
                     ),
                 );
             }
-            const match = CRD_PATH.exec(request.url ?? "");
-            const name = match?.[1];
-            const crd = options.crds.find((candidate) => candidate.metadata.name === name);
+            const url = request.url ?? "";
+            const chart = HELM_CHART_PATH.exec(url)?.[1];
+            const job = JOB_PATH.exec(url)?.[1];
+            const k3sChart = options.k3sCharts?.find((candidate) => candidate.name === chart || `helm-install-${candidate.name}` === job);
+            if (chart !== undefined && k3sChart !== undefined) {
+                return reply(200, { apiVersion: "helm.cattle.io/v1", kind: "HelmChart", metadata: { name: chart, namespace: "kube-system" } });
+            }
+            if (job !== undefined && k3sChart?.jobSucceeded !== undefined) {
+                const jobStatus = k3sChart.jobSucceeded ? { succeeded: 1 } : { active: 1 };
+                return reply(200, { apiVersion: "batch/v1", kind: "Job", metadata: { name: job, namespace: "kube-system" }, status: jobStatus });
+            }
+            const name = CRD_PATH.exec(url)?.[1];
+            if (name !== undefined) crdReads += 1;
+            const visible = crdReads >= (options.crdsFromRead ?? 0);
+            const crd = visible ? options.crds.find((candidate) => candidate.metadata.name === name) : undefined;
             if (request.method !== "GET" || crd === undefined) {
-                return reply(404, status(404, "NotFound", `customresourcedefinitions.apiextensions.k8s.io "${name ?? ""}" not found`));
+                const what = name !== undefined ? `customresourcedefinitions.apiextensions.k8s.io "${name}"` : url;
+                return reply(404, status(404, "NotFound", `${what} not found`));
             }
             reply(200, { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", ...crd });
         },

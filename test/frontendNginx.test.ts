@@ -124,9 +124,9 @@ describe.skipIf(!NGINX_AVAILABLE)("the frontend's nginx.conf under a real nginx"
         const unreachable = (cluster: string) => ({ status: CLOUD_UNREACHABLE_STATUS, text: `${cloudUnreachableMessage(cluster)}\n` });
 
         it("the mirror does not exist (not exported, or the link is down): nginx cannot resolve it", async () => {
-            const started = Date.now();
+            const started = performance.now();
             expect(await get("/gone/api/info")).toMatchObject(unreachable("gone"));
-            expect(Date.now() - started).toBeLessThan(2_000);
+            expect(performance.now() - started).toBeLessThan(2_000);
         });
 
         it("the mirror takes no connection", async () => {
@@ -147,9 +147,9 @@ describe.skipIf(!NGINX_AVAILABLE)("the frontend's nginx.conf under a real nginx"
 
         it("the cloud does not answer: after the read timeout (1 s here), not never", async () => {
             cloudAnswer = () => "hang";
-            const started = Date.now();
+            const started = performance.now();
             expect(await get("/cloud/api/info", impatient)).toMatchObject(unreachable("cloud"));
-            expect(Date.now() - started).toBeLessThan(5_000);
+            expect(performance.now() - started).toBeLessThan(5_000);
             cloudAnswer = () => ({ status: 200 });
         });
     });

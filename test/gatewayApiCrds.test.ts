@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { checkGatewayApiCrds, followedGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
 import {
     FakeApiServer,
+    FakeApiServerOptions,
     FakeCrd,
     issueTestPki,
     k3sGatewayApiChartRouteCrds,
@@ -20,6 +21,7 @@ import { LINKERD_CRDS, itUpstream, readUpstream } from "./upstream";
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
 const GRPCROUTES = "grpcroutes.gateway.networking.k8s.io";
 const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/";
+const JOB_PATH = "/apis/batch/v1/namespaces/kube-system/jobs/";
 
 /** A Gateway API CRD from linkerd-crds 2026.8.3 as Helm renders it into the cluster: the pinned template's metadata filled in. */
 function linkerdInstalledCrd(file: string): FakeCrd {
@@ -220,6 +222,79 @@ describe("the check against a loopback server that answers like a k3s API server
         await expect(check(k3s.url, "existing", kubeconfig)).rejects.toThrow(
             /could not read httproutes\.gateway\.networking\.k8s\.io from the edge cluster "edge"'s API server .* with edge-cloud-mesh:kubeconfig/,
         );
+    });
+});
+
+describe("on a k3s that has just booted, the check waits (bounded) for the chart that installs the CRDs", () => {
+    const pki = issueTestPki();
+    const servers: FakeApiServer[] = [];
+    async function server(options: Omit<FakeApiServerOptions, "pki">): Promise<FakeApiServer> {
+        const started = await startFakeApiServer({ pki, ...options });
+        servers.push(started);
+        return started;
+    }
+    const WAIT = { timeoutMs: 1_500, pollMs: 50 };
+    const check = (url: string, mode: "install" | "existing" | undefined) =>
+        checkGatewayApiCrds({
+            ...EDGE,
+            mode,
+            kubeconfig: k3sKubeconfig(pki, [{ name: "default", server: url }]),
+            kubeContext: "",
+            wait: WAIT,
+        });
+    const crdReads = (k3s: FakeApiServer) => k3s.requests.filter((request) => request.startsWith(CRD_PATH)).length;
+    afterAll(async () => {
+        await Promise.all(servers.map((started) => started.close()));
+    });
+
+    it.each(["traefik-crd", "gateway-api-crd"])(
+        "existing: the CRDs of k3s's HelmChart %s appear after a few reads, and the check passes",
+        async (chart) => {
+            const crds = chart === "traefik-crd" ? k3sTraefikRouteCrds() : k3sGatewayApiChartRouteCrds();
+            const k3s = await server({ crds, crdsFromRead: 7, k3sCharts: [{ name: chart, jobSucceeded: false }] });
+            await expect(check(k3s.url, "existing")).resolves.toBe("existing");
+            expect(crdReads(k3s)).toBeGreaterThanOrEqual(7);
+            expect(k3s.requests).toContain(`${JOB_PATH}helm-install-${chart}`);
+        },
+    );
+
+    it("empty: follows the CRDs k3s is about to install (existing), not the empty cluster it saw first (install, then two owners)", async () => {
+        const k3s = await server({ crds: k3sTraefikRouteCrds(), crdsFromRead: 5, k3sCharts: [{ name: "traefik-crd" }] });
+        await expect(check(k3s.url, undefined)).resolves.toBe("existing");
+    });
+
+    it("install: waits too, then stops on the two owners it would have met", async () => {
+        const k3s = await server({
+            crds: k3sTraefikRouteCrds(),
+            crdsFromRead: 5,
+            k3sCharts: [{ name: "traefik-crd", jobSucceeded: false }],
+        });
+        await expect(check(k3s.url, "install")).rejects.toThrow(/is "install", but the edge cluster "edge" already has httproutes/);
+    });
+
+    it("CRDs that never come: a bounded failure naming the chart, its job, what to look at and how long it waited", async () => {
+        const k3s = await server({ crds: [], k3sCharts: [{ name: "traefik-crd", jobSucceeded: false }] });
+        const started = performance.now();
+        const error = await check(k3s.url, "existing").catch((caught: Error) => caught);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(WAIT.timeoutMs);
+        expect(performance.now() - started).toBeLessThan(WAIT.timeoutMs + 5_000);
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        expect((error as Error).message).toBe(
+            'the edge cluster "edge" still has no httproutes.gateway.networking.k8s.io and grpcroutes.gateway.networking.k8s.io, ' +
+                "which k3s installs with its HelmChart kube-system/traefik-crd (job kube-system/helm-install-traefik-crd, not finished) " +
+                "after 1.5s of waiting. Look at the job (kubectl -n kube-system describe job helm-install-traefik-crd; " +
+                "kubectl -n kube-system logs job/helm-install-traefik-crd) and run this again once it has succeeded.",
+        );
+        expect(crdReads(k3s)).toBeGreaterThan(4);
+    });
+
+    it("no wait where nothing will install them: no k3s chart, or one whose job has run (k3s before 1.34 ships none with Traefik)", async () => {
+        for (const k3sCharts of [[], [{ name: "traefik-crd", jobSucceeded: true }]]) {
+            const k3s = await server({ crds: [], k3sCharts });
+            await expect(check(k3s.url, "existing")).rejects.toThrow(/is "existing", but the edge cluster "edge" has no httproutes/);
+            // Read once, never again.
+            expect(crdReads(k3s)).toBe(2);
+        }
     });
 });
 
