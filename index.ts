@@ -28,7 +28,7 @@ import {
     mirroredServiceName,
 } from "./components/demoWorkloads";
 import { EksCluster } from "./components/eksCluster";
-import { checkGatewayApiCrds } from "./components/gatewayApiCrds";
+import { checkGatewayApiCrds, checkedOnceCreated } from "./components/gatewayApiCrds";
 import { KubeconfigCluster, assertReachable } from "./components/kubeconfigCluster";
 import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
 import { MESH_IDENTITY_ANNOTATION, MeshIdentity, meshIdentityChecksum } from "./components/meshIdentity";
@@ -42,7 +42,8 @@ interface CloudCluster {
     /** Where edge sites reach its API server, and the CA that signs the server's certificate. */
     apiEndpoint: pulumi.Input<string>;
     certificateAuthorityData: pulumi.Input<string>;
-    gatewayApiCrds: GatewayApiCrds;
+    /** What linkerd-crds does about the Gateway API CRDs, once the cluster has been checked for them. */
+    gatewayApiCrds: pulumi.Input<GatewayApiCrds>;
     loadBalancer: GatewayLoadBalancer;
     kubectl: string;
     /** The outputs only this kind of cluster has. */
@@ -74,7 +75,11 @@ function eksCloudCluster(config: EksCloudConfig): CloudCluster {
         provider: cluster.provider,
         apiEndpoint: cluster.endpoint,
         certificateAuthorityData: cluster.certificateAuthorityData,
-        gatewayApiCrds: config.gatewayApiCrds,
+        // Checked once the cluster exists (EKS ships none): see checkedOnceCreated.
+        gatewayApiCrds:
+            config.gatewayApiCrds === "existing"
+                ? checkedOnceCreated({ role: "cloud", clusterName: config.clusterName }, cluster.kubeconfig)
+                : config.gatewayApiCrds,
         // An existing VPC may have other public subnets; the program's own VPC has only these.
         loadBalancer: { kind: "aws-nlb", subnetIds: config.network.kind === "existing" ? config.network.publicSubnetIds : [] },
         kubectl: eksKubectl(config.clusterName),

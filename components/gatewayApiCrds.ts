@@ -31,6 +31,8 @@ const SUPPORTED_GATEWAY_API = "Gateway API v1.2.1 to v1.5.1";
 export interface CheckedCluster {
     clusterName: string;
     role: "cloud" | "edge";
+    /** An EKS cluster the stack creates, rather than one it reaches through a kubeconfig (k3s, k3d, any). */
+    eks?: boolean;
 }
 
 function described(cluster: CheckedCluster): string {
@@ -79,8 +81,11 @@ export function gatewayApiCrdsProblem(
         if (missing.length > 0) {
             return (
                 `${stated}, but ${described(cluster)} has no ${missing.join(" and ")} ` +
-                `(k3s 1.34 to 1.36 install the Gateway API CRDs with Traefik's traefik-crd chart, so one started with --disable traefik has none; ` +
-                `k3s 1.37 and later install them with their own gateway-api-crd chart). Linkerd needs them ` +
+                (cluster.eks
+                    ? "(EKS ships none: something must install them on the cluster after the stack has created it, which on its " +
+                      "first `pulumi up` nothing can have done). Linkerd needs them "
+                    : "(k3s 1.34 to 1.36 install the Gateway API CRDs with Traefik's traefik-crd chart, so one started with " +
+                      "--disable traefik has none; k3s 1.37 and later install them with their own gateway-api-crd chart). Linkerd needs them ") +
                 `before its control plane starts. Either install them (${SUPPORTED_GATEWAY_API}, standard channel: ` +
                 `kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml) ` +
                 `and run this again, or set ${key} to "install" so that linkerd-crds installs them.`
@@ -188,7 +193,9 @@ export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promis
             );
         }
         if (!announced) {
-            pulumi.log.info(`${described(args)} has no ${what} yet: waiting up to ${wait.timeoutMs / 1000}s for them (it has just booted).`);
+            pulumi.log.info(
+                `${described(args)} has no ${what} yet: waiting up to ${wait.timeoutMs / 1000}s for them (it has just booted).`,
+            );
         }
         await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
         crds = await readRoutes();
@@ -200,6 +207,20 @@ export async function checkGatewayApiCrds(args: GatewayApiCrdsCheckArgs): Promis
     const problem = gatewayApiCrdsProblem(args, mode, crds, args.mode === undefined);
     if (problem !== undefined) throw new pulumi.RunError(problem);
     return mode;
+}
+
+/**
+ * `existing` on a cluster the stack creates (EKS), checked as on a cluster reached through a kubeconfig
+ * but only once it exists, with the kubeconfig the stack reaches it with: what the result flows into
+ * (linkerd-crds' values) waits for the check, and a failed check fails that resource. On the stack's
+ * first `up` that is right after the cluster is created; on later runs, previews included, before
+ * anything of Linkerd changes.
+ */
+export function checkedOnceCreated(cluster: CheckedCluster, kubeconfig: pulumi.Output<string>): pulumi.Output<GatewayApiCrds> {
+    // The kubeconfig is secret; what the check finds with it is not.
+    return pulumi
+        .unsecret(kubeconfig)
+        .apply((text) => checkGatewayApiCrds({ ...cluster, eks: true, mode: "existing", kubeconfig: text, kubeContext: "" }));
 }
 
 /**

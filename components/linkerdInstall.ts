@@ -106,7 +106,7 @@ export interface LinkerdInstallArgs {
     /** This cluster's own identity issuer, signed by an anchor of the bundle. */
     issuerCertPem: pulumi.Input<string>;
     issuerKeyPem: pulumi.Input<string>;
-    gatewayApiCrds: GatewayApiCrds;
+    gatewayApiCrds: pulumi.Input<GatewayApiCrds>;
     viz: boolean;
     /** Annotations of every control-plane and viz pod template: a new value restarts them. */
     podAnnotations: Record<string, pulumi.Input<string>>;
@@ -134,7 +134,7 @@ export class LinkerdInstall extends pulumi.ComponentResource {
             {
                 ...linkerdChart("linkerd-crds", args.linkerdVersion),
                 namespace: namespace.metadata.name,
-                values: crdsValues(args.gatewayApiCrds),
+                values: pulumi.output(args.gatewayApiCrds).apply(crdsValues),
             },
             k8sOptions,
         );

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { checkGatewayApiCrds, followedGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
+import { checkGatewayApiCrds, checkedOnceCreated, followedGatewayApiCrds, gatewayApiCrdsProblem } from "../components/gatewayApiCrds";
 import {
     FakeApiServer,
     FakeApiServerOptions,
@@ -15,7 +15,8 @@ import {
     startFakeApiServer,
 } from "./fakeApiServer";
 import { K3S_KUBECONFIG, K3S_WITHOUT_GATEWAY_API_KUBECONFIG, runEdge } from "./fixtures";
-import { ROOT, StackOutput, StackRun, configError, helmChart, ofType, runStack } from "./harness";
+import { ROOT, StackOutput, StackRun, configError, helmChart, ofType, runStack, single } from "./harness";
+import { eksKubeconfig } from "./mocks";
 import { LINKERD_CRDS, itUpstream, readUpstream } from "./upstream";
 
 const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
@@ -343,5 +344,45 @@ describe("the edge stack runs the check before declaring anything", () => {
         const existing = await runEdge(cloudOutputs);
         const install = await runEdge(cloudOutputs, { kubeconfig: K3S_WITHOUT_GATEWAY_API_KUBECONFIG, gatewayApiCrds: "install" });
         for (const run of [existing, install]) expect(ofType(run, "kubernetes:helm.sh/v4:Chart").length).toBeGreaterThan(3);
+    });
+});
+
+describe("gatewayApiCrds: existing on EKS is checked against the cluster the stack creates, before linkerd-crds", () => {
+    const asObject = (kubeconfig: string) => parse(kubeconfig) as object;
+    afterAll(() => {
+        eksKubeconfig.current = undefined;
+    });
+
+    it("a cluster that has them: linkerd-crds leaves them alone, and its values wait for the cluster; install (the default) asks nothing", async () => {
+        eksKubeconfig.current = asObject(K3S_KUBECONFIG);
+        const run = await runStack("cloud", { config: { gatewayApiCrds: "existing" } });
+        const crds = helmChart(run, "linkerd-crds");
+        expect(crds.inputs.values).toEqual({ installGatewayAPI: false });
+        expect(crds.propertyDependencies.values).toContain(single(run, "eks:index:Cluster").urn);
+        eksKubeconfig.current = asObject(K3S_WITHOUT_GATEWAY_API_KUBECONFIG);
+        const install = await runStack("cloud");
+        const values = helmChart(install, "linkerd-crds");
+        expect(values.inputs.values).toEqual({ installGatewayAPI: true });
+        expect(values.propertyDependencies.values ?? []).not.toContain(single(install, "eks:index:Cluster").urn);
+    });
+
+    it("a cluster without them (what EKS ships): the check fails what waits for it, saying why, with the cluster's own kubeconfig", async () => {
+        const kubeconfig = pulumi.secret(K3S_WITHOUT_GATEWAY_API_KUBECONFIG);
+        const checked = checkedOnceCreated({ role: "cloud", clusterName: "cloud" }, kubeconfig) as any;
+        // An Output's known and secret flags reject with its value: a resource input waits for all three.
+        const [error] = await Promise.all(
+            [checked.promise(), checked.isKnown, checked.isSecret].map((promise) => promise.catch((caught: Error) => caught)),
+        );
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        expect((error as Error).message).toMatch(
+            /^edge-cloud-mesh:gatewayApiCrds is "existing", but the cloud cluster "cloud" has no httproutes\.gateway\.networking\.k8s\.io and grpcroutes\.gateway\.networking\.k8s\.io \(EKS ships none: something must install them on the cluster after the stack has created it/,
+        );
+        expect((error as Error).message).toMatch(/or set edge-cloud-mesh:gatewayApiCrds to "install"/);
+    });
+
+    it("and what it found is no secret, though the kubeconfig is", async () => {
+        const checked = checkedOnceCreated({ role: "cloud", clusterName: "cloud" }, pulumi.secret(K3S_KUBECONFIG));
+        expect(await (checked as any).promise()).toBe("existing");
+        expect(await pulumi.isSecret(checked)).toBe(false);
     });
 });

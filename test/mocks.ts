@@ -38,6 +38,9 @@ export function mockEksKubeconfig(clusterName: string): object {
     };
 }
 
+/** The kubeconfig the EKS cluster's mock returns instead of mockEksKubeconfig's, when set: one for a loopback API server of a test's. */
+export const eksKubeconfig = { current: undefined as object | undefined };
+
 /** The NLB address AWS gives the gateway Service, as `status.loadBalancer.ingress`. */
 export const DEFAULT_GATEWAY_INGRESS = [{ hostname: "k8s-linkerdm-linkerdg-0123456789-0123456789abcdef.elb.eu-west-1.amazonaws.com" }];
 export const gatewayIngress = { current: DEFAULT_GATEWAY_INGRESS as LoadBalancerIngress[] };
@@ -134,7 +137,7 @@ async function resourceState(type: string, name: string, inputs: Record<string, 
         case "pulumi:pulumi:StackReference":
             return stackOutputs(inputs.name);
         case "eks:index:Cluster": {
-            const kubeconfig = mockEksKubeconfig(inputs.name ?? name);
+            const kubeconfig = eksKubeconfig.current ?? mockEksKubeconfig(inputs.name ?? name);
             return { ...inputs, kubeconfig, kubeconfigJson: pulumi.secret(JSON.stringify(kubeconfig)) };
         }
         default:
@@ -154,8 +157,8 @@ export const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
         const inputs = unwrapSecrets(args.inputs);
         const stateKey = JSON.stringify([args.type, args.name, inputs]);
-        // Reads (StackReferences) and rendered charts look at the world as it is now.
-        if (!state.has(stateKey) || args.id || args.type === "kubernetes:helm.sh/v4:Chart") {
+        // Reads (StackReferences), rendered charts and an EKS cluster (eksKubeconfig) look at the world as it is now.
+        if (!state.has(stateKey) || args.id || args.type === "kubernetes:helm.sh/v4:Chart" || args.type === "eks:index:Cluster") {
             state.set(stateKey, await resourceState(args.type, args.name, inputs));
         }
         return { id: args.id || `${args.name}_id`, state: state.get(stateKey)! };
