@@ -55,9 +55,12 @@ describe("e2e/failover.sh", () => {
         }
     });
 
-    it("tells the clusters apart by podinfo's message, and counts anything but a 200 as failed", () => {
+    it("tells the clusters apart by podinfo's message, and counts anything but a 2xx as failed", () => {
         const classify = (line: string) => call("classify_answer", [line, "greetings from edge", "greetings from cloud"]);
         expect(classify(podinfoAnswer("greetings from edge"))).toBe("edge");
+        // A read of podinfo's store (the errors probe) answers 202.
+        expect(classify(podinfoAnswer("greetings from cloud", 202))).toBe("cloud");
+        expect(classify(podinfoAnswer("greetings from cloud", 301))).toBe("failed");
         expect(classify(podinfoAnswer("greetings from cloud"))).toBe("cloud");
         expect(classify(podinfoAnswer("greetings from edge-berlin"))).toBe("unexpected");
         expect(classify(" status=503")).toBe("failed");
@@ -77,12 +80,18 @@ describe("e2e/failover.sh", () => {
         expect(allFrom("edge=0 cloud=5 failed=0 unexpected=0", "cloud")).toBe(true);
         expect(allFrom("edge=5 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
         expect(allFrom("edge=0 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
+        const someFrom = (tally: string, cluster: string) =>
+            spawnSync("bash", ["-c", 'source "$1" && some_from "$2" "$3"', "test", SCRIPT, tally, cluster]).status === 0;
+        expect(someFrom("edge=3 cloud=2 failed=0 unexpected=0", "cloud")).toBe(true);
+        expect(someFrom("edge=5 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
+        expect(someFrom("edge=2 cloud=2 failed=1 unexpected=0", "cloud")).toBe(false);
     });
 
     it("recognises the failover route by its weights", () => {
         expect(call("route_mode", [], "podinfo=1000000\npodinfo-cloud=1\n")).toBe("failover");
         expect(call("route_mode", [], "podinfo=50\npodinfo-cloud=50\n")).toBe("weighted");
-        expect(call("route_mode", [], "podinfo=100\npodinfo-cloud=0\n")).toBe("weighted");
+        expect(call("route_mode", [], "podinfo=100\npodinfo-cloud-relay=0\n")).toBe("local-only");
+        expect(call("route_mode", [], "podinfo=1000000\npodinfo-cloud-relay=1\n")).toBe("failover");
         expect(call("route_mode", [], "podinfo-cloud=1\n")).toBe("invalid");
         expect(call("seconds", ["4237"])).toBe("4.2");
     });
@@ -93,24 +102,22 @@ interface Run {
     stdout: string;
     stderr: string;
     calls: string[];
-    replicas: string;
-    ready: string;
+    /** The stand-in clusters' state at the end: <cluster>-replicas, edge-ready, <cluster>-stored, probe-pod. */
+    state: Record<string, string>;
 }
 
 /** The whole script against the stand-in clusters; `env` sets both the script's and the stand-ins' knobs. */
 function runScript(env: Record<string, string> = {}): Run {
-    const state = fs.mkdtempSync(path.join(os.tmpdir(), "failover-"));
-    fs.writeFileSync(path.join(state, "replicas"), "1\n");
-    fs.writeFileSync(path.join(state, "ready"), "1\n");
-    fs.writeFileSync(path.join(state, "changed"), "0\n");
-    fs.writeFileSync(path.join(state, "calls"), "");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "failover-"));
+    const initial = { "edge-replicas": "1", "cloud-replicas": "1", "edge-ready": "1", changed: "0", calls: "" };
+    for (const [file, value] of Object.entries(initial)) fs.writeFileSync(path.join(dir, file), value ? `${value}\n` : "");
     const result = spawnSync("bash", [SCRIPT], {
         encoding: "utf8",
         timeout: 50_000,
         env: {
             PATH: `${FAKES}:${process.env.PATH}`,
-            HOME: state,
-            FAKE_STATE: state,
+            HOME: dir,
+            FAKE_STATE: dir,
             FAKE_EDGE_CONTEXT: "k3d-edge",
             FAKE_CLOUD_CONTEXT: "k3d-cloud",
             FAKE_SWITCH_MS: "1500",
@@ -122,17 +129,9 @@ function runScript(env: Record<string, string> = {}): Run {
             ...env,
         },
     });
-    const read = (file: string) => fs.readFileSync(path.join(state, file), "utf8");
-    const run = {
-        status: result.status,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        calls: read("calls").trim().split("\n"),
-        replicas: read("replicas").trim(),
-        ready: read("ready").trim(),
-    };
-    fs.rmSync(state, { recursive: true });
-    return run;
+    const state = Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8").trim()]));
+    fs.rmSync(dir, { recursive: true });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: state.calls.split("\n"), state };
 }
 
 describe("e2e/failover.sh against stand-in clusters", () => {
@@ -153,7 +152,7 @@ describe("e2e/failover.sh against stand-in clusters", () => {
             "k3d-cloud",
         ]);
         expect(run.stderr).toMatch(/Unavailable; entering failfast/);
-        expect(run.replicas).toBe("1");
+        expect(run.state["edge-replicas"]).toBe("1");
     }, 60_000);
 
     it("with FAILOVER_BY=readiness, turns the pods' readiness off and on instead, through their kubeconfig", () => {
@@ -169,14 +168,14 @@ describe("e2e/failover.sh against stand-in clusters", () => {
             `--kubeconfig ${kubeconfig} --context k3d-edge -n test exec pod/podinfo-7d9f8b6c5d-x2x8q -c podinfod -- curl -fsS -X POST http://localhost:9898/readyz/enable`,
         ]);
         expect(run.calls.filter((call) => call.includes(" scale "))).toEqual([]);
-        expect(run.ready).toBe("1");
+        expect(run.state["edge-ready"]).toBe("1");
     }, 60_000);
 
     it("fails when the cloud never takes over, within SWITCH_TIMEOUT, and puts podinfo back", () => {
         const run = runScript({ FAKE_NO_FAILOVER: "1", SWITCH_TIMEOUT: "3" });
         expect(run.status).not.toBe(0);
         expect(run.stderr).toMatch(/FAIL: not every answer came from cloud within 3s \(last: edge=0 cloud=0 failed=2 unexpected=0\)/);
-        expect(run.replicas).toBe("1");
+        expect(run.state["edge-replicas"]).toBe("1");
     }, 60_000);
 
     it("fails on a failed request once the route has settled", () => {
@@ -185,15 +184,107 @@ describe("e2e/failover.sh against stand-in clusters", () => {
         expect(run.stderr).toMatch(
             /FAIL: 4 requests to podinfo once settled: edge=0 cloud=3 failed=1 unexpected=0; expected every one from cloud/,
         );
-        expect(run.replicas).toBe("1");
+        expect(run.state["edge-replicas"]).toBe("1");
     }, 60_000);
 
     it("refuses a weighted route, before touching podinfo, saying which config it needs", () => {
-        const run = runScript({ FAKE_ROUTE: "podinfo=50\\npodinfo-cloud=50\\n" });
+        const run = runScript({ FAKE_ROUTE: "podinfo=50\\npodinfo-cloud-relay=50\\n" });
         expect(run.status).not.toBe(0);
-        expect(run.stderr).toMatch(/splits podinfo=50 podinfo-cloud=50 - this check needs the edge stack's splitMode failover/);
+        expect(run.stderr).toMatch(
+            /splits podinfo=50 podinfo-cloud-relay=50 - FAILOVER_BY=scale needs the edge stack's splitMode failover \(pulumi config set splitMode failover/,
+        );
         expect(run.calls.filter((call) => call.includes(" scale ") || call.includes("readyz"))).toEqual([]);
     }, 60_000);
+
+    it("with FAILOVER_BY=errors, the edge's pods stay Ready and answer 500 to what a meshed probe of its own asks, then answer again", () => {
+        const run = runScript({ FAILOVER_BY: "errors" });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/^failover edge -> cloud: \d+\.\ds \(\d+ of \d+ requests failed during the switch, none after\)$/m);
+        expect(run.stdout).toMatch(/^recovery cloud -> edge: \d+\.\ds \(\d+ of \d+ requests failed during the switch, none after\)$/m);
+        const edgePod = "--context k3d-edge -n test exec pod/podinfo-7d9f8b6c5d-x2x8q -c podinfod --";
+        const cloudPod = "--context k3d-cloud -n test exec pod/podinfo-5c8d7f9b4-k2m4p -c podinfod --";
+        const write = "sh -c curl -fsS http://localhost:9898/ >/data/failover-probe";
+        const remove = "rm -f /data/failover-probe";
+        const podCalls = run.calls.filter((call) => call.includes(" -c podinfod -- "));
+        expect(podCalls).toEqual([
+            // Each pod's own answer to `/`, in its store, on both clusters.
+            `${edgePod} ${write}`,
+            `${cloudPod} ${write}`,
+            // Failover: the edge's pods lose it, and answer 500 to the probe; they stay Ready (no readyz, no scale).
+            `${edgePod} ${remove}`,
+            // Recovery.
+            `${edgePod} ${write}`,
+            // At exit: left as found.
+            `${edgePod} ${remove}`,
+            `${cloudPod} ${remove}`,
+        ]);
+        expect(run.calls.filter((call) => / scale |readyz/.test(call))).toEqual([]);
+        // The probe pod: the edge's podinfo image, meshed by its namespace, asked for the stored answer, deleted at the end.
+        expect(run.calls).toContain(
+            "--context k3d-edge -n test run failover-probe --image=ghcr.io/stefanprodan/podinfo:6.7.0 --restart=Never --labels=app=failover-probe --command -- sleep 3600",
+        );
+        expect(run.calls).toContain("--context k3d-edge -n test wait --for=condition=Ready pod/failover-probe --timeout=180s");
+        const probes = run.calls.filter((call) => call.includes(" exec pod/failover-probe "));
+        expect(probes.length).toBeGreaterThan(4);
+        expect(probes.every((call) => call.endsWith(":9898/store/failover-probe"))).toBe(true);
+        expect(run.calls.filter((call) => call.includes(" exec deploy/frontend "))).toEqual([]);
+        const deleted = run.calls.indexOf("--context k3d-edge -n test delete pod failover-probe --wait=false --ignore-not-found");
+        expect(deleted).toBeGreaterThan(run.calls.findLastIndex((call) => call.includes(" exec pod/failover-probe ")));
+        expect(run.state["probe-pod"]).toBe("0");
+        expect(run.state["edge-stored"]).toBe("0");
+        expect(run.state["cloud-stored"]).toBe("0");
+    }, 60_000);
+
+    it("with FAILOVER_BY=errors, a failure still leaves the clusters as found: the edge's answer back, then everything removed", () => {
+        const run = runScript({ FAILOVER_BY: "errors", FAKE_NO_FAILOVER: "1", SWITCH_TIMEOUT: "3" });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(/FAIL: not every answer came from cloud within 3s \(last: edge=0 cloud=0 failed=2 unexpected=0\)/);
+        expect(run.state["probe-pod"]).toBe("0");
+        expect(run.state["edge-stored"]).toBe("0");
+        expect(run.state["cloud-stored"]).toBe("0");
+    }, 60_000);
+
+    it("with FAILOVER_BY=cloud-scale and a weighted split, scales the cloud's podinfo to zero and back: every answer from the edge, not one failed", () => {
+        const run = runScript({ FAILOVER_BY: "cloud-scale", FAKE_SPLIT: "weighted", FAKE_ROUTE: "podinfo=50\\npodinfo-cloud-relay=50\\n" });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/^cloud gone -> every answer from the edge: \d+\.\ds \(0 of \d+ requests failed\)$/m);
+        expect(run.stdout).toMatch(/^cloud back -> answers from both: \d+\.\ds \(0 of \d+ requests failed\)$/m);
+        expect(run.calls.filter((call) => call.includes(" scale "))).toEqual([
+            "--context k3d-cloud -n test scale deploy podinfo --replicas=0",
+            "--context k3d-cloud -n test scale deploy podinfo --replicas=1",
+        ]);
+        expect(run.state["cloud-replicas"]).toBe("1");
+        expect(run.state["edge-replicas"]).toBe("1");
+    }, 60_000);
+
+    it("with FAILOVER_BY=cloud-scale, fails on any failed request at the edge, and puts the cloud's podinfo back", () => {
+        const run = runScript({
+            FAILOVER_BY: "cloud-scale",
+            FAKE_SPLIT: "weighted",
+            FAKE_ROUTE: "podinfo=50\\npodinfo-cloud-relay=50\\n",
+            FAKE_FAIL_CLOUD_GONE: "1",
+        });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(/FAIL: [1-9]\d* of \d+ requests failed at the edge while the cloud's podinfo went away; expected none/);
+        expect(run.state["cloud-replicas"]).toBe("1");
+    }, 60_000);
+
+    it("with FAILOVER_BY=cloud-scale, refuses the failover split, which sends the cloud one request in a million", () => {
+        const run = runScript({ FAILOVER_BY: "cloud-scale" });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(
+            /FAILOVER_BY=cloud-scale needs the edge stack's splitMode weighted \(pulumi config set splitMode weighted/,
+        );
+        expect(run.calls.filter((call) => call.includes(" scale "))).toEqual([]);
+    });
+
+    it("needs the mirror of podinfo on the edge, and an accepted FAILOVER_BY", () => {
+        const noMirror = runScript({ FAKE_MIRRORS: "" });
+        expect(noMirror.status).not.toBe(0);
+        expect(noMirror.stderr).toMatch(/FAIL: expected one mirror of podinfo on the edge .*found: none/);
+        const unknown = runScript({ FAILOVER_BY: "chaos" });
+        expect(unknown.stderr).toMatch(/FAILOVER_BY is "chaos"; accepted: scale, readiness, errors or cloud-scale/);
+    });
 
     it("needs both contexts", () => {
         const run = runScript({ CLOUD_CONTEXT: "" });
