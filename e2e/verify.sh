@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What the README promises once both stacks are up ("Verify, as the tutorial does" and "See the mesh
-# work"), checked against the real clusters: after `npm run local:up`, or any deployed mesh.
+# work"), checked against the real clusters: after `npm run local:up`, or any deployed mesh, with the
+# edge's split in either mode: `weighted` answers `/` from both clusters, `failover` (or a weight of 0
+# for the cloud) from the edge only; `/<cloud>/` always from the cloud.
 #
 #   EDGE_KUBECONFIG, EDGE_CONTEXT    the edge cluster, as kubectl and linkerd reach it
 #   CLOUD_KUBECONFIG, CLOUD_CONTEXT  the cloud cluster
@@ -17,6 +19,10 @@ REQUESTS="${REQUESTS:-40}"
 PORT="${PORT:-18080}"
 RETRY_SECONDS="${RETRY_SECONDS:-5}"
 MIRROR="podinfo-${CLOUD_NAME}"
+
+# route_mode, the split's mode from its backends' weights, is failover.sh's.
+# shellcheck source=e2e/failover.sh
+source "$(dirname "${BASH_SOURCE[0]}")/failover.sh"
 
 edge_kubectl() { kubectl --kubeconfig "$EDGE_KUBECONFIG" --context "$EDGE_CONTEXT" "$@"; }
 edge_linkerd() { linkerd --kubeconfig "$EDGE_KUBECONFIG" --context "$EDGE_CONTEXT" "$@"; }
@@ -58,6 +64,24 @@ retry 24 edge_kubectl -n test get svc "$MIRROR" || fail "no Service test/${MIRRO
 check "linkerd multicluster check, on the edge"
 retry 3 edge_linkerd multicluster check --wait 5m || fail "linkerd multicluster check failed on the edge"
 
+check "the split of podinfo, on the edge: its backends exist, and its mode"
+# "<name>=<weight>" per backend, from the HTTPRoute or (trafficSplitApi smi) the TrafficSplit.
+backends=$(edge_kubectl -n test get httproutes.gateway.networking.k8s.io podinfo \
+    -o jsonpath='{range .spec.rules[0].backendRefs[*]}{.name}={.weight}{"\n"}{end}' 2>/dev/null ||
+    edge_kubectl -n test get trafficsplits.split.smi-spec.io podinfo \
+        -o jsonpath='{range .spec.backends[*]}{.service}={.weight}{"\n"}{end}') || fail "no HTTPRoute or TrafficSplit podinfo on the edge"
+echo "$backends"
+# A backend Service that is missing fails every request it is given, unretried: the split names none.
+while IFS= read -r backend; do
+    edge_kubectl -n test get svc "$backend" >/dev/null || fail "the split's backend Service test/${backend} does not exist on the edge"
+done < <(cut -d= -f1 <<<"$backends")
+mode=$(route_mode <<<"$backends")
+case $mode in
+    weighted) echo "weighted: / answers from both clusters" ;;
+    failover | local-only) echo "${mode}: / answers from the edge only" ;;
+    *) fail "the split of podinfo is neither weighted nor failover: $(tr '\n' ' ' <<<"$backends")" ;;
+esac
+
 check "the frontend, on the edge, through kubectl port-forward"
 edge_kubectl -n test port-forward svc/frontend "${PORT}:8080" >/dev/null 2>&1 &
 FORWARD=$!
@@ -78,7 +102,11 @@ echo "/ answered:"
 sort <<<"$split" | uniq -c
 grep -qx FAILED <<<"$split" && fail "requests to / failed"
 grep -qx "greetings from edge" <<<"$split" || fail "no answer from the edge on /"
-grep -qx "greetings from ${CLOUD_NAME}" <<<"$split" || fail "no answer from ${CLOUD_NAME} on / (the split sends none to ${MIRROR})"
+if [[ $mode == weighted ]]; then
+    grep -qx "greetings from ${CLOUD_NAME}" <<<"$split" || fail "no answer from ${CLOUD_NAME} on / (the weighted split sends it none)"
+else
+    [ "$(grep -cx "greetings from edge" <<<"$split")" -eq "$REQUESTS" ] || fail "/ did not always answer from the edge (the split is ${mode})"
+fi
 
 cloud=$(answers "/${CLOUD_NAME}/")
 echo "/${CLOUD_NAME}/ answered:"

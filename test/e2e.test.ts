@@ -13,6 +13,7 @@ import { LOCAL } from "../scripts/flows/localEnv";
 import { k3dContext } from "../scripts/tools/k3d";
 import { REQUIREMENTS } from "../scripts/tools/requirements";
 import { ROOT } from "./harness";
+import { SHELLCHECK } from "./shellcheck";
 
 const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8"));
 const steps: any[] = workflow.jobs.e2e.steps;
@@ -68,12 +69,6 @@ describe("e2e.yml", () => {
         expect(hosts).toBeGreaterThan(order[1]);
         expect(hosts).toBeLessThan(order[3]);
         expect(steps[hosts].run).toContain(`"${LOCAL.network}"`);
-        // Failover runs on the split in failover mode, with the verify step's clusters.
-        const failover = steps[order[4]];
-        expect(failover.run).toMatch(
-            /pulumi config set splitMode failover --stack local-edge\n.*pulumi up --yes --skip-preview --stack local-edge\n/,
-        );
-        expect(failover.env).toEqual(steps[order[3]].env);
         const verify = steps[order[3]];
         expect(verify.env).toEqual({
             EDGE_KUBECONFIG: `${LOCAL.dir}/edge.kubeconfig`,
@@ -84,6 +79,35 @@ describe("e2e.yml", () => {
         expect(fs.statSync(path.join(ROOT, "e2e", "verify.sh")).mode & 0o111).not.toBe(0);
     });
 
+    it("verifies and fails over in each split mode: weighted (the default) first, then failover, in every FAILOVER_BY mode", () => {
+        const switchToFailover = stepIndex((step) =>
+            /pulumi config set splitMode failover --stack local-edge\n.*pulumi up --yes --skip-preview --stack local-edge\n/.test(
+                step.run ?? "",
+            ),
+        );
+        expect(switchToFailover).toBeGreaterThan(0);
+        const scripts = steps
+            .map((step, index) => ({ step, index }))
+            .filter(({ step }) => step.run === "e2e/verify.sh" || step.run === "e2e/failover.sh")
+            .map(({ step, index }) => [index < switchToFailover ? "weighted" : "failover", step.run, step.env.FAILOVER_BY ?? ""]);
+        expect(scripts).toEqual([
+            ["weighted", "e2e/verify.sh", ""],
+            ["weighted", "e2e/failover.sh", "cloud-scale"],
+            ["failover", "e2e/verify.sh", ""],
+            ["failover", "e2e/failover.sh", "scale"],
+            ["failover", "e2e/failover.sh", "readiness"],
+            ["failover", "e2e/failover.sh", "errors"],
+        ]);
+        // Every mode the script takes runs.
+        const modes = fs.readFileSync(path.join(ROOT, "e2e", "failover.sh"), "utf8").match(/accepted: ([^"]+)"/)![1];
+        expect(modes).toBe("scale, readiness, errors or cloud-scale");
+        // Each against the verify step's clusters.
+        const verifyEnv = steps[stepIndex(runs("e2e/verify.sh"))].env;
+        for (const step of steps.filter((candidate) => candidate.run === "e2e/verify.sh" || candidate.run === "e2e/failover.sh")) {
+            expect(Object.fromEntries(Object.entries(step.env).filter(([key]) => key !== "FAILOVER_BY"))).toEqual(verifyEnv);
+        }
+    });
+
     it("needs no secret and no cloud account", () => {
         const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8");
         expect(text).not.toMatch(/secrets\.|aws-actions|id-token/);
@@ -92,7 +116,19 @@ describe("e2e.yml", () => {
 });
 
 /** Writes stub kubectl, linkerd and curl into a directory; each logs its arguments and answers from the scenario. */
-function stubTools(scenario: { alive?: boolean; split?: "both" | "edge-only"; metrics?: string }): { dir: string; log: string } {
+interface Scenario {
+    alive?: boolean;
+    /** Whom / answers from. */
+    split?: "both" | "edge-only";
+    metrics?: string;
+    /** The split's "<name>=<weight>" backends; with `api: "smi"` from a TrafficSplit, there being no HTTPRoute. */
+    backends?: string;
+    api?: "httproute" | "smi";
+    /** A backend Service the edge does not have. */
+    missingService?: string;
+}
+
+function stubTools(scenario: Scenario): { dir: string; log: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-stubs-"));
     const log = path.join(dir, "calls.log");
     const metrics = path.join(dir, "metrics.txt");
@@ -106,6 +142,7 @@ function stubTools(scenario: { alive?: boolean; split?: "both" | "edge-only"; me
             ].join("\n"),
     );
     const gateways = JSON.stringify([{ clusterName: "cloud", alive: scenario.alive ?? true, numberOfServices: 1, latency: 3 }]);
+    const backends = scenario.backends ?? "podinfo=50\\npodinfo-cloud-relay=50\\n";
     const stub = (name: string, body: string) =>
         fs.writeFileSync(path.join(dir, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
     stub(
@@ -114,7 +151,10 @@ function stubTools(scenario: { alive?: boolean; split?: "both" | "edge-only"; me
             'case "$*" in',
             "  *port-forward*) exec sleep 30 ;;",
             "  *'get svc podinfo -o'*) echo -n true ;;",
-            "  *'get svc podinfo-cloud'*) echo podinfo-cloud ;;",
+            ...(scenario.missingService ? [`  *'get svc ${scenario.missingService}') exit 1 ;;`] : []),
+            "  *'get svc podinfo'*) echo podinfo ;;",
+            `  *'get httproutes.gateway.networking.k8s.io podinfo'*) ${scenario.api === "smi" ? "exit 1" : `printf '${backends}'`} ;;`,
+            `  *'get trafficsplits.split.smi-spec.io podinfo'*) printf '${backends}' ;;`,
             "  *'get pod -l app=frontend'*) echo -n frontend-7d9f ;;",
             `  *'get --raw'*) cat "${metrics}" ;;`,
             "  *) exit 1 ;;",
@@ -148,7 +188,7 @@ function stubTools(scenario: { alive?: boolean; split?: "both" | "edge-only"; me
     return { dir, log };
 }
 
-function verify(scenario: Parameters<typeof stubTools>[0]) {
+function verify(scenario: Scenario) {
     const { dir, log } = stubTools(scenario);
     const result = spawnSync(path.join(ROOT, "e2e", "verify.sh"), [], {
         encoding: "utf8",
@@ -202,10 +242,45 @@ describe("e2e/verify.sh (bash, against stub kubectl, linkerd and curl)", () => {
         expect(result.calls.filter((call) => call.includes("multicluster gateways"))).toHaveLength(24);
     });
 
-    it("fails when the split sends nothing to the cloud", () => {
+    it("fails when the weighted split sends nothing to the cloud", () => {
         const result = verify({ split: "edge-only" });
         expect(result.status).toBe(1);
-        expect(result.stderr).toMatch(/^FAIL: no answer from cloud on \/ \(the split sends none to podinfo-cloud\)$/m);
+        expect(result.stderr).toMatch(/^FAIL: no answer from cloud on \/ \(the weighted split sends it none\)$/m);
+    });
+
+    it("passes in failover mode, where / answers from the edge only, and /cloud/ from the cloud", () => {
+        const result = verify({ split: "edge-only", backends: "podinfo=1000000\\npodinfo-cloud-relay=1\\n" });
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/^failover: \/ answers from the edge only$/m);
+        expect(result.stdout).toMatch(/\/ answered:\n\s+10 greetings from edge\n/);
+        expect(result.calls).toContain("kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge -n test get svc podinfo-cloud-relay");
+    });
+
+    it("fails in failover mode when / answers from the cloud", () => {
+        const result = verify({ backends: "podinfo=1000000\\npodinfo-cloud-relay=1\\n" });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(/^FAIL: \/ did not always answer from the edge \(the split is failover\)$/m);
+    });
+
+    it("reads a TrafficSplit where there is no HTTPRoute (trafficSplitApi smi), weighted", () => {
+        const result = verify({ api: "smi" });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.calls).toContain(
+            'kubectl --kubeconfig /k/edge.kubeconfig --context k3d-edge -n test get trafficsplits.split.smi-spec.io podinfo -o jsonpath={range .spec.backends[*]}{.service}={.weight}{"\\n"}{end}',
+        );
+    });
+
+    it("fails when a backend of the split is a Service the edge does not have (it would fail every request it got)", () => {
+        const result = verify({ missingService: "podinfo-cloud-relay" });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(/^FAIL: the split's backend Service test\/podinfo-cloud-relay does not exist on the edge$/m);
+    });
+
+    it.skipIf(SHELLCHECK === undefined)("passes shellcheck, following what it sources", () => {
+        const result = spawnSync(SHELLCHECK!, ["-x", "e2e/verify.sh"], { cwd: ROOT, encoding: "utf8" });
+        expect(result.stdout).toBe("");
+        expect(result.status).toBe(0);
     });
 
     it("fails when a response from the mirror was not mTLS, or when there is none", () => {

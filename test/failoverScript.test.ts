@@ -9,17 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./harness";
+import { SHELLCHECK } from "./shellcheck";
 
 const SCRIPT = path.join(ROOT, "e2e", "failover.sh");
 const FAKES = path.join(ROOT, "test", "fixtures", "failover");
-
-const SHELLCHECK = (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .map((dir) => path.join(dir, "shellcheck"))
-    .find((file) => fs.existsSync(file));
-if (SHELLCHECK === undefined && process.env.EDGE_CLOUD_MESH_REQUIRE_SHELLCHECK) {
-    throw new Error("shellcheck is required (EDGE_CLOUD_MESH_REQUIRE_SHELLCHECK) but missing: apt-get install shellcheck");
-}
 
 /** Runs one of the script's functions in bash, with the script sourced (its main does not run). */
 function call(fn: string, args: string[], stdin = ""): string {
@@ -229,7 +222,8 @@ describe("e2e/failover.sh against stand-in clusters", () => {
         expect(probes.every((call) => call.endsWith(":9898/store/failover-probe"))).toBe(true);
         expect(run.calls.filter((call) => call.includes(" exec deploy/frontend "))).toEqual([]);
         const deleted = run.calls.indexOf("--context k3d-edge -n test delete pod failover-probe --wait=false --ignore-not-found");
-        expect(deleted).toBeGreaterThan(run.calls.findLastIndex((call) => call.includes(" exec pod/failover-probe ")));
+        const lastProbe = run.calls.length - 1 - [...run.calls].reverse().findIndex((call) => call.includes(" exec pod/failover-probe "));
+        expect(deleted).toBeGreaterThan(lastProbe);
         expect(run.state["probe-pod"]).toBe("0");
         expect(run.state["edge-stored"]).toBe("0");
         expect(run.state["cloud-stored"]).toBe("0");
