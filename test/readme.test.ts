@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
 import { docSection, docsText } from "./docs";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
+import { FRONTEND_RUNTIME } from "../components/demoWorkloads";
+import { relayConfig } from "../components/remoteRelay";
 import { ROOT, StackRun, runStack } from "./harness";
 
 const docs = docsText();
@@ -102,13 +104,25 @@ describe("the README's commands reach the cluster they mean", () => {
         ]);
     });
 
-    it("the tap example shows traffic the demo sends: the client's calls to podinfo that the split sends to the gateway", () => {
+    it("the tap example shows traffic the demo sends: the client's calls to podinfo that the split's relay sends to the gateway", () => {
         const tap = shellLines().find((line) => /linkerd viz tap/.test(line))!;
-        expect(tap).toMatch(/deploy\/frontend/);
+        expect(tap).toMatch(/deploy\/podinfo-cloud-relay/);
         expect(tap).toMatch(/grep ':4143 tls=true'/);
+        // nginx sends the mirror's name as the authority (proxy_pass to it, no Host header of its own).
+        expect(relayConfig("podinfo-cloud", "podinfo-local", FRONTEND_RUNTIME)).not.toMatch(/proxy_set_header Host/);
         expect(docs).toMatch(
-            /# req id=\S+ proxy=out src=\S+ dst=<gateway address>:4143 tls=true :method=GET :authority=podinfo\.test\.svc\.cluster\.local:9898 :path=\//,
+            /# req id=\S+ proxy=out src=\S+ dst=<gateway address>:4143 tls=true :method=GET :authority=podinfo-cloud\.test\.svc\.cluster\.local:9898 :path=\//,
         );
+    });
+
+    it("every manual link-gen names the site's own service account: the chart's default one is not rendered", () => {
+        // Commands, their continuation lines joined; prose quotes the command name in backticks.
+        const commands = docs
+            .replace(/\\\n\s*/g, " ")
+            .split("\n")
+            .filter((line) => /multicluster link-gen /.test(line) && !line.includes("`"));
+        expect(commands.length).toBeGreaterThan(0);
+        for (const command of commands) expect(command).toMatch(/--service-account-name linkerd-service-mirror-remote-access-\w+/);
     });
 
     it("quotes the URN it replaces, which is one the cloud stack registers (URNs contain $)", async () => {
