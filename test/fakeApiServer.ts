@@ -168,11 +168,20 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
             const job = JOB_PATH.exec(url)?.[1];
             const k3sChart = options.k3sCharts?.find((candidate) => candidate.name === chart || `helm-install-${candidate.name}` === job);
             if (chart !== undefined && k3sChart !== undefined) {
-                return reply(200, { apiVersion: "helm.cattle.io/v1", kind: "HelmChart", metadata: { name: chart, namespace: "kube-system" } });
+                return reply(200, {
+                    apiVersion: "helm.cattle.io/v1",
+                    kind: "HelmChart",
+                    metadata: { name: chart, namespace: "kube-system" },
+                });
             }
             if (job !== undefined && k3sChart?.jobSucceeded !== undefined) {
                 const jobStatus = k3sChart.jobSucceeded ? { succeeded: 1 } : { active: 1 };
-                return reply(200, { apiVersion: "batch/v1", kind: "Job", metadata: { name: job, namespace: "kube-system" }, status: jobStatus });
+                return reply(200, {
+                    apiVersion: "batch/v1",
+                    kind: "Job",
+                    metadata: { name: job, namespace: "kube-system" },
+                    status: jobStatus,
+                });
             }
             const name = CRD_PATH.exec(url)?.[1];
             if (name !== undefined) crdReads += 1;
