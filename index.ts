@@ -311,6 +311,7 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
             port: PODINFO_PORT,
             remoteService: cloud.clusterName.apply((cloudName) => mirroredServiceName(PODINFO, cloudName)),
             weights: splitWeights(config.splitMode, { local: config.trafficSplit.local, remote: config.trafficSplit.cloud }),
+            podAnnotations,
         });
         demoOutputs = {
             frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(kubectl, [cloudName])),

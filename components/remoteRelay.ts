@@ -55,6 +55,8 @@ export interface RemoteRelayArgs {
     port: number;
     /** The mirror of the remote service. */
     remoteService: pulumi.Input<string>;
+    /** Annotations of the relay's pod template, as the demo's: a new value restarts it. */
+    podAnnotations: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -100,7 +102,7 @@ export class RemoteRelay extends pulumi.ComponentResource {
                     selector: { matchLabels: labels },
                     template: {
                         // A new nginx.conf rolls the pods: nginx reads it only at start.
-                        metadata: { labels, annotations: { "checksum/config": nginxConf.apply(configChecksum) } },
+                        metadata: { labels, annotations: { "checksum/config": nginxConf.apply(configChecksum), ...args.podAnnotations } },
                         spec: { containers: [nginx.container], volumes: nginx.volumes },
                     },
                 },

@@ -141,6 +141,8 @@ export interface TrafficSplitArgs {
     remoteService: pulumi.Input<string>;
     /** The weights of the local service and of the remote one. */
     weights: { local: number; remote: number };
+    /** Annotations of the relay's pod template (RemoteRelayArgs). */
+    podAnnotations: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -167,6 +169,7 @@ export class TrafficSplit extends pulumi.ComponentResource {
                 selector: args.selector,
                 port: args.port,
                 remoteService: args.remoteService,
+                podAnnotations: args.podAnnotations,
             },
             { parent: this },
         );

@@ -58,6 +58,10 @@ function identityOf(run: StackRun) {
             ...(multicluster.gateway.enabled ? { gateway: annotation(multicluster.gateway.deploymentAnnotations) } : {}),
             podinfo: annotation(named(run, DEPLOYMENT, "podinfo").inputs.spec.template.metadata.annotations),
             frontend: annotation(named(run, DEPLOYMENT, "frontend").inputs.spec.template.metadata.annotations),
+            // The split's relay, on the edge (meshed too).
+            ...(ofType(run, DEPLOYMENT).some((deployment) => deployment.name === "edge-relay-nginx")
+                ? { relay: annotation(named(run, DEPLOYMENT, "podinfo-cloud-relay").inputs.spec.template.metadata.annotations) }
+                : {}),
         },
     };
 }
@@ -202,6 +206,7 @@ describe.each(Object.keys(PHASES))("the rotation phase %s", (name) => {
             expect(named(run, DEPLOYMENT, "podinfo").rawInputs.spec.template.metadata.annotations[MESH_IDENTITY_ANNOTATION]).toBe(expected);
         }
         expect(Object.keys(identityOf(cloud).checksums)).toContain("gateway");
+        for (const site of SITES) expect(Object.keys(identityOf(clusters[site]).checksums)).toContain("relay");
     });
 
     it("protects, with protectTrustAnchor, only the anchor that signs", async () => {
