@@ -57,6 +57,7 @@ export const CONFIG_KEY_READERS = {
     instanceTypes: EKS,
     capacityType: EKS,
     nodes: EKS,
+    nodeSubnets: EKS,
 } as const satisfies Record<string, KeyReaders>;
 
 export type ConfigKey = keyof typeof CONFIG_KEY_READERS;
