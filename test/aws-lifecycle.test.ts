@@ -335,6 +335,13 @@ describe("cost and support", () => {
             expect(entry.endOfStandardSupport < entry.endOfExtendedSupport, version).toBe(true);
             for (const date of [entry.endOfStandardSupport, entry.endOfExtendedSupport]) expect(date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         }
+        // Every pin is an EKS build, and kube-proxy's follows its Kubernetes version.
+        for (const [version, entry] of Object.entries(EKS_VERSIONS)) {
+            for (const pin of Object.values(entry.addons)) expect(pin, version).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+            expect(entry.addons.kubeProxy, version).toMatch(new RegExp(`^v${version.replace(".", "\\.")}\\.`));
+        }
+        expect(source).toMatch(/as of 2026-12-06/);
+        expect(source).toMatch(/npm run check:eks-versions/);
         // Nothing else in the program carries a support date.
         for (const file of [...sourceFiles("config"), "index.ts", "components/eksCluster.ts"]) {
             expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(/20\d\d-\d\d-\d\d/);
