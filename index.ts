@@ -14,9 +14,9 @@ import {
     vizDashboardCommand,
     watchSplitCommand,
 } from "./commands";
-import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigAccess, KubeconfigCloudConfig, loadConfig } from "./config";
+import { CloudConfig, EdgeConfig, EksCloudConfig, KubeconfigAccess, KubeconfigCloudConfig, PROJECT, loadConfig } from "./config";
 import { CloudStackOutputs, EdgeStackOutputs, EksCloudStackOutputs, StackOutputs, readCloudStack } from "./contract";
-import { ClusterVpc } from "./components/clusterVpc";
+import { ClusterVpc, chooseZones, surveyZones } from "./components/clusterVpc";
 import {
     DEMO_NAMESPACE,
     DemoWorkloads,
@@ -27,7 +27,7 @@ import {
     PODINFO_SELECTOR,
     mirroredServiceName,
 } from "./components/demoWorkloads";
-import { EksCluster } from "./components/eksCluster";
+import { CallerIdentity, EksCluster, creatingIdentity, creatorAdminProblem } from "./components/eksCluster";
 import { checkGatewayApiCrds, checkedOnceCreated } from "./components/gatewayApiCrds";
 import { KubeconfigCluster, assertReachable } from "./components/kubeconfigCluster";
 import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
@@ -50,17 +50,48 @@ interface CloudCluster {
     outputs: Partial<StackOutputs<EksCloudStackOutputs>>;
 }
 
+/**
+ * What only AWS can tell, checked before anything is declared: that the identity about to create the
+ * cluster is not in clusterAdmins, and which zones the new VPC uses.
+ */
+async function checkWithAws(config: EksCloudConfig): Promise<{ zones: string[] }> {
+    if (config.clusterAdmins.length > 0) {
+        let creator: CallerIdentity | undefined;
+        try {
+            creator = await creatingIdentity(config.eksClusterName);
+        } catch (error) {
+            throw new pulumi.RunError(
+                `${PROJECT}:clusterAdmins: the program checks that the identity creating the cluster is not listed (EKS would refuse ` +
+                    `its entry), and could not read that identity; it needs eks:ListClusters, sts:GetCallerIdentity and, for a role, ` +
+                    `iam:GetRole on it: ${(error as Error).message}`,
+            );
+        }
+        const problem = creator && creatorAdminProblem(creator, config.clusterAdmins);
+        // A preview only foretells what `up` by this identity would meet: CI's preview role, listed in
+        // clusterAdmins, never creates the cluster, but may preview before the first `up`.
+        if (problem !== undefined && pulumi.runtime.isDryRun())
+            pulumi.log.warn(`${PROJECT}:clusterAdmins: \`pulumi up\` would stop: ${problem}`);
+        else if (problem !== undefined) throw new pulumi.RunError(`${PROJECT}:clusterAdmins: ${problem}`);
+    }
+    if (config.network.kind === "existing") return { zones: [] };
+    const chosen = chooseZones(await surveyZones(config.instanceTypes), config.instanceTypes, config.network.availabilityZoneCount);
+    if ("problem" in chosen) throw new pulumi.RunError(`${PROJECT}:availabilityZoneCount: ${chosen.problem}`);
+    return chosen;
+}
+
 /** An EKS cluster on Graviton, in a VPC of its own or an existing one. */
-function eksCloudCluster(config: EksCloudConfig): CloudCluster {
+async function eksCloudCluster(config: EksCloudConfig): Promise<CloudCluster> {
+    const { zones } = await checkWithAws(config);
     const network =
         config.network.kind === "existing"
-            ? config.network
-            : new ClusterVpc("cloud", { cidr: config.network.cidr, availabilityZoneCount: config.network.availabilityZoneCount });
+            ? { ...config.network, nodeSubnetIds: config.network.privateSubnetIds }
+            : new ClusterVpc("cloud", { cidr: config.network.cidr, zones, nodeSubnets: config.network.nodeSubnets });
     const cluster = new EksCluster("cloud", {
         eksClusterName: config.eksClusterName,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
+        nodeSubnetIds: network.nodeSubnetIds,
         kubernetesVersion: config.kubernetesVersion,
         supportType: config.supportType,
         clusterAdmins: config.clusterAdmins,
@@ -145,7 +176,7 @@ async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<Cl
 
 async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackOutputs>> {
     // Cluster
-    const cluster = config.cluster === "eks" ? eksCloudCluster(config) : await kubeconfigCloudCluster(config);
+    const cluster = config.cluster === "eks" ? await eksCloudCluster(config) : await kubeconfigCloudCluster(config);
     const kubectl = cluster.kubectl;
 
     // Mesh identity: the anchors of this phase of a rotation, an issuer for this cluster and for every edge site.

@@ -2,11 +2,82 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseIpv4Cidr } from "../policy/rules";
 
+/**
+ * Where the nodes run: `private` subnets, with a NAT gateway for their egress; or `public` subnets,
+ * each node with a public IPv4 address and its egress through the internet gateway, and no NAT gateway.
+ */
+export type NodeSubnets = "private" | "public";
+
 export interface ClusterVpcArgs {
     /** The VPC's IPv4 CIDR, /16 to /24. */
     cidr: string;
-    /** How many availability zones get a public and a private subnet. */
-    availabilityZoneCount: number;
+    /** The availability zones (names) that each get a public and a private subnet: chooseZones. */
+    zones: string[];
+    nodeSubnets: NodeSubnets;
+}
+
+/**
+ * Zone IDs where EKS refuses cluster subnets ("The subnets can't reside in the following Availability
+ * Zones", EKS user guide, network-reqs.adoc "Subnet requirements for clusters", as of 2024-12; the
+ * later public configurations seen up to 2026-12 name no other).
+ */
+export const EKS_REFUSED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+/** A region's available zones, in the order AWS lists them, with the instance types each offers. */
+export interface ZoneSurvey {
+    region: string;
+    zones: { name: string; zoneId: string; instanceTypes: string[] }[];
+}
+
+/**
+ * The region's available zones (no Local Zones: those need an opt-in) and which of `instanceTypes`
+ * each offers. Zone names are per-account aliases; zone IDs are the same in every account.
+ */
+export async function surveyZones(instanceTypes: string[]): Promise<ZoneSurvey> {
+    const [region, zones] = await Promise.all([
+        aws.getRegion({}),
+        aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }),
+    ]);
+    const offerings = await aws.ec2.getInstanceTypeOfferings({
+        locationType: "availability-zone",
+        filters: [
+            { name: "instance-type", values: instanceTypes },
+            { name: "location", values: zones.names },
+        ],
+    });
+    return {
+        region: region.region,
+        // getAvailabilityZones answers names and zoneIds index by index; the offerings, one per (type, zone).
+        zones: zones.names.map((name, index) => ({
+            name,
+            zoneId: zones.zoneIds[index],
+            instanceTypes: offerings.instanceTypes.filter((_, offering) => offerings.locations[offering] === name),
+        })),
+    };
+}
+
+/**
+ * The first `count` zones where EKS accepts cluster subnets and every one of `instanceTypes` is
+ * offered, or why there are not enough.
+ */
+export function chooseZones(survey: ZoneSurvey, instanceTypes: string[], count: number): { zones: string[] } | { problem: string } {
+    const why = (zone: ZoneSurvey["zones"][number]): string | undefined => {
+        if (EKS_REFUSED_ZONE_IDS.includes(zone.zoneId)) return `zone ID ${zone.zoneId}, which EKS refuses for cluster subnets`;
+        const missing = instanceTypes.filter((type) => !zone.instanceTypes.includes(type));
+        return missing.length > 0 ? `does not offer ${missing.join(", ")}` : undefined;
+    };
+    const judged = survey.zones.map((zone) => ({ name: zone.name, problem: why(zone) }));
+    const usable = judged.filter((zone) => zone.problem === undefined).map((zone) => zone.name);
+    if (usable.length >= count) return { zones: usable.slice(0, count) };
+    const left = judged.filter((zone) => zone.problem !== undefined).map((zone) => `${zone.name} (${zone.problem})`);
+    const fewer = usable.length >= 2 ? `availabilityZoneCount of at most ${usable.length}, ` : "";
+    return {
+        problem:
+            `${count} zones are needed, but region ${survey.region} has only ${usable.length} where EKS accepts cluster subnets and ` +
+            `instanceTypes (${instanceTypes.join(", ")}) are all offered${usable.length > 0 ? `: ${usable.join(", ")}` : ""}` +
+            `${left.length > 0 ? `; not ${left.join(", ")}` : ""}; accepted: ${fewer}instanceTypes offered in more zones, ` +
+            `or another region (aws:region)`,
+    };
 }
 
 export interface SubnetPlan {
@@ -42,17 +113,22 @@ function formatIpv4(address: number): string {
 
 /**
  * A VPC for the EKS cluster: public subnets for load balancers (the Linkerd gateway's NLB), private
- * subnets for the nodes, and one NAT gateway for their egress (one, not one per zone: this is a
- * demo-sized mesh, and a NAT gateway per zone triples its fixed cost).
+ * subnets, and the nodes in either. With nodes in the private subnets, one NAT gateway for their
+ * egress (one, not one per zone: this is a demo-sized mesh, and a NAT gateway per zone triples its
+ * fixed cost). With nodes in the public subnets, none: the private subnets then hold only EKS's own
+ * network interfaces, which need no route out, so that switching nodeSubnets leaves the cluster alone.
  */
 export class ClusterVpc extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
+    /** Where the node group runs: the private or the public subnets. */
+    public readonly nodeSubnetIds: pulumi.Output<string>[];
     /**
-     * The egress plumbing: internet gateway, NAT gateway, route tables (their routes are inline) and
-     * route-table associations. The cluster and its nodes depend on these explicitly, so that nodes
-     * never start in subnets without egress and `pulumi destroy` removes this plumbing only after them.
+     * The egress plumbing: internet gateway, NAT gateway and its address, route tables (their routes are
+     * inline) and route-table associations; with public nodes, no NAT gateway, address or private route
+     * table. The cluster and its nodes depend on these explicitly, so that nodes never start in subnets
+     * without egress and `pulumi destroy` removes this plumbing only after them.
      */
     public readonly egress: pulumi.Resource[];
 
@@ -60,21 +136,6 @@ export class ClusterVpc extends pulumi.ComponentResource {
         super("edge-cloud-mesh:cloud:ClusterVpc", name, {}, opts);
         const parent = { parent: this };
         const nameTag = (suffix: string) => ({ Name: `${name}-${suffix}` });
-
-        const zones = aws
-            .getAvailabilityZonesOutput(
-                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-                parent,
-            )
-            .names.apply((names) => {
-                if (names.length < args.availabilityZoneCount) {
-                    throw new Error(
-                        `edge-cloud-mesh:availabilityZoneCount is ${args.availabilityZoneCount}, but this region has only ` +
-                            `${names.length} available zones (${names.join(", ")}); lower it.`,
-                    );
-                }
-                return names.slice(0, args.availabilityZoneCount);
-            });
 
         const vpc = new aws.ec2.Vpc(
             name,
@@ -88,7 +149,8 @@ export class ClusterVpc extends pulumi.ComponentResource {
             parent,
         );
 
-        const plan = planSubnets(args.cidr, args.availabilityZoneCount);
+        const zones = args.zones;
+        const plan = planSubnets(args.cidr, zones.length);
         const associations: aws.ec2.RouteTableAssociation[] = [];
         const publicSubnets = plan.map((subnet, zone) => {
             const resource = new aws.ec2.Subnet(
@@ -112,42 +174,50 @@ export class ClusterVpc extends pulumi.ComponentResource {
             return resource;
         });
 
-        const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: nameTag("nat") }, parent);
-        const natGateway = new aws.ec2.NatGateway(
-            name,
-            { subnetId: publicSubnets[0].id, allocationId: natAddress.id, tags: nameTag("nat") },
-            { parent: this, dependsOn: [internetGateway] },
-        );
-        const privateRoutes = new aws.ec2.RouteTable(
-            `${name}-private`,
-            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }], tags: nameTag("private") },
-            parent,
-        );
-        const privateSubnets = plan.map((subnet, zone) => {
-            const resource = new aws.ec2.Subnet(
-                `${name}-private-${zone}`,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: subnet.privateCidr,
-                    availabilityZone: zones[zone],
-                    tags: { ...nameTag(`private-${zone}`), ...PRIVATE_SUBNET_TAGS },
-                },
-                parent,
-            );
-            associations.push(
-                new aws.ec2.RouteTableAssociation(
+        const privateSubnets = plan.map(
+            (subnet, zone) =>
+                new aws.ec2.Subnet(
                     `${name}-private-${zone}`,
-                    { subnetId: resource.id, routeTableId: privateRoutes.id },
+                    {
+                        vpcId: vpc.id,
+                        cidrBlock: subnet.privateCidr,
+                        availabilityZone: zones[zone],
+                        tags: { ...nameTag(`private-${zone}`), ...PRIVATE_SUBNET_TAGS },
+                    },
                     parent,
                 ),
+        );
+
+        const egress: pulumi.Resource[] = [internetGateway, publicRoutes];
+        if (args.nodeSubnets === "private") {
+            const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: nameTag("nat") }, parent);
+            const natGateway = new aws.ec2.NatGateway(
+                name,
+                { subnetId: publicSubnets[0].id, allocationId: natAddress.id, tags: nameTag("nat") },
+                { parent: this, dependsOn: [internetGateway] },
             );
-            return resource;
-        });
+            const privateRoutes = new aws.ec2.RouteTable(
+                `${name}-private`,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }], tags: nameTag("private") },
+                parent,
+            );
+            privateSubnets.forEach((subnet, zone) =>
+                associations.push(
+                    new aws.ec2.RouteTableAssociation(
+                        `${name}-private-${zone}`,
+                        { subnetId: subnet.id, routeTableId: privateRoutes.id },
+                        parent,
+                    ),
+                ),
+            );
+            egress.push(natAddress, natGateway, privateRoutes);
+        }
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
         this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
-        this.egress = [internetGateway, publicRoutes, natAddress, natGateway, privateRoutes, ...associations];
+        this.nodeSubnetIds = args.nodeSubnets === "public" ? this.publicSubnetIds : this.privateSubnetIds;
+        this.egress = [...egress, ...associations];
         this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
     }
 }

@@ -25,8 +25,10 @@ export interface EksClusterArgs {
     vpcId: pulumi.Input<string>;
     /** Subnets for internet-facing load balancers. */
     publicSubnetIds: pulumi.Input<string>[];
-    /** Subnets for the nodes. */
+    /** Private subnets: with the public ones, where EKS places its network interfaces. */
     privateSubnetIds: pulumi.Input<string>[];
+    /** Subnets for the nodes: the private ones, or the public ones (`nodeSubnets: public`). */
+    nodeSubnetIds: pulumi.Input<string>[];
     /** A version of EKS_VERSIONS: it picks the add-on builds. */
     kubernetesVersion: string;
     supportType: SupportType;
@@ -54,15 +56,75 @@ export const NODE_POLICY_NAMES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Po
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
 
 /**
+ * The principal an IAM role or user ARN names, as IAM tells principals apart: account, kind, and the
+ * name without its path, whatever its case (IAM names are unique in an account and "not distinguished
+ * by case", IAM CreateRole). Undefined for anything else (the root user, a federated user).
+ */
+export function principalIdentity(arn: string): string | undefined {
+    const match = /^arn:[\w-]+:iam::(\d{12}):(role|user)\/(?:[^:]*\/)?([^/]+)$/.exec(arn);
+    return match === null ? undefined : `${match[1]}:${match[2]}:${match[3].toLowerCase()}`;
+}
+
+/** Who runs the program, as AWS knows it: the caller's ARN, and for a role session the role's own ARN, path included. */
+export interface CallerIdentity {
+    callerArn: string;
+    /** `getSessionContext`'s issuerArn: an assumed role's IAM ARN (`role/aws-reserved/sso.amazonaws.com/…` for SSO), else the caller's ARN. */
+    issuerArn: string;
+}
+
+/**
+ * The identity that creates the cluster in this run: the AWS provider's, while no EKS cluster of that
+ * name exists in the region; undefined once one does (its creator is fixed, and who runs now, CI's
+ * preview role say, may well be one of clusterAdmins). getSessionContext reads an assumed role's ARN
+ * with its path through iam:GetRole (terraform-provider-aws session_context_data_source.go); the ARN is
+ * never rebuilt from the session's, which has no path (an SSO role's path even depends on the region).
+ */
+export async function creatingIdentity(eksClusterName: string): Promise<CallerIdentity | undefined> {
+    const clusters = await aws.eks.getClusters({});
+    if (clusters.names.includes(eksClusterName)) return undefined;
+    const caller = await aws.getCallerIdentity({});
+    const session = await aws.iam.getSessionContext({ arn: caller.arn });
+    return { callerArn: caller.arn, issuerArn: session.issuerArn };
+}
+
+/**
+ * Why `admins` cannot be granted: one of them is the identity creating the cluster, which EKS makes
+ * admin by itself (pulumi-eks sets bootstrapClusterCreatorAdminPermissions), and EKS refuses a second
+ * access entry for one principal (409 ResourceInUseException, once the cluster exists).
+ */
+export function creatorAdminProblem(caller: CallerIdentity, admins: string[]): string | undefined {
+    const creator = principalIdentity(caller.issuerArn);
+    const listed = admins.find((arn) => creator !== undefined && principalIdentity(arn) === creator);
+    if (listed === undefined) return undefined;
+    const session = caller.callerArn === caller.issuerArn ? "" : ` (the session ${caller.callerArn})`;
+    return (
+        `${JSON.stringify(listed)} is the identity that runs this program and creates the cluster, ${caller.issuerArn}${session}: ` +
+        `EKS makes it cluster admin by itself and refuses a second access entry for it; accepted: other principals (remove it from the list)`
+    );
+}
+
+/**
  * Access entries for `clusterAdmins`, keyed by account and principal so that reordering the list
  * replaces nothing; the policy ARN is in the cluster's partition.
+ *
+ * The key names the entry's resources in pulumi-eks (`<cluster>-<key>`), so a new key replaces the
+ * entry, and Pulumi creates the replacement before deleting the old one, which EKS refuses (one entry
+ * per principal). So keys stay what they have been, `admin-<account>-<kind>-<path-and-name with / as ->`,
+ * unless two admins would share one (`role/a/b` and `role/a-b`): then the path-less one keeps it (a
+ * path-less key is its principal's alone) and the others keep their `/`, which IAM names never contain.
  */
 export function clusterAdminAccessEntries(principalArns: string[], partition: pulumi.Input<string>) {
+    const key = (arn: string, pathSeparator: string) => {
+        const [, , , , account, resource] = arn.split(":");
+        return `admin-${account}-${resource.replace(/\//g, pathSeparator)}`;
+    };
+    const keys = principalArns.map((arn) => key(arn, "-"));
     return Object.fromEntries(
-        principalArns.map((principalArn) => {
-            const [, , , , account, resource] = principalArn.split(":");
+        principalArns.map((principalArn, index) => {
+            const shared = keys.indexOf(keys[index]) !== keys.lastIndexOf(keys[index]);
+            const hasPath = principalArn.split("/").length > 2;
             return [
-                `admin-${account}-${resource.replace(/\//g, "-")}`,
+                shared && hasPath ? key(principalArn, "/") : keys[index],
                 {
                     principalArn,
                     accessPolicies: {
@@ -164,10 +226,10 @@ export class EksCluster extends pulumi.ComponentResource {
                 amiType: GRAVITON_AMI_TYPE,
                 instanceTypes: args.instanceTypes,
                 capacityType: args.capacityType,
-                subnetIds: args.privateSubnetIds,
+                subnetIds: args.nodeSubnetIds,
                 scalingConfig: { minSize: args.nodes.min, desiredSize: args.nodes.desired, maxSize: args.nodes.max },
             },
-            // Nodes start only in subnets with egress (NAT routes), and are deleted before that plumbing.
+            // Nodes start only in subnets with egress (NAT or internet gateway routes), and are deleted before that plumbing.
             // The cluster explicitly too: the SDK drops resource inputs from a remote component's dependencies.
             { parent: this, dependsOn: [cluster, ...nodePolicies, ...args.networkReady] },
         );

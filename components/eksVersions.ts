@@ -18,14 +18,32 @@ export interface EksVersion {
 }
 
 /**
- * Support dates: the EKS version calendar as the aws-samples "eks-operation-review" skill tabulates
- * it (https://aws-samples.github.io/sample-apex-skills/docs/skills/eks-operation-review/references/cluster-lifecycle,
- * "Last verified: 2026-04-24"), cross-checked against 1.35 / 1.34 / 1.31 in ../shared/reviews/2026-11-review-aws.md.
- * Add-on builds: the "latest version for each Kubernetes version" tables of the EKS user guide
- * (docs.amazonaws.cn/eks/latest/userguide/managing-vpc-cni.md, .../zh_cn/.../managing-kube-proxy.md,
- * .../zh_cn/.../managing-coredns.md, as stored in November 2026). Versions without both are not offered.
+ * The table, as of 2026-12-06. `npm run check:eks-versions` compares it with what EKS offers now
+ * (DescribeClusterVersions, DescribeAddonVersions); run it, with AWS credentials, before relying on a row.
+ *
+ * Support dates, 1.31 to 1.35: the EKS version calendar (awsdocs/amazon-eks-user-guide
+ * kubernetes-versions.adoc, and the aws-samples "eks-operation-review" skill's copy of it, "Last
+ * verified: 2026-04-24"). 1.36: EKS release 2026-06-02 and end of standard support 2027-08-02 from a
+ * third-party post (devopsdreams, 2026-08-16), end of extended support derived from AWS's rule (14 months
+ * of standard support, then 12 of extended); not yet confirmed by an AWS page.
+ *
+ * Add-on builds, kube-proxy and CoreDNS: the "latest version for each Kubernetes version" tables of the
+ * EKS user guide (managing-kube-proxy.md, managing-coredns.md): 1.31 to 1.35 from the zh_cn copies
+ * stored in November 2026, 1.36 and CoreDNS for 1.33 from the later ja_jp copies read 2026-12-06. These
+ * give v1.12.4 as the newest CoreDNS for 1.33 where the earlier ones gave v1.13.2: a v1.13 build is
+ * probably not offered for 1.33 (the check command says for sure).
+ * vpc-cni: no AWS table for 1.34 to 1.36 could be read. 1.31 to 1.35 pin v1.21.1-eksbuild.7, the build
+ * public configurations pin with 1.33 to 1.35. 1.36 pins v1.22.3-eksbuild.1, what a 1.36 cluster on EKS
+ * was recorded running (a third-party field log); a cluster moving from 1.35 to 1.36 thus moves vpc-cni
+ * by one minor version, the most EKS takes in one step (terraform-aws-eks#2749).
+ * Versions without dates and all three builds are not offered.
  */
 export const EKS_VERSIONS: Readonly<Record<string, EksVersion>> = {
+    "1.36": {
+        endOfStandardSupport: "2027-08-02",
+        endOfExtendedSupport: "2028-08-02",
+        addons: { vpcCni: "v1.22.3-eksbuild.1", kubeProxy: "v1.36.0-eksbuild.14", coredns: "v1.14.3-eksbuild.3" },
+    },
     "1.35": {
         endOfStandardSupport: "2027-03-27",
         endOfExtendedSupport: "2028-03-27",
@@ -39,7 +57,7 @@ export const EKS_VERSIONS: Readonly<Record<string, EksVersion>> = {
     "1.33": {
         endOfStandardSupport: "2026-07-29",
         endOfExtendedSupport: "2027-07-29",
-        addons: { vpcCni: "v1.21.1-eksbuild.7", kubeProxy: "v1.33.10-eksbuild.2", coredns: "v1.13.2-eksbuild.4" },
+        addons: { vpcCni: "v1.21.1-eksbuild.7", kubeProxy: "v1.33.10-eksbuild.2", coredns: "v1.12.4-eksbuild.18" },
     },
     "1.32": {
         endOfStandardSupport: "2026-03-23",

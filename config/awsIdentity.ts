@@ -2,7 +2,7 @@
 // kubeconfig runs `aws eks get-token` as the same principal, so a setting it cannot mirror is an error.
 import type { AwsIdentity } from "../components/eksCluster";
 import { ConfigReader, parseJson } from "./reader";
-import { ConfigContext } from "./types";
+import { AwsProfiles, ConfigContext } from "./types";
 
 /**
  * AWS provider settings that give it credentials `aws eks get-token` (the Kubernetes provider's
@@ -27,7 +27,11 @@ const ASSUME_ROLE_FIELDS_NOT_MIRRORED = ["externalId", "sourceIdentity", "tags",
  */
 export function parseAwsIdentity(reader: ConfigReader, context: ConfigContext): AwsIdentity {
     const identity: AwsIdentity = {};
-    if (context.awsProfile) identity.profile = context.awsProfile;
+    if (context.awsProfile) {
+        identity.profile = context.awsProfile;
+        const problem = context.readAwsProfiles && awsProfileProblem(context.awsProfile, context.readAwsProfiles());
+        if (problem) reader.otherKeyProblem("aws:profile", problem);
+    }
     for (const key of context.awsUnmirroredKeys ?? []) {
         reader.otherKeyProblem(
             key,
@@ -52,4 +56,21 @@ export function parseAwsIdentity(reader: ConfigReader, context: ConfigContext): 
     }
     if (typeof role?.roleArn === "string" && role.roleArn !== "") identity.roleArn = role.roleArn;
     return identity;
+}
+
+/**
+ * A profile the machine does not have stops the AWS provider with "failed to get shared config profile"
+ * (aws-sdk-go-base pre-validates it), CI runners above all: they have no profiles.
+ */
+function awsProfileProblem(profile: string, machine: AwsProfiles): string | undefined {
+    if (machine.profiles.includes(profile)) return undefined;
+    const [configFile, credentialsFile] = machine.files;
+    const have = machine.profiles.length > 0 ? machine.profiles.map((name) => JSON.stringify(name)).join(", ") : "none";
+    return (
+        `${JSON.stringify(profile)} is not a profile this machine has (no [profile ${profile}] in ${configFile}, no [${profile}] in ` +
+        `${credentialsFile}; it has ${have}), so the AWS provider would stop with "failed to get shared config profile". ` +
+        `CI takes its identity from the environment (the workflows' OIDC role) and has no profiles: a stack that CI previews or ` +
+        `destroys must not set aws:profile (pulumi config rm aws:profile; on your machine, export AWS_PROFILE instead); ` +
+        `accepted: a profile this machine has, or aws:profile unset`
+    );
 }

@@ -1,4 +1,4 @@
-// Reads Pulumi.yaml (with kubeconfigFile.ts, the only file config/ reads): the parser needs its
+// Reads Pulumi.yaml (with kubeconfigFile.ts and awsProfiles.ts, the only files config/ reads): the parser needs its
 // defaults to tell a key set on purpose from one the engine filled in.
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,11 +1,12 @@
 // The cloud role on EKS: the cluster's name, Kubernetes version and support, admins, and node group.
-import type { AwsIdentity, CapacityType, NodeGroupSize } from "../components/eksCluster";
+import { type AwsIdentity, type CapacityType, type NodeGroupSize, principalIdentity } from "../components/eksCluster";
 import { SupportType, supportProblem } from "../components/eksVersions";
+import { ACCEPTED_INSTANCE_TYPES, GRAVITON_INSTANCE_TYPES, addressesPerNode } from "../components/gravitonInstanceTypes";
 import { instanceArchitecture } from "../policy/rules";
 import { parseAwsIdentity } from "./awsIdentity";
 import { PROJECT } from "./keys";
 import { DEFAULT_GATEWAY_API_CRDS } from "./meshSide";
-import { parseGatewaySourceCidrs, parseNetwork } from "./network";
+import { LargestNode, parseGatewaySourceCidrs, parseNetwork } from "./network";
 import { ConfigReader } from "./reader";
 import { cidrProblem } from "./rules";
 import { CloudSideConfig, ConfigContext, EksCloudConfig } from "./types";
@@ -31,8 +32,9 @@ export function parseEksCloud(
         reader.stackProblem(stack, `the EKS cluster is named <project>-<stack>, ${JSON.stringify(eksClusterName)}, which ${problem}`);
     const supportType = reader.oneOf("supportType", SUPPORT_TYPES);
     const awsIdentity = parseAwsIdentity(reader, context);
+    const instanceTypes = parseInstanceTypes(reader);
     const nodes = parseNodes(reader);
-    const network = parseNetwork(reader, nodes);
+    const network = parseNetwork(reader, nodes, reader.hasProblem("instanceTypes") ? undefined : largestNode(instanceTypes));
     return {
         ...common,
         cluster: "eks",
@@ -50,7 +52,7 @@ export function parseEksCloud(
         clusterAdmins: parseClusterAdmins(reader, awsIdentity),
         awsIdentity,
         apiAccessCidrs: reader.checkEach("apiAccessCidrs", reader.stringList("apiAccessCidrs", { nonEmpty: true }), cidrProblem),
-        instanceTypes: parseInstanceTypes(reader),
+        instanceTypes,
         capacityType: reader.oneOf("capacityType", CAPACITY_TYPES),
         nodes,
     };
@@ -72,11 +74,14 @@ function parseClusterAdmins(reader: ConfigReader, awsIdentity: AwsIdentity): str
                 `its admin already, and EKS refuses a second access entry for it; accepted: other principals`,
         );
     }
-    const duplicates = admins.filter((arn, index) => admins.indexOf(arn) !== index);
+    // IAM names are unique in an account whatever their case and path: two spellings are one principal.
+    const principals = admins.map(principalIdentity);
+    const duplicates = admins.filter((_, index) => principals[index] !== undefined && principals.indexOf(principals[index]) !== index);
     if (duplicates.length > 0) {
         reader.problem(
             "clusterAdmins",
-            `${[...new Set(duplicates)].map((arn) => JSON.stringify(arn)).join(", ")} listed more than once; accepted: distinct ARNs (EKS allows one access entry per principal)`,
+            `${[...new Set(duplicates)].map((arn) => JSON.stringify(arn)).join(", ")} listed more than once (IAM names are unique in an account, ` +
+                `whatever their path and case); accepted: distinct principals (EKS allows one access entry per principal)`,
         );
     }
     return admins;
@@ -85,10 +90,16 @@ function parseClusterAdmins(reader: ConfigReader, awsIdentity: AwsIdentity): str
 function parseInstanceTypes(reader: ConfigReader): string[] {
     const instanceTypes = reader.stringList("instanceTypes", { nonEmpty: true });
     const architectures = instanceTypes.map((instanceType) => ({ instanceType, arch: instanceArchitecture(instanceType) }));
-    const accepted = "Graviton (arm64) instance types such as m7g.large, c7g.xlarge, t4g.medium or r8g.2xlarge";
+    const accepted = `Graviton (arm64) instance types of the table in components/gravitonInstanceTypes.ts: ${ACCEPTED_INSTANCE_TYPES}`;
     for (const { instanceType, arch } of architectures) {
         if (arch === "unknown") {
             reader.problem("instanceTypes", `${JSON.stringify(instanceType)} is not an EC2 instance type; accepted: ${accepted}`);
+        } else if (arch === "arm64" && GRAVITON_INSTANCE_TYPES[instanceType] === undefined) {
+            reader.problem(
+                "instanceTypes",
+                `${JSON.stringify(instanceType)} is a Graviton type outside the program's table, which knows how many VPC addresses ` +
+                    `each accepted type's nodes take (vpcCidr is sized by it); accepted: ${accepted}`,
+            );
         }
     }
     const x86 = architectures.filter(({ arch }) => arch === "x86_64").map(({ instanceType }) => instanceType);
@@ -102,6 +113,13 @@ function parseInstanceTypes(reader: ConfigReader): string[] {
         );
     }
     return instanceTypes;
+}
+
+/** Of valid instanceTypes, the one whose nodes take the most VPC addresses. */
+function largestNode(instanceTypes: string[]): LargestNode {
+    return instanceTypes
+        .map((instanceType) => ({ instanceType, addresses: addressesPerNode(GRAVITON_INSTANCE_TYPES[instanceType]) }))
+        .reduce((largest, node) => (node.addresses > largest.addresses ? node : largest));
 }
 
 function parseNodes(reader: ConfigReader): NodeGroupSize {

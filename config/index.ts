@@ -3,8 +3,8 @@
 // folder only states what a valid value is and derives the few defaults that depend on the stack.
 //
 // loadConfig, below, is the only code here that touches the Pulumi runtime; parseConfig (parse.ts)
-// gets everything else it needs through its ConfigContext, and only defaults.ts and
-// kubeconfigFile.ts read files (test/layering.test.ts holds these lines).
+// gets everything else it needs through its ConfigContext, and only defaults.ts, kubeconfigFile.ts
+// and awsProfiles.ts read files (test/layering.test.ts holds these lines).
 //
 // To add a key: declare it with its one default and description in Pulumi.yaml; add it, with the
 // stacks that read it, at the end of CONFIG_KEY_READERS (keys.ts); read and check it in the file of
@@ -13,6 +13,7 @@
 // lists it too (test/config.test.ts checks all four agree).
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_IDENTITY_KEYS_NOT_MIRRORED } from "./awsIdentity";
+import { readAwsProfiles } from "./awsProfiles";
 import { projectDefaults } from "./defaults";
 import { PROJECT } from "./keys";
 import { readKubeconfigFile } from "./kubeconfigFile";
@@ -24,7 +25,8 @@ export { kubernetesVersionProblem, principalArnProblem } from "./eks";
 export { editDistance, misplacedKeyProblems, nearestKey, readersLabel } from "./keyProblems";
 export { CONFIG_KEYS, CONFIG_KEY_READERS, PROJECT, readsKey, type ConfigKey, type KeyReaders, type RawConfig, type Role } from "./keys";
 export { STACK_NAME_FORMS } from "./rules";
-export { ConfigError, parseConfig, projectDefaults, readKubeconfigFile };
+export { configFileProfiles, credentialsFileProfiles } from "./awsProfiles";
+export { ConfigError, parseConfig, projectDefaults, readAwsProfiles, readKubeconfigFile };
 export type * from "./types";
 
 /** Reads this stack's configuration and validates it; throws a RunError naming every bad key. */
@@ -45,6 +47,7 @@ export function loadConfig(): MeshConfig {
             defaults: projectDefaults(),
             readKubeconfigFile,
             awsProfile: pulumi.runtime.getConfig("aws:profile"),
+            readAwsProfiles,
             awsAssumeRoles: pulumi.runtime.getConfig("aws:assumeRoles"),
             awsUnmirroredKeys: AWS_IDENTITY_KEYS_NOT_MIRRORED.filter((key) => pulumi.runtime.getConfig(key) !== undefined),
         });

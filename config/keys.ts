@@ -59,6 +59,7 @@ export const CONFIG_KEY_READERS = {
     nodes: EKS,
     trustAnchors: CLOUD,
     issuerTrustAnchor: CLOUD,
+    nodeSubnets: EKS,
 } as const satisfies Record<string, KeyReaders>;
 
 export type ConfigKey = keyof typeof CONFIG_KEY_READERS;

@@ -1,4 +1,4 @@
-// Reads the kubeconfig file the kubeconfig key names: with defaults.ts, the only file config/ reads.
+// Reads the kubeconfig file the kubeconfig key names: with defaults.ts and awsProfiles.ts, the only files config/ reads.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

@@ -1,5 +1,7 @@
-// The EKS cluster's network: a VPC the stack creates (vpcCidr, availabilityZoneCount) or an existing
-// one (vpcId and its subnets), and the gateway's sources within the cluster security group's quota.
+// The EKS cluster's network: a VPC the stack creates (vpcCidr, availabilityZoneCount, nodeSubnets) or
+// an existing one (vpcId and its subnets), and the gateway's sources within the cluster security
+// group's quota.
+import type { NodeSubnets } from "../components/clusterVpc";
 import type { NodeGroupSize } from "../components/eksCluster";
 import { parseIpv4Cidr } from "../policy/rules";
 import { ConfigReader } from "./reader";
@@ -7,8 +9,15 @@ import { cidrProblem } from "./rules";
 import { NetworkConfig } from "./types";
 
 const MAX_AVAILABILITY_ZONES = 6;
+const NODE_SUBNETS: readonly NodeSubnets[] = ["private", "public"];
 
-export function parseNetwork(reader: ConfigReader, nodes: NodeGroupSize): NetworkConfig {
+/** The node type that takes the most VPC addresses among instanceTypes, and how many; undefined when instanceTypes is invalid. */
+export interface LargestNode {
+    instanceType: string;
+    addresses: number;
+}
+
+export function parseNetwork(reader: ConfigReader, nodes: NodeGroupSize, largestNode: LargestNode | undefined): NetworkConfig {
     const vpcId = reader.string("vpcId", { optional: true });
     const publicSubnetIds = reader.stringList("publicSubnetIds");
     const privateSubnetIds = reader.stringList("privateSubnetIds");
@@ -19,12 +28,25 @@ export function parseNetwork(reader: ConfigReader, nodes: NodeGroupSize): Networ
     ] as const;
     const givenKeys = given.filter(([, isGiven]) => isGiven).map(([key]) => key);
 
+    const nodeSubnets = reader.oneOf("nodeSubnets", NODE_SUBNETS);
     if (givenKeys.length === 0) {
+        // Without valid instanceTypes there is no telling how many addresses a node takes: judge the form only.
+        const rule = (value: string) =>
+            largestNode === undefined ? vpcCidrFormatProblem(value) : vpcCidrProblem(value, nodes.max, largestNode);
         return {
             kind: "new",
-            cidr: reader.check("vpcCidr", reader.string("vpcCidr"), (value) => vpcCidrProblem(value, nodes.max)),
+            cidr: reader.check("vpcCidr", reader.string("vpcCidr"), rule),
             availabilityZoneCount: reader.integer("availabilityZoneCount", { min: 2, max: MAX_AVAILABILITY_ZONES }),
+            nodeSubnets,
         };
+    }
+    if (nodeSubnets === "public") {
+        reader.problem(
+            "nodeSubnets",
+            `"public" is for the VPC the program creates (its nodes then use the public subnets and it creates no NAT gateway); ` +
+                `with vpcId the nodes run in privateSubnetIds, whatever those subnets are; accepted: "private" with vpcId ` +
+                `(to run the nodes in public subnets of your VPC, list those in privateSubnetIds: they must assign public IPv4 addresses on launch)`,
+        );
     }
     if (givenKeys.length < given.length) {
         const missing = given.filter(([, isGiven]) => !isGiven).map(([key]) => reader.qualified(key));
@@ -47,43 +69,50 @@ function subnetIdProblem(value: string): string | undefined {
     return /^subnet-[0-9a-f]+$/.test(value) ? undefined : "accepted: subnet ids like subnet-0123456789abcdef0";
 }
 
-/**
- * Addresses a node takes from its subnet under the VPC CNI: every pod gets a VPC address, and the CNI
- * holds its ENIs' addresses (m7g.large, the default type: 3 ENIs x 10 IPv4 addresses). Larger types take
- * more (m7g.xlarge: 4 x 15), so for them the rule is a floor, and the message says which type it assumes.
- */
-export const ADDRESSES_PER_NODE = 30;
 /** Free addresses EKS needs in a subnet for its own network interfaces (EKS user guide, network-reqs). */
 export const EKS_FREE_ADDRESSES_PER_SUBNET = 16;
 /** Addresses AWS reserves in every subnet. */
 const AWS_RESERVED_ADDRESSES = 5;
+/**
+ * Nodes a managed node group's update adds in one zone: EKS raises the group's size for an update and
+ * launches the new nodes in the zones of the ones they replace, "up to two instances per Availability
+ * Zone" (EKS user guide, managed-node-update-behavior, 2024-12).
+ */
+const UPDATE_SURGE_PER_ZONE = 2;
+
+function vpcCidrFormatProblem(value: string): string | undefined {
+    const parsed = parseIpv4Cidr(value);
+    return parsed === undefined || parsed[1] < 16 || parsed[1] > 24
+        ? "accepted: an IPv4 CIDR block from /16 to /24 (AWS allows /16 to /28; subnets need room), e.g. 10.0.0.0/16"
+        : undefined;
+}
 
 /**
- * The rule for vpcCidr: each private subnet (1/16 of the VPC, see planSubnets) must hold EKS's own
- * interfaces and every node of the group at its VPC CNI address budget, since all nodes may land in
- * one zone: 2^(32 - (prefix + 4)) - 5 >= 16 + nodes.max x 30.
+ * The rule for vpcCidr: each node subnet (1/16 of the VPC, see planSubnets) must hold EKS's own
+ * interfaces and, since all nodes may land in one zone, every node of the group plus an update's surge
+ * in that zone, each at the VPC CNI addresses of the largest instance type:
+ * 2^(32 - (prefix + 4)) - 5 >= 16 + (nodes.max + 2) x addresses per node.
  */
-export function vpcCidrProblem(value: string, maxNodes: number): string | undefined {
-    const parsed = parseIpv4Cidr(value);
-    if (parsed === undefined || parsed[1] < 16 || parsed[1] > 24) {
-        return "accepted: an IPv4 CIDR block from /16 to /24 (AWS allows /16 to /28; subnets need room), e.g. 10.0.0.0/16";
-    }
-    const needed = EKS_FREE_ADDRESSES_PER_SUBNET + maxNodes * ADDRESSES_PER_NODE;
-    const usable = (prefix: number) => 2 ** (32 - (prefix + 4)) - AWS_RESERVED_ADDRESSES;
-    if (usable(parsed[1]) < needed) {
-        const largest = [24, 23, 22, 21, 20, 19, 18, 17, 16].find((prefix) => usable(prefix) >= needed);
-        const maxNodesAt16 = Math.floor((usable(16) - EKS_FREE_ADDRESSES_PER_SUBNET) / ADDRESSES_PER_NODE);
-        const accepted =
-            largest === undefined
-                ? `no VPC up to /16 holds that many; accepted: nodes.max of at most ${maxNodesAt16}`
-                : `accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max`;
-        return (
-            `too small for the node group's pods: its private subnets are /${parsed[1] + 4} with ${usable(parsed[1])} usable addresses, but each must hold ` +
-            `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${ADDRESSES_PER_NODE} per node (the VPC CNI gives every pod a VPC address; ${ADDRESSES_PER_NODE} is an m7g.large's, larger types take more) for nodes.max ${maxNodes} nodes, ` +
-            `${needed} in all; ${accepted}`
-        );
-    }
-    return undefined;
+export function vpcCidrProblem(value: string, maxNodes: number, largestNode: LargestNode): string | undefined {
+    const formatProblem = vpcCidrFormatProblem(value);
+    if (formatProblem !== undefined) return formatProblem;
+    const prefix = parseIpv4Cidr(value)![1];
+    const nodesPerSubnet = maxNodes + UPDATE_SURGE_PER_ZONE;
+    const needed = EKS_FREE_ADDRESSES_PER_SUBNET + nodesPerSubnet * largestNode.addresses;
+    const usable = (vpcPrefix: number) => 2 ** (32 - (vpcPrefix + 4)) - AWS_RESERVED_ADDRESSES;
+    if (usable(prefix) >= needed) return undefined;
+    const largest = [24, 23, 22, 21, 20, 19, 18, 17, 16].find((candidate) => usable(candidate) >= needed);
+    const maxNodesAt16 = Math.floor((usable(16) - EKS_FREE_ADDRESSES_PER_SUBNET) / largestNode.addresses) - UPDATE_SURGE_PER_ZONE;
+    const accepted =
+        largest === undefined
+            ? `no VPC up to /16 holds that many; accepted: nodes.max of at most ${maxNodesAt16} with ${largestNode.instanceType}, or smaller instanceTypes`
+            : `accepted: /${largest} or larger (e.g. 10.0.0.0/${largest}), or a lower nodes.max, or smaller instanceTypes`;
+    return (
+        `too small for the node group's pods: its node subnets are /${prefix + 4} with ${usable(prefix)} usable addresses, but each must hold ` +
+        `${EKS_FREE_ADDRESSES_PER_SUBNET} for EKS plus ${largestNode.addresses} per node (the VPC CNI gives every pod a VPC address and holds ` +
+        `every address of a node's interfaces: ${largestNode.addresses} on ${largestNode.instanceType}, the largest of instanceTypes) ` +
+        `for nodes.max ${maxNodes} nodes and the ${UPDATE_SURGE_PER_ZONE} an update adds in a zone, ${needed} in all; ${accepted}`
+    );
 }
 
 /**

@@ -1,5 +1,6 @@
 // What the configuration is once read and validated: the program's only view of it, one type per
 // role and cloud cluster. And what the parser is given besides the raw keys (ConfigContext).
+import type { NodeSubnets } from "../components/clusterVpc";
 import type { AwsIdentity, CapacityType, NodeGroupSize } from "../components/eksCluster";
 import type { SupportType } from "../components/eksVersions";
 import type { GatewayApiCrds } from "../components/linkerdInstall";
@@ -8,7 +9,7 @@ import type { SplitMode, TrafficSplitApi } from "../components/trafficSplit";
 
 /** A VPC this program creates, or one that already exists. */
 export type NetworkConfig =
-    | { kind: "new"; cidr: string; availabilityZoneCount: number }
+    | { kind: "new"; cidr: string; availabilityZoneCount: number; nodeSubnets: NodeSubnets }
     | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
 
 /** Where the cloud cluster comes from: EKS, created by the stack, or an existing cluster reached through a kubeconfig. */
@@ -104,6 +105,13 @@ export type MeshConfig = CloudConfig | EdgeConfig;
 /** A kubeconfig file the `kubeconfig` key names: where it is and what it holds, or why it cannot be read. */
 export type KubeconfigFile = { path: string; text: string } | { problem: string };
 
+/** The AWS shared-config profiles this machine has, and the files they were read from. */
+export interface AwsProfiles {
+    profiles: string[];
+    /** The shared config file, then the shared credentials file. */
+    files: string[];
+}
+
 /**
  * What the parser needs besides the project's keys, so that it reads no file and no runtime state:
  * loadConfig (index.ts) gathers it from the engine, the clock and the disk; tests pass their own.
@@ -117,6 +125,8 @@ export interface ConfigContext {
     readKubeconfigFile: (given: string) => KubeconfigFile;
     /** `aws:profile`, as the engine hands it over. */
     awsProfile?: string;
+    /** The shared-config profiles this machine has (awsProfiles.ts): `aws:profile` must name one. Unset, it is not checked. */
+    readAwsProfiles?: () => AwsProfiles;
     /** `aws:assumeRoles`, JSON as the engine hands it over. */
     awsAssumeRoles?: string;
     /** Which of AWS_IDENTITY_KEYS_NOT_MIRRORED the stack sets. */

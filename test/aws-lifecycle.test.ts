@@ -310,7 +310,11 @@ describe("cost and support", () => {
         expect(supportProblem("1.31", "EXTENDED", new Date("2026-11-26T12:00:00Z"))).toMatch(
             /1\.31 leaves standard support on 2025-11-26 and extended support on 2026-11-26/,
         );
-        expect(supportProblem("1.36", "EXTENDED", new Date("2026-11-25T12:00:00Z"))).toMatch(/accepted: 1\.35, 1\.34, 1\.33, 1\.32, 1\.31/);
+        expect(supportProblem("1.37", "EXTENDED", new Date("2026-11-25T12:00:00Z"))).toMatch(
+            /accepted: 1\.36, 1\.35, 1\.34, 1\.33, 1\.32, 1\.31/,
+        );
+        expect(supportProblem("1.36", "STANDARD", new Date("2027-08-01T12:00:00Z"))).toBeUndefined();
+        expect(supportProblem("1.36", "STANDARD", new Date("2027-08-02T00:00:00Z"))).toMatch(/out of EKS standard support on 2027-08-02/);
     });
 
     it("names the key, both dates and both fixes, with the price", () => {
@@ -318,7 +322,7 @@ describe("cost and support", () => {
         expect(run).toThrow(/edge-cloud-mesh:kubernetesVersion: "1\.33" is out of EKS standard support on 2026-11-25/);
         expect(run).toThrow(/1\.33 leaves standard support on 2026-07-29 and extended support on 2027-07-29/);
         expect(run).toThrow(
-            /set kubernetesVersion to 1\.35 or 1\.34 \(in standard support\), or set supportType to EXTENDED \(the control plane then costs \$0\.60 instead of \$0\.10 per hour\)/,
+            /set kubernetesVersion to 1\.36 or 1\.35 or 1\.34 \(in standard support\), or set supportType to EXTENDED \(the control plane then costs \$0\.60 instead of \$0\.10 per hour\)/,
         );
         const extended = parseConfig(rawStackConfig("cloud", { kubernetesVersion: "1.33", supportType: "EXTENDED" }), "cloud", CONTEXT);
         expect(extended).toMatchObject({ kubernetesVersion: "1.33", supportType: "EXTENDED" });
@@ -331,6 +335,13 @@ describe("cost and support", () => {
             expect(entry.endOfStandardSupport < entry.endOfExtendedSupport, version).toBe(true);
             for (const date of [entry.endOfStandardSupport, entry.endOfExtendedSupport]) expect(date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         }
+        // Every pin is an EKS build, and kube-proxy's follows its Kubernetes version.
+        for (const [version, entry] of Object.entries(EKS_VERSIONS)) {
+            for (const pin of Object.values(entry.addons)) expect(pin, version).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+            expect(entry.addons.kubeProxy, version).toMatch(new RegExp(`^v${version.replace(".", "\\.")}\\.`));
+        }
+        expect(source).toMatch(/as of 2026-12-06/);
+        expect(source).toMatch(/npm run check:eks-versions/);
         // Nothing else in the program carries a support date.
         for (const file of [...sourceFiles("config"), "index.ts", "components/eksCluster.ts"]) {
             expect(fs.readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(/20\d\d-\d\d-\d\d/);
@@ -381,12 +392,19 @@ describe("a second up changes nothing: pinned EKS add-ons", () => {
 });
 
 describe("inputs AWS accepts but that cannot work are rejected before anything is declared", () => {
-    it("sizes private subnets for the node group's pods: 2^(32 - (prefix + 4)) - 5 >= 16 + 30 x nodes.max", () => {
-        expect(vpcCidrProblem("10.0.0.0/21", 3)).toBeUndefined(); // /25: 123 >= 106
-        expect(vpcCidrProblem("10.0.0.0/22", 3)).toMatch(/\/26 with 59 usable addresses.*106 in all; accepted: \/21 or larger/);
-        expect(vpcCidrProblem("10.0.0.0/21", 4)).toMatch(/accepted: \/20 or larger/); // 123 < 136
-        expect(vpcCidrProblem("10.0.0.0/16", 100)).toBeUndefined();
-        expect(vpcCidrProblem("10.0.0.0/16", 200)).toMatch(/no VPC up to \/16 holds that many; accepted: nodes\.max of at most 135/);
+    it("sizes node subnets for the pods of nodes.max nodes and an update's 2 more: 2^(32 - (prefix + 4)) - 5 >= 16 + (nodes.max + 2) x addresses", () => {
+        const m7gLarge = { instanceType: "m7g.large", addresses: 30 };
+        expect(vpcCidrProblem("10.0.0.0/20", 3, m7gLarge)).toBeUndefined(); // /24: 251 >= 16 + 5 x 30 = 166
+        expect(vpcCidrProblem("10.0.0.0/21", 3, m7gLarge)).toMatch(
+            /\/25 with 123 usable addresses, but each must hold 16 for EKS plus 30 per node .*m7g\.large, the largest of instanceTypes.* for nodes\.max 3 nodes and the 2 an update adds in a zone, 166 in all; accepted: \/20 or larger/,
+        );
+        expect(vpcCidrProblem("10.0.0.0/20", 6, m7gLarge)).toMatch(/accepted: \/19 or larger/); // 251 < 16 + 8 x 30
+        expect(vpcCidrProblem("10.0.0.0/21", 2, { instanceType: "t4g.small", addresses: 12 })).toBeUndefined(); // 123 >= 64
+        expect(vpcCidrProblem("10.0.0.0/22", 2, { instanceType: "t4g.small", addresses: 12 })).toMatch(/accepted: \/21 or larger/);
+        expect(vpcCidrProblem("10.0.0.0/16", 133, m7gLarge)).toBeUndefined();
+        expect(vpcCidrProblem("10.0.0.0/16", 134, m7gLarge)).toMatch(
+            /no VPC up to \/16 holds that many; accepted: nodes\.max of at most 133 with m7g\.large, or smaller instanceTypes/,
+        );
     });
 
     it.each([
@@ -396,7 +414,7 @@ describe("inputs AWS accepts but that cannot work are rejected before anything i
             [
                 /edge-cloud-mesh:vpcCidr: "10\.0\.0\.0\/24" is too small for the node group's pods/,
                 /\/28 with 11 usable addresses/,
-                /accepted: \/21 or larger/,
+                /accepted: \/20 or larger/,
             ],
         ],
         [

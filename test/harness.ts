@@ -7,7 +7,17 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { PROJECT, RawConfig } from "../config";
 import type { LoadBalancerIngress } from "../components/multiclusterGateway";
-import { DEFAULT_GATEWAY_INGRESS, gatewayIngress, gatewayServicePending, mocks, stackReferenceOutputs } from "./mocks";
+import {
+    DEFAULT_AWS_WORLD,
+    DEFAULT_GATEWAY_INGRESS,
+    MockAwsWorld,
+    awsWorld,
+    gatewayIngress,
+    gatewayServicePending,
+    invokedTokens,
+    mocks,
+    stackReferenceOutputs,
+} from "./mocks";
 import { unwrapSecrets } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -148,6 +158,8 @@ export interface RunOptions {
     gatewayIngress?: LoadBalancerIngress[];
     /** Run as a preview in which the gateway Service is created or replaced (no id, no address yet). */
     previewGatewayServiceChange?: boolean;
+    /** What AWS's provider functions answer, where it differs from DEFAULT_AWS_WORLD (eu-west-1, an IAM user calling). */
+    aws?: Partial<MockAwsWorld>;
 }
 
 /** Runs index.ts as `stack` and returns what it registered and its resolved outputs. */
@@ -156,6 +168,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     pulumi.runtime.setAllConfig(stackConfig(stack, options.config), (options.secretKeys ?? []).map(qualify));
     gatewayIngress.current = options.gatewayIngress ?? DEFAULT_GATEWAY_INGRESS;
     gatewayServicePending.current = options.previewGatewayServiceChange ?? false;
+    awsWorld.current = { ...DEFAULT_AWS_WORLD, ...options.aws };
+    invokedTokens.length = 0;
     stackReferenceOutputs.clear();
     for (const [name, outputs] of Object.entries(options.stackReferences ?? {})) stackReferenceOutputs.set(name, outputs);
     const { default: main } = await import("../index");

@@ -4,8 +4,9 @@
 // policy/rules.ts, the rules it shares with the policy pack.
 //
 // config/ parses without the Pulumi runtime and without reading files: only its index.ts, which
-// loads the stack's config, imports the Pulumi SDK, and only defaults.ts and kubeconfigFile.ts read
-// files. keys.ts imports nothing, so that the operator commands (scripts/) may import it.
+// loads the stack's config, imports the Pulumi SDK, and only defaults.ts, kubeconfigFile.ts and
+// awsProfiles.ts (the AWS shared config files aws:profile must name a profile of) read files.
+// keys.ts imports nothing, so that the operator commands (scripts/) may import it.
 //
 // scripts/ (the operator commands): cli/ parses and prints; flows/ and checks/ decide and report,
 // never reaching up into cli/ or ui/; tools/ and pulumi/ are the ways out of the process, and one file
@@ -80,7 +81,7 @@ const CONFIG_SINGLE_IMPORTERS = [
     {
         what: "the file system",
         matches: (specifier: string) => /^(node:)?fs(\/|$)/.test(specifier),
-        files: ["defaults.ts", "kubeconfigFile.ts"],
+        files: ["defaults.ts", "kubeconfigFile.ts", "awsProfiles.ts"],
     },
 ];
 
@@ -93,7 +94,7 @@ function configImportProblem(file: string, specifier: string): string | undefine
 }
 
 describe("config/", () => {
-    it("touches the Pulumi runtime only in index.ts, reads files only in defaults.ts and kubeconfigFile.ts, and keys.ts imports nothing", () => {
+    it("touches the Pulumi runtime only in index.ts, reads files only in defaults.ts, kubeconfigFile.ts and awsProfiles.ts, and keys.ts imports nothing", () => {
         const files = fs.readdirSync(CONFIG).filter((file) => file.endsWith(".ts"));
         const problems = files.flatMap((file) =>
             importSpecifiers(fs.readFileSync(path.join(CONFIG, file), "utf8"))
@@ -101,7 +102,9 @@ describe("config/", () => {
                 .filter((problem) => problem !== undefined)
                 .map((problem) => `${file}: ${problem}`),
         );
-        expect(files).toEqual(expect.arrayContaining(["index.ts", "keys.ts", "parse.ts", "defaults.ts", "kubeconfigFile.ts"]));
+        expect(files).toEqual(
+            expect.arrayContaining(["index.ts", "keys.ts", "parse.ts", "defaults.ts", "kubeconfigFile.ts", "awsProfiles.ts"]),
+        );
         expect(problems).toEqual([]);
     });
 
@@ -114,6 +117,7 @@ describe("config/", () => {
                 ["kubeconfigAccess.ts", "node:fs"],
                 ["eks.ts", "fs/promises"],
                 ["kubeconfigFile.ts", "node:fs"],
+                ["awsProfiles.ts", "node:fs"],
                 ["defaults.ts", "fs"],
                 ["network.ts", "node:os"],
                 ["keys.ts", "./types"],
@@ -123,8 +127,9 @@ describe("config/", () => {
             "@pulumi/pulumi: only index.ts may import the Pulumi SDK",
             "@pulumi/pulumi/runtime: only index.ts may import the Pulumi SDK",
             undefined,
-            "node:fs: only defaults.ts and kubeconfigFile.ts may import the file system",
-            "fs/promises: only defaults.ts and kubeconfigFile.ts may import the file system",
+            "node:fs: only defaults.ts and kubeconfigFile.ts and awsProfiles.ts may import the file system",
+            "fs/promises: only defaults.ts and kubeconfigFile.ts and awsProfiles.ts may import the file system",
+            undefined,
             undefined,
             undefined,
             undefined,

@@ -1,12 +1,70 @@
 // Pulumi mocks that answer like the real providers where the program reads an answer back.
 import * as pulumi from "@pulumi/pulumi";
+import { GRAVITON_INSTANCE_TYPES } from "../components/gravitonInstanceTypes";
 import type { LoadBalancerIngress } from "../components/multiclusterGateway";
 import { specialResourceSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { unwrapSecrets } from "./secrets";
 import { mockCertRequest, mockLocallySignedCert, mockPrivateKey, mockSelfSignedCert } from "./tlsMock";
 
-export const MOCK_AVAILABILITY_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+/**
+ * The AWS account and region the provider functions answer for: its zones (names with their IDs, as
+ * DescribeAvailabilityZones lists them), the instance types each zone offers, who calls, the IAM roles
+ * GetRole finds and the EKS clusters that exist. Tests vary it through runStack's `aws` option.
+ */
+export interface MockAwsWorld {
+    region: string;
+    zones: { name: string; zoneId: string }[];
+    /** Instance types offered, by zone name. */
+    offerings: Record<string, readonly string[]>;
+    /** The caller: what getCallerIdentity answers. */
+    caller: { arn: string; userId: string };
+    /** IAM roles by name, as their ARN with path: what iam:GetRole finds for getSessionContext. */
+    roles: Record<string, string>;
+    /** The EKS clusters the region has, by name: what ListClusters answers. */
+    eksClusters: string[];
+}
+
+export const MOCK_ACCOUNT = "123456789012";
+
+/** Callers of each kind, as STS answers GetCallerIdentity for them, with the roles IAM has. */
+export const CALLERS = {
+    iamUser: { caller: { arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAEXAMPLEUSERID0001" }, roles: {} },
+    assumedRole: {
+        caller: { arn: `arn:aws:sts::${MOCK_ACCOUNT}:assumed-role/deployer/pulumi`, userId: "AROAEXAMPLEROLEID0001:pulumi" },
+        roles: { deployer: `arn:aws:iam::${MOCK_ACCOUNT}:role/team/deployer` },
+    },
+    ssoPermissionSet: {
+        caller: {
+            arn: `arn:aws:sts::${MOCK_ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com`,
+            userId: "AROAEXAMPLEROLEID0002:alice@example.com",
+        },
+        roles: {
+            AWSReservedSSO_Admin_0123456789abcdef: `arn:aws:iam::${MOCK_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`,
+        },
+    },
+} satisfies Record<string, Pick<MockAwsWorld, "caller" | "roles">>;
+
+const EU_WEST_1_ZONES = [
+    { name: "eu-west-1a", zoneId: "euw1-az2" },
+    { name: "eu-west-1b", zoneId: "euw1-az3" },
+    { name: "eu-west-1c", zoneId: "euw1-az1" },
+];
+
+/** eu-west-1 (the stack file's region), every zone offering every type the program accepts, an IAM user calling. */
+export const DEFAULT_AWS_WORLD: MockAwsWorld = {
+    region: "eu-west-1",
+    zones: EU_WEST_1_ZONES,
+    offerings: Object.fromEntries(EU_WEST_1_ZONES.map((zone) => [zone.name, Object.keys(GRAVITON_INSTANCE_TYPES)])),
+    ...CALLERS.iamUser,
+    eksClusters: [],
+};
+
+export const awsWorld = { current: DEFAULT_AWS_WORLD };
+
+/** The tokens of the provider functions the program called in this run, in order. */
+export const invokedTokens: string[] = [];
+
 export const MOCK_EKS_CA_DATA = Buffer.from("-----BEGIN CERTIFICATE-----\nMOCK-EKS-CA\n-----END CERTIFICATE-----\n").toString("base64");
 
 export function mockEksEndpoint(clusterName: string): string {
@@ -164,32 +222,96 @@ export const mocks: pulumi.runtime.Mocks = {
         return { id: args.id || `${args.name}_id`, state: state.get(stateKey)! };
     },
     call(args) {
+        invokedTokens.push(args.token);
+        const world = awsWorld.current;
         switch (args.token) {
             case "aws:index/getRegion:getRegion":
-                return {
-                    id: "eu-west-1",
-                    name: "eu-west-1",
-                    region: "eu-west-1",
-                    endpoint: "ec2.eu-west-1.amazonaws.com",
-                    description: "Europe (Ireland)",
-                };
+                return { id: world.region, name: world.region, region: world.region, endpoint: `ec2.${world.region}.amazonaws.com` };
             case "aws:index/getPartition:getPartition":
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return { names: MOCK_AVAILABILITY_ZONES, zoneIds: MOCK_AVAILABILITY_ZONES.map((_, index) => `euw1-az${index + 1}`) };
+                return availabilityZones(world, args.inputs);
+            case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+                return instanceTypeOfferings(world, args.inputs);
+            case "aws:eks/getClusters:getClusters":
+                return { id: world.region, region: world.region, names: world.eksClusters };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: world.caller.arn, userId: world.caller.userId };
+            case "aws:iam/getSessionContext:getSessionContext":
+                return sessionContext(world, args.token, args.inputs.arn);
             case "pulumi:pulumi:readStackOutputs":
                 try {
                     return stackOutputs(args.inputs.name);
                 } catch (error) {
-                    // The resource monitor's answer to a failed invoke, which the SDK turns into new Error(details)
-                    // (pkg/resource/deploy/source_eval.go Invoke; sdk/nodejs runtime/invoke.ts).
-                    throw Object.assign(new Error((error as Error).message), {
-                        code: 2,
-                        details: `invocation of ${args.token} returned an error: ${(error as Error).message}`,
-                    });
+                    throw invokeError(args.token, (error as Error).message);
                 }
             default:
                 throw new Error(`no mock for the call ${args.token}`);
         }
     },
 };
+
+/**
+ * The resource monitor's answer to a failed invoke, which the SDK turns into new Error(details)
+ * (pkg/resource/deploy/source_eval.go Invoke; sdk/nodejs runtime/invoke.ts).
+ */
+function invokeError(token: string, message: string): Error {
+    return Object.assign(new Error(message), { code: 2, details: `invocation of ${token} returned an error: ${message}` });
+}
+
+/**
+ * As terraform-provider-aws's aws_availability_zones answers: the zones sorted by name, names and
+ * IDs index by index, with excludeNames and excludeZoneIds dropped (all mock zones are available).
+ */
+function availabilityZones(world: MockAwsWorld, inputs: Record<string, any>) {
+    const zones = [...world.zones]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .filter((zone) => !(inputs.excludeNames ?? []).includes(zone.name) && !(inputs.excludeZoneIds ?? []).includes(zone.zoneId));
+    return { ...inputs, id: world.region, names: zones.map((zone) => zone.name), zoneIds: zones.map((zone) => zone.zoneId) };
+}
+
+/**
+ * As aws_ec2_instance_type_offerings answers: one (type, location) per offering, index by index,
+ * within the instance-type and location filters, locations named as locationType says.
+ */
+function instanceTypeOfferings(world: MockAwsWorld, inputs: Record<string, any>) {
+    const filter = (name: string): string[] | undefined => inputs.filters?.find((f: any) => f.name === name)?.values;
+    const byId = inputs.locationType === "availability-zone-id";
+    if (!byId && inputs.locationType !== "availability-zone") throw new Error(`no mock for locationType ${inputs.locationType}`);
+    const offerings = world.zones.flatMap((zone) =>
+        (world.offerings[zone.name] ?? []).map((instanceType) => ({ instanceType, location: byId ? zone.zoneId : zone.name })),
+    );
+    const wanted = offerings.filter(
+        (offering) =>
+            (filter("instance-type")?.includes(offering.instanceType) ?? true) && (filter("location")?.includes(offering.location) ?? true),
+    );
+    return {
+        ...inputs,
+        id: world.region,
+        instanceTypes: wanted.map((offering) => offering.instanceType),
+        locations: wanted.map((offering) => offering.location),
+        locationTypes: wanted.map(() => inputs.locationType),
+    };
+}
+
+/**
+ * As aws_iam_session_context answers (terraform-provider-aws session_context_data_source.go): for an
+ * STS assumed-role ARN, the role's IAM ARN with its path from iam:GetRole; any other ARN passed through.
+ */
+function sessionContext(world: MockAwsWorld, token: string, arn: string) {
+    const [, , service, , , resource = ""] = arn.split(":");
+    if (service !== "sts" || !/^assumed-role\/.{1,}\/.{2,}/.test(resource)) {
+        return { id: arn, arn, issuerArn: arn, issuerId: "", issuerName: "", sessionName: "" };
+    }
+    const parts = resource.split("/");
+    const [roleName, sessionName] = parts.slice(-2);
+    const roleArn = world.roles[roleName];
+    if (roleArn === undefined) {
+        throw invokeError(
+            token,
+            `unable to get role (${roleName}): operation error IAM: GetRole, https response error StatusCode: 403, api error AccessDenied: ` +
+                `User: ${arn} is not authorized to perform: iam:GetRole on resource: role ${roleName}`,
+        );
+    }
+    return { id: arn, arn, issuerArn: roleArn, issuerId: "AROAEXAMPLE", issuerName: roleName, sessionName };
+}

@@ -163,7 +163,7 @@ describe("the README's commands reach the cluster they mean", () => {
         expect(docSection("Prerequisites")).toContain(`version ${minor} or a later 3.x`);
     });
 
-    it("states the cloud stack's cost, dated, where the first `pulumi up` is, and that destroy stops it", () => {
+    it("states the cloud stack's cost, default and demo, dated, where the first `pulumi up` is, and that destroy stops it", () => {
         const setUp = docSection("Set up");
         const firstUp = setUp.indexOf("pulumi up");
         const cost = setUp.indexOf("**What this costs.**");
@@ -173,19 +173,25 @@ describe("the README's commands reach the cluster they mean", () => {
         for (const item of [
             "EKS control plane",
             "m7g.large",
+            "t4g.small",
             "NAT gateway",
             "Network Load Balancer",
             "public IPv4",
             "eu-west-1",
-            "as of November 2026",
+            "as of December 2026",
         ]) {
             expect(setUp, item).toContain(item);
         }
         expect(setUp).toMatch(/about \*\*\$0\.37 an hour/);
+        expect(setUp).toMatch(/the cheaper demo below about \*\*\$0\.19 an hour/);
         expect(setUp).toMatch(/`pulumi destroy --stack cloud` has finished \(which stops all of it\)/);
-        // The hourly items add up to the total stated.
-        const rows = [...setUp.matchAll(/^\| [^|]+ \| (?:about )?(\d+\.\d+) \|$/gm)].map((match) => Number(match[1]));
-        expect(rows.reduce((sum, value) => sum + value, 0)).toBeCloseTo(0.37, 1);
+        // Each column's hourly items add up to the total stated; the demo's stays within $0.20.
+        const rows = [...setUp.matchAll(/^\| [^|]+ \| (?:about )?(\d+(?:\.\d+)?) \| (?:about )?(\d+(?:\.\d+)?) \|$/gm)];
+        expect(rows).toHaveLength(6);
+        const total = (column: number) => rows.reduce((sum, row) => sum + Number(row[column]), 0);
+        expect(total(1)).toBeCloseTo(0.37, 1);
+        expect(total(2)).toBeCloseTo(0.19, 1);
+        expect(total(2)).toBeLessThanOrEqual(0.2);
     });
 
     it("says how long each stack's up and destroy take", () => {

@@ -43,6 +43,9 @@ export async function recordScenarios(): Promise<Record<string, StackRecord>> {
             config: { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-11", "subnet-12"] },
         }),
     );
+    records["cloud, nodes in public subnets (the cheaper demo)"] = identities(
+        await runStack("cloud", { config: { nodeSubnets: "public", instanceTypes: ["t4g.small"], nodes: { min: 2, desired: 2, max: 2 } } }),
+    );
     const plain = await runStack("cloud", { config: { viz: false, demo: false } });
     records["cloud, viz and demo off"] = identities(plain);
     records["edge, viz and demo off"] = identities(await runEdge(plain.outputs, { viz: false, demo: false }));
