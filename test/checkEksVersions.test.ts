@@ -9,11 +9,14 @@ import { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { EKSClient } from "@aws-sdk/client-eks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EKS_VERSIONS } from "../components/eksVersions";
-import { checkEksVersions } from "../scripts/checkEksVersions";
-import { readEksOffer } from "../scripts/eksVersionsApi";
-import { EKS_ADDON_NAMES, EksOffer, compareEksVersions, exitCode, formatReport, newestBuild } from "../scripts/eksVersionsReport";
+import { EKS_ADDON_NAMES, EksOffer, readEksOffer } from "../scripts/aws/eksOffer";
+import { compareEksVersions, formatReport, newestBuild, unofferedPins } from "../scripts/checks/eksVersions";
+import type { CommandContext } from "../scripts/cli/command";
+import { EKS_VERSIONS_COMMANDS } from "../scripts/cli/eksVersions";
+import { OperatorError } from "../scripts/errors";
+import { recordingReporter } from "./fakes";
 import { ROOT } from "./harness";
 
 /** What EKS offers in these tests: the table as it is, but for the changes a test makes. */
@@ -52,7 +55,7 @@ describe("the comparison of the table with what EKS offers", () => {
         expect(rows.every((row) => row.verdict === "ok")).toBe(true);
         // Two dates and three add-ons per version.
         expect(rows).toHaveLength(Object.keys(EKS_VERSIONS).length * 5);
-        expect(exitCode(rows)).toBe(0);
+        expect(unofferedPins(rows)).toBe(0);
         expect(formatReport(rows)).toContain("Every pin is offered.");
     });
 
@@ -71,7 +74,7 @@ describe("the comparison of the table with what EKS offers", () => {
             { kubernetesVersion: "1.32", item: "end of standard support", table: "2026-03-23", eks: "2026-03-24", verdict: "differs" },
             { kubernetesVersion: "1.37", item: "Kubernetes version", table: "not in the table", eks: "offered", verdict: "newer" },
         ]);
-        expect(exitCode(rows)).toBe(1);
+        expect(unofferedPins(rows)).toBe(1);
         expect(formatReport(rows)).toContain("1 pin(s) EKS no longer offers: update components/eksVersions.ts");
     });
 
@@ -175,7 +178,7 @@ describe("check:eks-versions against a loopback EKS API", () => {
 
     it("reads every page of cluster versions, and each add-on's builds per version, with signed requests", async () => {
         eks.received.length = 0;
-        const offer = await readEksOffer(client(), Object.keys(EKS_VERSIONS));
+        const offer = await readEksOffer(Object.keys(EKS_VERSIONS), client());
         const expected = changedOffer();
         expect(offer.clusterVersions).toEqual(expected.clusterVersions);
         expect(offer.addonBuilds).toHaveLength(expected.addonBuilds.length);
@@ -192,24 +195,38 @@ describe("check:eks-versions against a loopback EKS API", () => {
         expect(eks.received.every((request) => request.method === "GET" && request.signed)).toBe(true);
     });
 
-    it("prints the report and returns 1 for a withdrawn pin", async () => {
-        let printed = "";
-        expect(await checkEksVersions(client(), (text) => (printed += text))).toBe(1);
-        expect(printed).toMatch(/^1\.34 +kube-proxy +v1\.34\.6-eksbuild\.2 +v1\.34\.6-eksbuild\.13 +not offered$/m);
-        expect(printed).toMatch(/^1\.37 +Kubernetes version +not in the table +offered +newer$/m);
+    /** The command as the entry runs it, its client taking the endpoint, region and credentials from the environment. */
+    async function runCommand(endpoint: string) {
+        vi.stubEnv("AWS_ENDPOINT_URL_EKS", endpoint);
+        vi.stubEnv("AWS_REGION", "eu-west-1");
+        vi.stubEnv("AWS_ACCESS_KEY_ID", "fake");
+        vi.stubEnv("AWS_SECRET_ACCESS_KEY", "fake");
+        vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+        const { reporter, stdout } = recordingReporter();
+        try {
+            await EKS_VERSIONS_COMMANDS[0].run({}, { reporter } as unknown as CommandContext);
+            return { error: undefined, stdout: stdout() };
+        } catch (error) {
+            return { error: error as OperatorError, stdout: stdout() };
+        } finally {
+            vi.unstubAllEnvs();
+        }
+    }
+
+    it("prints the report and fails, naming the withdrawn pins, when a pin is no longer offered", async () => {
+        const { error, stdout } = await runCommand(eks.endpoint);
+        expect(stdout).toMatch(/^1\.34 +kube-proxy +v1\.34\.6-eksbuild\.2 +v1\.34\.6-eksbuild\.13 +not offered$/m);
+        expect(stdout).toMatch(/^1\.37 +Kubernetes version +not in the table +offered +newer$/m);
+        expect(error).toBeInstanceOf(OperatorError);
+        expect(error?.message).toBe("1 pin(s) of components/eksVersions.ts EKS no longer offers (above)");
+        expect(error?.exitCode).toBe(1);
     });
 
-    it("returns 2 and says what it needs when EKS cannot be read", async () => {
-        let printed = "";
-        const broken = new EKSClient({
-            endpoint: `${eks.endpoint}/elsewhere`,
-            region: "eu-west-1",
-            credentials: { accessKeyId: "fake", secretAccessKey: "fake" },
-            maxAttempts: 1,
-        });
-        expect(await checkEksVersions(broken, (text) => (printed += text))).toBe(2);
-        expect(printed).toMatch(/could not read what EKS offers: no route GET \/elsewhere\/cluster-versions/);
-        expect(printed).toContain("eks:DescribeClusterVersions and eks:DescribeAddonVersions");
+    it("says what it needs when EKS cannot be read", async () => {
+        const { error, stdout } = await runCommand(`${eks.endpoint}/elsewhere`);
+        expect(stdout).toBe("");
+        expect(error?.message).toMatch(/^could not read what EKS offers: no route GET \/elsewhere\/cluster-versions/);
+        expect(error?.hint).toContain("eks:DescribeClusterVersions and eks:DescribeAddonVersions");
     });
 
     it("runs as npm runs it, compiled, taking the endpoint, region and credentials from the environment", async () => {
@@ -221,7 +238,7 @@ describe("check:eks-versions against a loopback EKS API", () => {
             });
             expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
             // Not spawnSync: the fake EKS API answers from this process's event loop.
-            const run = await promisify(execFile)(process.execPath, [path.join(out, "scripts", "checkEksVersions.js")], {
+            const run = await promisify(execFile)(process.execPath, [path.join(out, "scripts", "mesh.js"), "check:eks-versions"], {
                 env: {
                     PATH: process.env.PATH,
                     HOME: out,
@@ -235,10 +252,11 @@ describe("check:eks-versions against a loopback EKS API", () => {
                 },
                 timeout: 60_000,
             }).then(
-                (result) => ({ code: 0, stdout: result.stdout }),
-                (error) => ({ code: error.code as number, stdout: error.stdout as string }),
+                (result) => ({ code: 0, stdout: result.stdout, stderr: result.stderr }),
+                (error) => ({ code: error.code as number, stdout: error.stdout as string, stderr: error.stderr as string }),
             );
             expect(run.code).toBe(1);
+            expect(run.stderr).toContain("error: 1 pin(s) of components/eksVersions.ts EKS no longer offers (above)");
             expect(run.stdout).toMatch(/^1\.35 +kube-proxy +v1\.35\.3-eksbuild\.2 +v1\.35\.3-eksbuild\.13 +newer$/m);
             expect(run.stdout).toContain("1 pin(s) EKS no longer offers");
         } finally {

@@ -146,11 +146,12 @@ const MAY_IMPORT: Record<string, string[]> = {
     events: ["checks"],
     tools: ["errors"],
     pulumi: ["tools", "errors", "program"],
-    checks: ["tools", "errors", "events"],
+    aws: [],
+    checks: ["tools", "aws", "errors", "events", "program"],
     flows: ["checks", "pulumi", "tools", "errors", "events"],
     ui: ["checks", "events"],
-    cli: ["flows", "checks", "pulumi", "tools", "errors", "events"],
-    mesh: ["cli", "ui", "flows", "checks", "pulumi", "tools", "errors", "events", "paths"],
+    cli: ["flows", "checks", "pulumi", "aws", "tools", "errors", "events", "program"],
+    mesh: ["cli", "ui", "flows", "checks", "pulumi", "aws", "tools", "errors", "events", "paths"],
 };
 
 /** The one file in scripts/ that may import each of these: the way out of the process it holds. */
@@ -158,12 +159,13 @@ const SOLE_IMPORTER: Record<string, string> = {
     "node:child_process": "tools/spawn.ts",
     child_process: "tools/spawn.ts",
     "@pulumi/pulumi/automation": "pulumi/automation.ts",
+    "@aws-sdk/client-eks": "aws/eksOffer.ts",
     // The program's key list, a leaf module.
     "config/keys": "pulumi/keys.ts",
 };
 
-/** The program's modules scripts/ may import: the key list, and the contract's types. */
-const PROGRAM_MODULES = ["config/keys", "contract"];
+/** The program's modules scripts/ may import: the key list, the contract's types, and the EKS version table check:eks-versions checks. */
+const PROGRAM_MODULES = ["config/keys", "contract", "components/eksVersions"];
 
 /** The part of scripts/ a path there belongs to: its folder, or a top-level file's name. */
 function part(relative: string): string {
@@ -178,7 +180,7 @@ function scriptsProblem(file: string, specifier: string): string | undefined {
     if (sole !== undefined && sole !== file) return `${specifier}: only ${sole} imports it`;
     if (resolved === undefined) return undefined;
     if (program !== undefined && !PROGRAM_MODULES.includes(program))
-        return `${specifier}: scripts/ imports only ${PROGRAM_MODULES.join(" and ")} of the program`;
+        return `${specifier}: scripts/ imports only ${PROGRAM_MODULES.join(", ")} of the program`;
     const from = part(file);
     const to = program === undefined ? part(resolved) : "program";
     if (to === from || MAY_IMPORT[from].includes(to)) return undefined;
@@ -219,6 +221,7 @@ describe("scripts/", () => {
             ["flows/local.ts", "node:child_process"],
             ["tools/runner.ts", "child_process"],
             ["cli/stacks.ts", "@pulumi/pulumi/automation"],
+            ["cli/eksVersions.ts", "@aws-sdk/client-eks"],
             ["pulumi/port.ts", "../../config/keys"],
             ["pulumi/keys.ts", "../../config"],
             ["flows/mesh.ts", "../../contract"],
@@ -238,8 +241,9 @@ describe("scripts/", () => {
             "node:child_process: only tools/spawn.ts imports it",
             "child_process: only tools/spawn.ts imports it",
             "@pulumi/pulumi/automation: only pulumi/automation.ts imports it",
+            "@aws-sdk/client-eks: only aws/eksOffer.ts imports it",
             "../../config/keys: only pulumi/keys.ts imports it",
-            "../../config: scripts/ imports only config/keys and contract of the program",
+            "../../config: scripts/ imports only config/keys, contract, components/eksVersions of the program",
             "../../contract: flows/ does not import the program's modules",
             undefined,
             undefined,

@@ -1,17 +1,7 @@
 // npm run check:eks-versions, the judgement: components/eksVersions.ts against what EKS offers now, one
-// row per date and add-on pin. Pure: eksVersionsApi.ts reads EKS, checkEksVersions.ts prints.
-import type { EksVersion } from "../components/eksVersions";
-
-/** The add-ons the table pins, by their field in the table and their name in EKS. */
-export const EKS_ADDON_NAMES = { vpcCni: "vpc-cni", kubeProxy: "kube-proxy", coredns: "coredns" } as const;
-
-/** What EKS offers: its Kubernetes versions with their support dates, and the add-on builds offered for each. */
-export interface EksOffer {
-    /** DescribeClusterVersions: dates as YYYY-MM-DD in UTC, the table's form. */
-    clusterVersions: { version: string; endOfStandardSupport?: string; endOfExtendedSupport?: string }[];
-    /** DescribeAddonVersions: the builds of each add-on compatible with each Kubernetes version. */
-    addonBuilds: { addon: string; kubernetesVersion: string; builds: string[] }[];
-}
+// row per date and add-on pin. Pure: aws/eksOffer.ts reads EKS, cli/eksVersions.ts prints.
+import type { EksVersion } from "../../components/eksVersions";
+import { EKS_ADDON_NAMES, EksOffer } from "../aws/eksOffer";
 
 /**
  * `not offered`: the pin cannot be deployed (the command fails). `newer`: a newer build or a newer
@@ -103,7 +93,7 @@ export function formatReport(rows: ReportRow[]): string {
                 .trimEnd(),
         )
         .join("\n");
-    const unoffered = rows.filter((row) => row.verdict === "not offered").length;
+    const unoffered = unofferedPins(rows);
     const summary =
         unoffered > 0
             ? `${unoffered} pin(s) EKS no longer offers: update components/eksVersions.ts (a stack on that version would fail to create its add-ons).`
@@ -111,7 +101,7 @@ export function formatReport(rows: ReportRow[]): string {
     return `${text}\n\n${summary}\n`;
 }
 
-/** Non-zero when a pin can no longer be deployed. */
-export function exitCode(rows: ReportRow[]): number {
-    return rows.some((row) => row.verdict === "not offered") ? 1 : 0;
+/** How many pins can no longer be deployed. */
+export function unofferedPins(rows: ReportRow[]): number {
+    return rows.filter((row) => row.verdict === "not offered").length;
 }
