@@ -155,7 +155,9 @@ export class LinkerdInstall extends pulumi.ComponentResource {
             { ...trustRootsArgs, metadata: inNamespace(trustRootsArgs.metadata, namespace.metadata.name) },
             {
                 ...k8sOptions,
-                // Earlier versions let the chart render it: the alias adopts it in place rather than deleting it under running pods.
+                // Earlier versions let the chart render it: the alias adopts it as it is rather than deleting it under
+                // running pods. A new bundle still replaces it (delete, then create: the provider treats a ConfigMap's
+                // data as immutable), before the chart restarts anything that reads it.
                 aliases: [
                     {
                         name: `${controlPlaneName}:${LINKERD_NAMESPACE}/${TRUST_ROOTS_CONFIG_MAP}`,

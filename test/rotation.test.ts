@@ -266,6 +266,18 @@ describe("the same phase twice", () => {
     });
 });
 
+describe("an edge site added or removed", () => {
+    it("restarts nothing on the clusters that stay: the checksum is of their own issuer, not every cluster's", async () => {
+        const phase = PHASES["[a,b]/a"];
+        const cloud = await runStack("cloud", { config: { edgeSites: ["edge"], ...phase } });
+        const edge = await runEdge(cloud.outputs, {}, "edge");
+        expect(Object.keys(cloud.outputs.trust.value.issuers).sort()).toEqual(["cloud", "edge"]);
+        const before = meshes["[a,b]/a"].clusters;
+        expect(identityOf(cloud).checksums).toEqual(identityOf(before.cloud).checksums);
+        expect(identityOf(edge).checksums).toEqual(identityOf(before.edge).checksums);
+    });
+});
+
 describe("the trust-roots ConfigMap", () => {
     it.each(["cloud", "edge"])(
         "on %s is the program's, before the control plane, in place of the chart's (adopted by alias)",
