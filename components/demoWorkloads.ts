@@ -161,8 +161,9 @@ export const NGINX_PROXY_TIMEOUTS = { connectSeconds: 5, readSeconds: 20 };
  * with `rewrite` lines, which go between `set` and `proxy_pass` (`rewrite ... break` ends the rewrite
  * directives of its location). With a variable, `proxy_pass` sends a URI part given in it instead of
  * the request's (every path would become `/`): so it has none, and a rewrite's result is what nginx sends.
+ * nginx waits `readSeconds` for the answer.
  */
-export function nginxProxyTo(service: string, rewrite: string[] = []): string[] {
+export function nginxProxyTo(service: string, rewrite: string[] = [], readSeconds = NGINX_PROXY_TIMEOUTS.readSeconds): string[] {
     const variable = `$${service.replace(/-/g, "_")}`;
     return [
         `      set ${variable} "${serviceHost(service)}";`,
@@ -170,7 +171,7 @@ export function nginxProxyTo(service: string, rewrite: string[] = []): string[] 
         `      proxy_pass http://${variable}:${PODINFO_PORT};`,
         "      proxy_http_version 1.1;",
         `      proxy_connect_timeout ${NGINX_PROXY_TIMEOUTS.connectSeconds}s;`,
-        `      proxy_read_timeout ${NGINX_PROXY_TIMEOUTS.readSeconds}s;`,
+        `      proxy_read_timeout ${readSeconds}s;`,
     ];
 }
 

@@ -17,6 +17,16 @@ import { inNamespace } from "./metadata";
  */
 export const RELAY_FALLBACK_STATUSES = [502, 503, 504];
 
+/**
+ * How long the relay waits for the mirror's answer before it answers from the local pods (nginx's 504,
+ * which RELAY_FALLBACK_STATUSES covers). Longer than the proxy's failfast (3 s: FAILFAST_TIMEOUT_SECONDS),
+ * by which a mirror with no endpoint has answered 503; shorter than the route's per-try timeout (5 s:
+ * ROUTE_RESILIENCE_ANNOTATIONS), so that when the cloud is slow or its link hangs the relay still
+ * answers the try from the edge. Were it longer, the route would time the try out and retry by
+ * weight: a request that met the relay on every try (1 in 8 at 50/50) would fail at the request timeout.
+ */
+export const RELAY_MIRROR_READ_SECONDS = 4;
+
 /** The relay's Service, and what it falls back to: `<service>-local`, the local pods with no route. */
 export function relayServiceName(remoteService: string): string {
     return `${remoteService}-relay`;
@@ -28,14 +38,14 @@ export function localServiceName(service: string): string {
 
 /**
  * The relay's nginx.conf: every request to the remote service's mirror, with its path, and to the local
- * service's pods (localService) when the mirror answers RELAY_FALLBACK_STATUSES or cannot be resolved.
- * nginx keeps the request body to send it again (up to client_max_body_size, which is lifted).
+ * service's pods (localService) when the mirror answers RELAY_FALLBACK_STATUSES, cannot be resolved or
+ * does not answer within RELAY_MIRROR_READ_SECONDS. nginx keeps the request body to send it again (up to client_max_body_size, which is lifted).
  */
 export function relayConfig(remoteService: string, localService: string, runtime: NginxRuntime): string {
     return nginxConfig(runtime, [
         "    client_max_body_size 0;",
         "    location / {",
-        ...nginxProxyTo(remoteService),
+        ...nginxProxyTo(remoteService, [], RELAY_MIRROR_READ_SECONDS),
         "      proxy_intercept_errors on;",
         `      error_page ${RELAY_FALLBACK_STATUSES.join(" ")} = @local;`,
         "    }",

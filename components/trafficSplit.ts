@@ -91,7 +91,10 @@ export const ROUTE_RESILIENCE_ANNOTATIONS: Record<string, string> = {
  * On the exported Service, which the service mirror copies onto every mirror of it
  * (multicluster/service-mirror/cluster_watcher.go getCommonServiceAnnotations): a bound and a retry
  * for requests addressed to the mirror itself (the frontend's `/<cluster>/`, the relay), which no
- * route on the edge covers. The policy controller reads them for the Service's default route.
+ * route on the edge covers. The policy controller reads them for the Service's default route. On the
+ * exporting cluster they bound its own meshed clients of the Service too; not its gateway, whose routes
+ * come from ServiceProfiles (linkerd2-proxy app/gateway/src/http.rs `mk_routes`), so a retry is not
+ * repeated there.
  */
 export const MIRRORED_SERVICE_ANNOTATIONS: Record<string, string> = {
     "retry.linkerd.io/http": "5xx",

@@ -142,7 +142,7 @@ describe("splitMode on edge", () => {
             "timeout.linkerd.io/request": "10s",
         });
         expect(parseHttpRetry(annotations)).toEqual({ limit: 1, timeoutMs: undefined, conditions: [[500, 599]] });
-        // The mesh times out before the frontend's nginx and the relay give up, so that its 504 is what they see.
+        // The mesh times out before the frontend's nginx gives up, so that its 504 is what nginx sees (the relay gives up sooner: test/remoteRelay.test.ts).
         expect(parseTimeouts(annotations).requestMs!).toBeLessThan(NGINX_PROXY_TIMEOUTS.readSeconds * 1000);
         expect(parseConsecutiveAccrual(annotations)).toBeUndefined();
     });

@@ -4,10 +4,12 @@
 import type * as dgram from "node:dgram";
 import type * as http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IMAGES, FRONTEND_RUNTIME, NGINX_PROXY_TIMEOUTS, PODINFO_PORT, configChecksum } from "../components/demoWorkloads";
-import { relayConfig } from "../components/remoteRelay";
+import { DEMO_IMAGES, FRONTEND_RUNTIME, PODINFO_PORT, configChecksum } from "../components/demoWorkloads";
+import { RELAY_MIRROR_READ_SECONDS, relayConfig } from "../components/remoteRelay";
+import { FAILFAST_TIMEOUT_SECONDS, ROUTE_RESILIENCE_ANNOTATIONS } from "../components/trafficSplit";
 import { runMesh } from "./fixtures";
 import { StackRun, named, ofType, single } from "./harness";
+import { parseHttpRetry } from "./linkerdAnnotations";
 import {
     NGINX_AVAILABLE,
     Received,
@@ -120,13 +122,6 @@ describe.skipIf(!NGINX_AVAILABLE)("the relay's nginx.conf under a real nginx", (
         for (const remote of ["podinfo-cloud", "podinfo-gone", "podinfo-down"]) {
             relays[remote] = await startNginx(NGINX_ADDRESS, dns, (runtime) => relayConfig(remote, "podinfo-local", runtime));
         }
-        // With a read timeout of 1 s, so that a mirror that does not answer can be waited out.
-        relays.impatient = await startNginx(NGINX_ADDRESS, dns, (runtime) =>
-            relayConfig("podinfo-cloud", "podinfo-local", runtime).replace(
-                `proxy_read_timeout ${NGINX_PROXY_TIMEOUTS.readSeconds}s;`,
-                "proxy_read_timeout 1s;",
-            ),
-        );
     });
 
     afterAll(async () => {
@@ -180,11 +175,19 @@ describe.skipIf(!NGINX_AVAILABLE)("the relay's nginx.conf under a real nginx", (
         expect(await send("podinfo-down")).toMatchObject({ status: 200, upstream: LOCAL });
     });
 
-    it("answers from the local pods when the mirror does not answer in time (the read timeout, 1 s here)", async () => {
+    it("answers from the local pods when the mirror does not answer in time: after the failfast, within the route's per-try timeout", async () => {
+        // A mirror with no endpoint answers 503 after the proxy's failfast; the route times a try out after its per-try timeout.
+        const perTryMs = parseHttpRetry(ROUTE_RESILIENCE_ANNOTATIONS)!.timeoutMs!;
+        expect(RELAY_MIRROR_READ_SECONDS * 1000).toBeGreaterThan(FAILFAST_TIMEOUT_SECONDS * 1000);
+        expect(RELAY_MIRROR_READ_SECONDS * 1000).toBeLessThan(perTryMs);
         cloudAnswer = () => "hang";
-        expect(await send("impatient")).toMatchObject({ status: 200, upstream: LOCAL });
+        const started = performance.now();
+        expect(await send("podinfo-cloud")).toMatchObject({ status: 200, upstream: LOCAL });
+        const waited = performance.now() - started;
         cloudAnswer = () => ({ status: 200 });
-    });
+        expect(waited).toBeGreaterThanOrEqual(RELAY_MIRROR_READ_SECONDS * 1000 - 100);
+        expect(waited).toBeLessThan(perTryMs);
+    }, 15_000);
 
     it("keeps a body over nginx's default 1 MiB limit for the second try", async () => {
         cloudAnswer = () => ({ status: 503 });
