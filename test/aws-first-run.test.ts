@@ -191,6 +191,38 @@ describe("zones", () => {
         );
     });
 
+    it("leaves out Local Zones (opted in) and zones not available, which AWS lists too", async () => {
+        const run = await runStack("cloud", {
+            aws: {
+                ...US_EAST_1,
+                zones: [
+                    ...US_EAST_1.zones!,
+                    // Sorted by name, both come before us-east-1b.
+                    { name: "us-east-1-bos-1a", zoneId: "use1-bos1-az1", optInStatus: "opted-in" },
+                    { name: "us-east-1-atl-2a", zoneId: "use1-atl2-az1", optInStatus: "opted-in" },
+                ],
+                offerings: { ...US_EAST_1.offerings, "us-east-1-bos-1a": ["m7g.large"], "us-east-1-atl-2a": ["m7g.large"] },
+            },
+        });
+        expect(subnetZones(run)).toEqual(["us-east-1b", "us-east-1c"]);
+        const impaired = await runStack("cloud", {
+            aws: {
+                ...US_EAST_1,
+                zones: US_EAST_1.zones!.map((zone) => (zone.name === "us-east-1b" ? { ...zone, state: "impaired" } : zone)),
+            },
+        });
+        expect(subnetZones(impaired)).toEqual(["us-east-1c", "us-east-1d"]);
+    });
+
+    it("keeps each subnet in the zone it was created in, whatever a later run chooses", async () => {
+        const run = await runStack("cloud");
+        const subnets = ofType(run, "aws:ec2/subnet:Subnet");
+        expect(subnets).toHaveLength(4);
+        // Chosen anew on every run: a zone impaired or an offering withdrawn later would otherwise
+        // replace a subnet under the running cluster (with the CIDR the old one still holds).
+        expect(subnets.map((subnet) => subnet.ignoreChanges)).toEqual(subnets.map(() => ["availabilityZone"]));
+    });
+
     it("offers a lower availabilityZoneCount when that would do", () => {
         const survey = {
             region: "eu-west-1",
