@@ -286,6 +286,10 @@ describe("aws:profile names a profile this machine has", () => {
             "staging",
         ]);
         expect(configFileProfiles("[profile default]\n")).toEqual(["default"]);
+        // The SDK keeps [DEFAULT] in the config file but looks profiles up by their exact name.
+        expect(configFileProfiles("[DEFAULT]\n")).toEqual(["DEFAULT"]);
+        // A line that starts with a blank continues the value above it: it is no section.
+        expect(configFileProfiles("[profile dev]\nregion = eu-west-1\n  [profile nested]\n")).toEqual(["dev"]);
         expect(credentialsFileProfiles("[default]\n[prod]\n[profile dev]\n# [commented]\n")).toEqual(["default", "prod"]);
     });
 });
