@@ -306,6 +306,8 @@ describe("instance types and the VPC they need", () => {
             "accepted: Graviton (arm64) instance types of the table in components/gravitonInstanceTypes.ts: m6g, m6gd,",
         );
         expect(message).toContain("t4g in sizes small, medium, large, xlarge, 2xlarge");
+        // Accepted before the table: the message says how a running node group keeps its type.
+        expect(message).toContain("Earlier versions took any Graviton type: to keep a node group of this type, add its row");
     });
 
     it("sizes vpcCidr by the largest of instanceTypes", async () => {
