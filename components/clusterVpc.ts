@@ -11,7 +11,7 @@ export type NodeSubnets = "private" | "public";
 export interface ClusterVpcArgs {
     /** The VPC's IPv4 CIDR, /16 to /24. */
     cidr: string;
-    /** The availability zones (names) that each get a public and a private subnet: chooseZones. */
+    /** The availability zones (names) that each get a public and a private subnet (chooseZones), when the subnets are created. */
     zones: string[];
     nodeSubnets: NodeSubnets;
 }
@@ -151,6 +151,10 @@ export class ClusterVpc extends pulumi.ComponentResource {
 
         const zones = args.zones;
         const plan = planSubnets(args.cidr, zones.length);
+        // A subnet keeps the zone it was created in. The zones are chosen anew on every run from what AWS
+        // answers then (a zone impaired, an offering withdrawn, other instanceTypes change the choice), and
+        // a new zone would replace the subnet: under a running cluster, with the same CIDR as the old one.
+        const subnetOptions = { parent: this, ignoreChanges: ["availabilityZone"] };
         const associations: aws.ec2.RouteTableAssociation[] = [];
         const publicSubnets = plan.map((subnet, zone) => {
             const resource = new aws.ec2.Subnet(
@@ -162,7 +166,7 @@ export class ClusterVpc extends pulumi.ComponentResource {
                     mapPublicIpOnLaunch: true,
                     tags: { ...nameTag(`public-${zone}`), ...PUBLIC_SUBNET_TAGS },
                 },
-                parent,
+                subnetOptions,
             );
             associations.push(
                 new aws.ec2.RouteTableAssociation(
@@ -184,7 +188,7 @@ export class ClusterVpc extends pulumi.ComponentResource {
                         availabilityZone: zones[zone],
                         tags: { ...nameTag(`private-${zone}`), ...PRIVATE_SUBNET_TAGS },
                     },
-                    parent,
+                    subnetOptions,
                 ),
         );
 

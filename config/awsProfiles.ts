@@ -4,8 +4,11 @@
 // Which files: AWS_CONFIG_FILE, else ~/.aws/config; AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials
 // (pulumi/pulumi-aws provider/resources.go validateCredentials; `~` expanded as homedir.Expand does).
 // Which sections are profiles: aws/aws-sdk-go-v2 config/shared_config.go (processConfigSections,
-// processCredentialsSections): in the config file `[profile X]`, and `[default]`; in the credentials file
-// `[X]`, but not `[profile X]`. A file that cannot be read counts as empty, as the SDK skips it.
+// processCredentialsSections): in the config file `[profile X]`, and `[default]` in any case, kept under
+// its own spelling (profile "default" is only `[default]` or `[profile default]`); in the credentials file
+// `[X]`, but not `[profile X]`. A section header starts its line (internal/ini tokenize.go: a line that
+// starts with a blank continues the previous value). A file that cannot be read counts as empty, as the
+// SDK skips it.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,13 +16,13 @@ import { AwsProfiles } from "./types";
 
 /** Section names of an INI file, trimmed. */
 function sections(text: string): string[] {
-    return [...text.matchAll(/^[ \t]*\[([^\]\n]*)\]/gm)].map((match) => match[1].trim());
+    return [...text.matchAll(/^\[([^\]\n]*)\]/gm)].map((match) => match[1].trim());
 }
 
 /** The profiles a shared config file defines. */
 export function configFileProfiles(text: string): string[] {
     return sections(text).flatMap((name) => {
-        if (name.toLowerCase() === "default") return ["default"];
+        if (name.toLowerCase() === "default") return [name];
         const profile = /^profile\s+(.+)$/.exec(name);
         return profile === null ? [] : [profile[1].trim()];
     });

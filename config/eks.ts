@@ -98,7 +98,10 @@ function parseInstanceTypes(reader: ConfigReader): string[] {
             reader.problem(
                 "instanceTypes",
                 `${JSON.stringify(instanceType)} is a Graviton type outside the program's table, which knows how many VPC addresses ` +
-                    `each accepted type's nodes take (vpcCidr is sized by it); accepted: ${accepted}`,
+                    `each accepted type's nodes take (vpcCidr is sized by it). Earlier versions took any Graviton type: to keep a ` +
+                    `node group of this type, add its row to components/gravitonInstanceTypes.ts (interfaces and IPv4 addresses ` +
+                    `per interface, from aws/amazon-vpc-cni-k8s pkg/vpc/vpc_ip_resource_limit.go); another type replaces the ` +
+                    `node group; accepted: ${accepted}`,
             );
         }
     }

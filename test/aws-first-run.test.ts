@@ -191,6 +191,38 @@ describe("zones", () => {
         );
     });
 
+    it("leaves out Local Zones (opted in) and zones not available, which AWS lists too", async () => {
+        const run = await runStack("cloud", {
+            aws: {
+                ...US_EAST_1,
+                zones: [
+                    ...US_EAST_1.zones!,
+                    // Sorted by name, both come before us-east-1b.
+                    { name: "us-east-1-bos-1a", zoneId: "use1-bos1-az1", optInStatus: "opted-in" },
+                    { name: "us-east-1-atl-2a", zoneId: "use1-atl2-az1", optInStatus: "opted-in" },
+                ],
+                offerings: { ...US_EAST_1.offerings, "us-east-1-bos-1a": ["m7g.large"], "us-east-1-atl-2a": ["m7g.large"] },
+            },
+        });
+        expect(subnetZones(run)).toEqual(["us-east-1b", "us-east-1c"]);
+        const impaired = await runStack("cloud", {
+            aws: {
+                ...US_EAST_1,
+                zones: US_EAST_1.zones!.map((zone) => (zone.name === "us-east-1b" ? { ...zone, state: "impaired" } : zone)),
+            },
+        });
+        expect(subnetZones(impaired)).toEqual(["us-east-1c", "us-east-1d"]);
+    });
+
+    it("keeps each subnet in the zone it was created in, whatever a later run chooses", async () => {
+        const run = await runStack("cloud");
+        const subnets = ofType(run, "aws:ec2/subnet:Subnet");
+        expect(subnets).toHaveLength(4);
+        // Chosen anew on every run: a zone impaired or an offering withdrawn later would otherwise
+        // replace a subnet under the running cluster (with the CIDR the old one still holds).
+        expect(subnets.map((subnet) => subnet.ignoreChanges)).toEqual(subnets.map(() => ["availabilityZone"]));
+    });
+
     it("offers a lower availabilityZoneCount when that would do", () => {
         const survey = {
             region: "eu-west-1",
@@ -254,6 +286,10 @@ describe("aws:profile names a profile this machine has", () => {
             "staging",
         ]);
         expect(configFileProfiles("[profile default]\n")).toEqual(["default"]);
+        // The SDK keeps [DEFAULT] in the config file but looks profiles up by their exact name.
+        expect(configFileProfiles("[DEFAULT]\n")).toEqual(["DEFAULT"]);
+        // A line that starts with a blank continues the value above it: it is no section.
+        expect(configFileProfiles("[profile dev]\nregion = eu-west-1\n  [profile nested]\n")).toEqual(["dev"]);
         expect(credentialsFileProfiles("[default]\n[prod]\n[profile dev]\n# [commented]\n")).toEqual(["default", "prod"]);
     });
 });
@@ -270,6 +306,8 @@ describe("instance types and the VPC they need", () => {
             "accepted: Graviton (arm64) instance types of the table in components/gravitonInstanceTypes.ts: m6g, m6gd,",
         );
         expect(message).toContain("t4g in sizes small, medium, large, xlarge, 2xlarge");
+        // Accepted before the table: the message says how a running node group keeps its type.
+        expect(message).toContain("Earlier versions took any Graviton type: to keep a node group of this type, add its row");
     });
 
     it("sizes vpcCidr by the largest of instanceTypes", async () => {

@@ -49,9 +49,12 @@ function changedOffer(): EksOffer {
     return offer;
 }
 
+/** A day every version of the table is still in extended support (1.31's ends 2026-11-26). */
+const BEFORE_1_31_RETIRES = new Date("2026-11-25T12:00:00Z");
+
 describe("the comparison of the table with what EKS offers", () => {
     it("finds nothing to do when EKS offers exactly the table", () => {
-        const rows = compareEksVersions(EKS_VERSIONS, offerOfTable());
+        const rows = compareEksVersions(EKS_VERSIONS, offerOfTable(), BEFORE_1_31_RETIRES);
         expect(rows.every((row) => row.verdict === "ok")).toBe(true);
         // Two dates and three add-ons per version.
         expect(rows).toHaveLength(Object.keys(EKS_VERSIONS).length * 5);
@@ -60,7 +63,7 @@ describe("the comparison of the table with what EKS offers", () => {
     });
 
     it("reports a withdrawn pin, a newer build, a moved date and a new Kubernetes version, and fails only on the withdrawn pin", () => {
-        const rows = compareEksVersions(EKS_VERSIONS, changedOffer());
+        const rows = compareEksVersions(EKS_VERSIONS, changedOffer(), BEFORE_1_31_RETIRES);
         const notOk = rows.filter((row) => row.verdict !== "ok");
         expect(notOk).toEqual([
             { kubernetesVersion: "1.35", item: "kube-proxy", table: "v1.35.3-eksbuild.2", eks: "v1.35.3-eksbuild.13", verdict: "newer" },
@@ -81,13 +84,34 @@ describe("the comparison of the table with what EKS offers", () => {
     it("calls a version EKS no longer lists not offered", () => {
         const offer = offerOfTable();
         offer.clusterVersions = offer.clusterVersions.filter((item) => item.version !== "1.31");
-        const rows = compareEksVersions(EKS_VERSIONS, offer).filter(
+        const rows = compareEksVersions(EKS_VERSIONS, offer, BEFORE_1_31_RETIRES).filter(
             (row) => row.kubernetesVersion === "1.31" && row.item.startsWith("end of"),
         );
         expect(rows.map((row) => [row.eks, row.verdict])).toEqual([
             ["not listed", "not offered"],
             ["not listed", "not offered"],
         ]);
+    });
+
+    it("reports a version past the table's end of extended support once, as retired, and does not fail on it", () => {
+        // EKS need not list it, nor its add-ons, once no cluster may run it.
+        const offer = offerOfTable();
+        offer.clusterVersions = offer.clusterVersions.filter((item) => item.version !== "1.31");
+        offer.addonBuilds = offer.addonBuilds.filter((item) => item.kubernetesVersion !== "1.31");
+        const rows = compareEksVersions(EKS_VERSIONS, offer, new Date("2026-11-26T00:00:00Z"));
+        expect(rows.filter((row) => row.kubernetesVersion === "1.31")).toEqual([
+            {
+                kubernetesVersion: "1.31",
+                item: "Kubernetes version",
+                table: "out of extended support on 2026-11-26",
+                eks: "not listed",
+                verdict: "retired",
+            },
+        ]);
+        expect(unofferedPins(rows)).toBe(0);
+        expect(formatReport(rows)).toContain("Every pin is offered.\n1.31 out of extended support: config refuses them;");
+        // The day before, the same answer is a failure.
+        expect(unofferedPins(compareEksVersions(EKS_VERSIONS, offer, BEFORE_1_31_RETIRES))).toBe(5);
     });
 
     it("orders builds by their numbers, not as text", () => {

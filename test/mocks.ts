@@ -14,7 +14,8 @@ import { mockCertRequest, mockLocallySignedCert, mockPrivateKey, mockSelfSignedC
  */
 export interface MockAwsWorld {
     region: string;
-    zones: { name: string; zoneId: string }[];
+    /** Zones as DescribeAvailabilityZones lists them: available and needing no opt-in unless said (a Local Zone is opted in). */
+    zones: { name: string; zoneId: string; state?: "available" | "impaired"; optInStatus?: "opt-in-not-required" | "opted-in" }[];
     /** Instance types offered, by zone name. */
     offerings: Record<string, readonly string[]>;
     /** The caller: what getCallerIdentity answers. */
@@ -260,12 +261,19 @@ function invokeError(token: string, message: string): Error {
 }
 
 /**
- * As terraform-provider-aws's aws_availability_zones answers: the zones sorted by name, names and
- * IDs index by index, with excludeNames and excludeZoneIds dropped (all mock zones are available).
+ * As terraform-provider-aws's aws_availability_zones answers: the zones in `state` and within the
+ * opt-in-status filter (DescribeAvailabilityZones), sorted by name, names and IDs index by index, with
+ * excludeNames and excludeZoneIds dropped.
  */
 function availabilityZones(world: MockAwsWorld, inputs: Record<string, any>) {
+    const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+    const unknown = filters.find((filter) => filter.name !== "opt-in-status");
+    if (unknown !== undefined) throw new Error(`no mock for the availability-zone filter ${unknown.name}`);
+    const optIn = filters.find((filter) => filter.name === "opt-in-status")?.values;
     const zones = [...world.zones]
-        .sort((a, b) => a.name.localeCompare(b.name))
+        .filter((zone) => inputs.state === undefined || (zone.state ?? "available") === inputs.state)
+        .filter((zone) => optIn === undefined || optIn.includes(zone.optInStatus ?? "opt-in-not-required"))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .filter((zone) => !(inputs.excludeNames ?? []).includes(zone.name) && !(inputs.excludeZoneIds ?? []).includes(zone.zoneId));
     return { ...inputs, id: world.region, names: zones.map((zone) => zone.name), zoneIds: zones.map((zone) => zone.zoneId) };
 }

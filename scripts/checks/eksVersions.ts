@@ -1,13 +1,14 @@
 // npm run check:eks-versions, the judgement: components/eksVersions.ts against what EKS offers now, one
 // row per date and add-on pin. Pure: aws/eksOffer.ts reads EKS, cli/eksVersions.ts prints.
-import type { EksVersion } from "../../components/eksVersions";
+import { type EksVersion, isoDay } from "../../components/eksVersions";
 import { EKS_ADDON_NAMES, EksOffer } from "../aws/eksOffer";
 
 /**
  * `not offered`: the pin cannot be deployed (the command fails). `newer`: a newer build or a newer
- * Kubernetes version exists. `differs`: EKS gives another support date.
+ * Kubernetes version exists. `differs`: EKS gives another support date. `retired`: the table's own
+ * end of extended support has passed, so config refuses the version and EKS need not list it.
  */
-export type Verdict = "ok" | "not offered" | "newer" | "differs";
+export type Verdict = "ok" | "not offered" | "newer" | "differs" | "retired";
 
 export interface ReportRow {
     kubernetesVersion: string;
@@ -42,11 +43,25 @@ function minor(version: string): number {
     return Number(version.split(".")[1]);
 }
 
-/** Every row: the table's dates and pins against EKS's, and the Kubernetes versions EKS offers beyond the table. */
-export function compareEksVersions(table: Readonly<Record<string, EksVersion>>, offer: EksOffer): ReportRow[] {
+/**
+ * Every row: the table's dates and pins against EKS's, and the Kubernetes versions EKS offers beyond the
+ * table. A version past the table's end of extended support on `today` is one `retired` row: no stack
+ * can deploy it, and whether EKS still lists it or its add-ons is nobody's concern.
+ */
+export function compareEksVersions(table: Readonly<Record<string, EksVersion>>, offer: EksOffer, today: Date): ReportRow[] {
     const rows: ReportRow[] = [];
     for (const [version, entry] of Object.entries(table)) {
         const listed = offer.clusterVersions.find((candidate) => candidate.version === version);
+        if (isoDay(today) >= entry.endOfExtendedSupport) {
+            rows.push({
+                kubernetesVersion: version,
+                item: "Kubernetes version",
+                table: `out of extended support on ${entry.endOfExtendedSupport}`,
+                eks: listed === undefined ? "not listed" : "listed",
+                verdict: "retired",
+            });
+            continue;
+        }
         const date = (item: string, ours: string, theirs: string | undefined) =>
             rows.push({
                 kubernetesVersion: version,
@@ -94,11 +109,14 @@ export function formatReport(rows: ReportRow[]): string {
         )
         .join("\n");
     const unoffered = unofferedPins(rows);
+    const retired = rows.filter((row) => row.verdict === "retired").map((row) => row.kubernetesVersion);
     const summary =
         unoffered > 0
             ? `${unoffered} pin(s) EKS no longer offers: update components/eksVersions.ts (a stack on that version would fail to create its add-ons).`
             : "Every pin is offered.";
-    return `${text}\n\n${summary}\n`;
+    const cleanUp =
+        retired.length > 0 ? `\n${retired.join(", ")} out of extended support: config refuses them; their rows can go from the table.` : "";
+    return `${text}\n\n${summary}${cleanUp}\n`;
 }
 
 /** How many pins can no longer be deployed. */

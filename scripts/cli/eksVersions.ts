@@ -21,7 +21,7 @@ export const EKS_VERSIONS_COMMANDS: Command[] = [
                         "eks:DescribeAddonVersions, and a region (AWS_REGION, or the profile's).",
                 );
             });
-            const rows = compareEksVersions(EKS_VERSIONS, offer);
+            const rows = compareEksVersions(EKS_VERSIONS, offer, new Date());
             context.reporter.report({ kind: "message", text: formatReport(rows) });
             const unoffered = unofferedPins(rows);
             if (unoffered > 0) {
