@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./harness";
-import { PulumiStackSpec, StandIns, standIns } from "./standins";
+import { PulumiStackSpec, StandIns, mostAtOnce, standIns } from "./standins";
 
 let entry: string;
 let outDir: string;
@@ -44,20 +44,6 @@ function runs(cli: StandIns, command: string, which: (stack: string) => boolean)
         .filter(({ argv }) => argv[0] === command)
         .map((call) => ({ ...call, stack: call.argv[call.argv.indexOf("--stack") + 1] }))
         .filter(({ stack }) => which(stack));
-}
-
-/** The most calls that ran at the same moment. */
-function mostAtOnce(calls: { start: number; end: number }[]): number {
-    const moments = calls.flatMap(({ start, end }) => [
-        { at: start, change: 1 },
-        { at: end, change: -1 },
-    ]);
-    // An end and a start at the same millisecond: the end first.
-    moments.sort((a, b) => a.at - b.at || a.change - b.change);
-    let now = 0;
-    let most = 0;
-    for (const { change } of moments) most = Math.max(most, (now += change));
-    return most;
 }
 
 const CLOUD: PulumiStackSpec = { outputs: { edgeSiteNames: ["edge"] }, upOutputs: { edgeSiteNames: ["edge"] } };
@@ -142,6 +128,12 @@ describe("npm run up / down / preview against a stand-in Pulumi CLI", () => {
 describe("many edge sites: --parallel, failure isolation and the summary, against a stand-in Pulumi CLI", () => {
     const SITES = ["e1", "e2", "e3", "e4", "e5"];
     const isEdge = (stack: string) => SITES.includes(stack);
+
+    it("(the count of calls at once can fail: a call that ends as another starts does not overlap it)", () => {
+        const call = (start: number, end: number) => ({ start, end });
+        expect(mostAtOnce([call(0, 10), call(5, 15), call(10, 20), call(12, 13)])).toBe(3);
+        expect(mostAtOnce([call(0, 10), call(10, 20), call(20, 30)])).toBe(1);
+    });
 
     it("up runs the cloud stack, then the edge stacks at most --parallel at once; a failed site stops no other", () => {
         const cli = withStacks({

@@ -103,6 +103,20 @@ export function standIns(tools: StandIn[]) {
     };
 }
 
+/** The most calls (of pulumiCalls()) that ran at the same moment. */
+export function mostAtOnce(calls: { start: number; end: number }[]): number {
+    const moments = calls.flatMap(({ start, end }) => [
+        { at: start, change: 1 },
+        { at: end, change: -1 },
+    ]);
+    // An end and a start at the same millisecond: the end first.
+    moments.sort((a, b) => a.at - b.at || a.change - b.change);
+    let now = 0;
+    let most = 0;
+    for (const { change } of moments) most = Math.max(most, (now += change));
+    return most;
+}
+
 /** The JSON lines of a stand-in's log. */
 function logLines(file: string): any[] {
     if (!fs.existsSync(file)) return [];

@@ -9,7 +9,7 @@ import type { Reporter, SiteOutcome } from "../events";
 import { RawOutputs, cloudOutputs, textList } from "../pulumi/decode";
 import { MeshStack, MeshWorkspace } from "../pulumi/port";
 import { DEFAULT_PARALLEL } from "./pool";
-import { StackRun, Target, acrossSites, described, failedStacks, siteStack, timedStep } from "./sites";
+import { StackRun, Target, acrossSites, described, failedStacks, siteStep, timedStep } from "./sites";
 
 /** How the stacks are named: the cloud stack, and each edge site's stack as the prefix and the site. */
 export interface StackNames {
@@ -86,11 +86,11 @@ export async function upMesh(
     if (sites === undefined) {
         throw new OperatorError(`the cloud stack ${JSON.stringify(cloud.name)} has no output edgeSiteNames: is its role cloud?`);
     }
-    const edges = await acrossSites(reporter, "pulumi up: the edge stacks", sites, parallelOf(options), async (site) => {
+    const edges = await acrossSites(reporter, "pulumi up: the edge stacks", sites, parallelOf(options), (site) => {
         const target = siteTarget(names, site);
-        const edge = await siteStack<RawOutputs>(workspace, target);
-        if ("outcome" in edge) return edge;
-        return timedStep(reporter, target, `pulumi up: the edge stack ${edge.name} (site ${site})`, (onOutput) => edge.up(onOutput));
+        return siteStep(workspace, reporter, target, `pulumi up: the edge stack ${target.stack} (site ${site})`, (edge, onOutput) =>
+            edge.up(onOutput),
+        );
     });
     summarize(reporter, "pulumi up", outcomes([cloudRun, ...edges]), edges, "edge stacks failed");
     return {
@@ -114,12 +114,14 @@ export async function previewMesh(
     const cloud = await requireCloudStack(workspace, names, "Nothing was previewed.");
     const sites = await sitesOf(cloud);
     const command = `pulumi preview${expectNoChanges ? " --expect-no-changes" : ""}`;
-    const preview = (target: Target, stack: MeshStack) =>
-        timedStep(reporter, target, `${command}: ${stack.name}`, (onOutput) => stack.preview(onOutput, expectNoChanges));
-    const cloudRun = await preview({ stack: cloud.name }, cloud);
-    const edges = await acrossSites(reporter, `${command}: the edge stacks`, sites, parallelOf(options), async (site) => {
-        const edge = await siteStack<void>(workspace, siteTarget(names, site));
-        return "outcome" in edge ? edge : preview(siteTarget(names, site), edge);
+    const cloudRun = await timedStep(reporter, { stack: cloud.name }, `${command}: ${cloud.name}`, (onOutput) =>
+        cloud.preview(onOutput, expectNoChanges),
+    );
+    const edges = await acrossSites(reporter, `${command}: the edge stacks`, sites, parallelOf(options), (site) => {
+        const target = siteTarget(names, site);
+        return siteStep(workspace, reporter, target, `${command}: ${target.stack}`, (edge, onOutput) =>
+            edge.preview(onOutput, expectNoChanges),
+        );
     });
     const stacks = [cloudRun, ...edges];
     const what = expectNoChanges ? "stacks show changes or failed to preview" : "stacks failed to preview";
@@ -142,13 +144,13 @@ export async function downMesh(workspace: MeshWorkspace, names: StackNames, opti
     const sites = await sitesOf(cloud);
     const edges = await acrossSites(reporter, "pulumi destroy: the edge stacks", sites, parallelOf(options), async (site) => {
         const target = siteTarget(names, site);
-        const edge = await siteStack<void>(workspace, target);
-        const run =
-            "outcome" in edge
-                ? edge
-                : await timedStep(reporter, target, `pulumi destroy: the edge stack ${edge.name} (site ${site})`, (onOutput) =>
-                      edge.destroy(onOutput),
-                  );
+        const run = await siteStep(
+            workspace,
+            reporter,
+            target,
+            `pulumi destroy: the edge stack ${target.stack} (site ${site})`,
+            (edge, onOutput) => edge.destroy(onOutput),
+        );
         if (run.outcome.result !== "failed" || !options.continuePastGoneEdges) return run;
         reporter.report({ kind: "notice", text: `going past ${described(target)}: ${run.outcome.errors!.join("; ")}` });
         return { ...run, outcome: { ...run.outcome, result: "passed" as const } };

@@ -55,7 +55,7 @@ export async function timedStep<T>(
 }
 
 /** The site's stack, or the failed run saying why there is none: the backend has no such stack, or the CLI could not select it. */
-export async function siteStack<T>(workspace: MeshWorkspace, target: Target): Promise<MeshStack | StackRun<T>> {
+async function siteStack<T>(workspace: MeshWorkspace, target: Target): Promise<MeshStack | StackRun<T>> {
     try {
         const stack = await workspace.stack(target.stack);
         if (stack !== undefined) return stack;
@@ -70,6 +70,18 @@ export async function siteStack<T>(workspace: MeshWorkspace, target: Target): Pr
         `the edge site ${JSON.stringify(target.site)}: ${missing}. Create and configure it (pulumi stack init ${target.stack}; see the ` +
             `README), or name the stacks with --cloud-stack and --edge-stack-prefix.`,
     );
+}
+
+/** One site's step on its stack, timed: the failed run that says why when the site has no stack. */
+export async function siteStep<T>(
+    workspace: MeshWorkspace,
+    reporter: Reporter,
+    target: Target,
+    title: string,
+    action: (stack: MeshStack, onOutput: Output) => Promise<T>,
+): Promise<StackRun<T>> {
+    const stack = await siteStack<T>(workspace, target);
+    return "outcome" in stack ? stack : timedStep(reporter, target, title, (onOutput) => action(stack, onOutput));
 }
 
 /**

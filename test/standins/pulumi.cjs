@@ -10,7 +10,6 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const yaml = require("yaml");
 
 const EXIT_ERROR = 1; // cmd/exit_codes.go ExitCodeError
 const EXIT_STACK_NOT_FOUND = 6; // ExitStackNotFound
@@ -79,7 +78,8 @@ async function behave(found, operation, onFailure = () => {}) {
 function projectDefaults() {
     const file = path.join(process.cwd(), "Pulumi.yaml");
     if (!fs.existsSync(file)) return {};
-    const project = yaml.parse(fs.readFileSync(file, "utf8"));
+    // Loaded here, not at the top: most commands need no YAML, and each call is a process of its own.
+    const project = require("yaml").parse(fs.readFileSync(file, "utf8"));
     return Object.fromEntries(
         Object.entries(project.config ?? {})
             .map(([key, spec]) => [key.includes(":") ? key : `${project.name}:${key}`, spec?.default ?? spec?.value])
