@@ -123,6 +123,16 @@ describe("npm run up", () => {
         });
     });
 
+    it("without a cloud stack nothing runs, and the error says how to create it", async () => {
+        const { workspace, calls } = fakeWorkspace({ edge: {} });
+        const error = await failure(upMesh(workspace, NAMES, recordingReporter().reporter));
+        expect(error.message).toBe(
+            'the cloud stack: the backend you are logged in to has no stack "cloud". Create and configure it (pulumi stack init cloud; ' +
+                "see the README), or name the stacks with --cloud-stack and --edge-stack-prefix. Nothing was run.",
+        );
+        expect(calls).toEqual([]);
+    });
+
     it("a cloud stack without edgeSiteNames (or with a list of something else) is not a cloud stack", async () => {
         const { workspace } = fakeWorkspace({ cloud: { outputs: { edgeSiteNames: [1] } } });
         await expect(upMesh(workspace, NAMES, recordingReporter().reporter)).rejects.toThrow(

@@ -27,14 +27,14 @@ export interface ParallelOptions {
     parallel?: number;
 }
 
-/** The cloud stack, which every run starts from: an OperatorError saying how to create it when the backend has none. */
-export async function requireCloudStack(workspace: MeshWorkspace, names: StackNames, notRun: string): Promise<MeshStack> {
+/** The cloud stack, which every run starts from: an OperatorError saying how to create it (and `notRun`) when the backend has none. */
+export async function requireCloudStack(workspace: MeshWorkspace, names: StackNames, notRun = ""): Promise<MeshStack> {
     const stack = await workspace.stack(names.cloudStack);
     if (stack === undefined) {
         const name = names.cloudStack;
         throw new OperatorError(
             `the cloud stack: the backend you are logged in to has no stack ${JSON.stringify(name)}. Create and configure it ` +
-                `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix. ${notRun}`,
+                `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix.${notRun && ` ${notRun}`}`,
         );
     }
     return stack;

@@ -32,7 +32,7 @@ function failedAt(error: OperatorError): string {
 }
 
 /** A run that failed for `errors`, said as `failure`. */
-export function failedRun<T>(target: Target, errors: string[], failure: string, durationMs?: number): StackRun<T> {
+function failedRun<T>(target: Target, errors: string[], failure: string, durationMs?: number): StackRun<T> {
     return { outcome: { ...target, result: "failed", durationMs, errors }, failure };
 }
 

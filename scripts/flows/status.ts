@@ -101,7 +101,7 @@ export function attention(status: StackStatus): string | undefined {
 
 /** Reports the status of every stack, and returns it; throws after the report when any stack needs attention. */
 export async function meshStatus(deps: StatusDeps, names: StackNames, options: StatusOptions): Promise<StackStatus[]> {
-    const cloud = await requireCloudStack(deps.workspace, names, "");
+    const cloud = await requireCloudStack(deps.workspace, names);
     const sites = await sitesOf(cloud);
     if (options.live && sites.length > 0) {
         await requireTools("npm run status -- --live asks each edge site's linkerd for its gateways", ["linkerd"], deps, deps.env);
