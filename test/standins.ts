@@ -2,8 +2,9 @@
 // pinned versions (test/standins/<tool>.cjs, one per tool). standIns() builds a directory to put
 // first on PATH, holding the stand-ins asked for and node (which they run on) and nothing else, and a
 // state directory they keep their world in; a test writes that world, runs the real code, and reads
-// back what each stand-in was asked (and, for pulumi, when each call started and ended). To add a tool: write test/standins/<tool>.cjs against the same
-// STANDIN_STATE, add it to StandIn, and give its state a writer here.
+// back what each stand-in was asked (and, for pulumi, when each call started and ended). To add a
+// tool: write test/standins/<tool>.cjs against the same STANDIN_STATE, add it to StandIn, and give
+// its state a writer here.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
