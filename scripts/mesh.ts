@@ -1,11 +1,16 @@
-// npm run up / down / preview, and local:up / local:down / local:preview (package.json): reads the
-// command line, hands the command the real runner, Pulumi and reporter, and turns an OperatorError into
+// npm run up / down / preview / status, and local:up / local:down / local:preview (package.json): reads
+// the command line, hands the command the real runner, Pulumi and reporter (its steps' output kept in
+// a folder of their own under the temporary directory), and turns an OperatorError into
 // `error: <message>`, its hint and its exit code; anything else is a bug, shown with its stack.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseCommandLine } from "./cli/registry";
 import { OperatorError } from "./errors";
 import { ROOT } from "./paths";
 import { automationWorkspace } from "./pulumi/automation";
 import { spawnRunner } from "./tools/spawn";
+import { withOutputLogs } from "./ui/logs";
 import { reporterFor } from "./ui/reporter";
 
 async function main(argv: string[]): Promise<void> {
@@ -13,7 +18,9 @@ async function main(argv: string[]): Promise<void> {
     await command.run(values, {
         env: process.env,
         root: ROOT,
-        reporter: reporterFor(process.stdout, process.stderr, process.env),
+        reporter: withOutputLogs(reporterFor(process.stdout, process.stderr, process.env), () =>
+            fs.mkdtempSync(path.join(os.tmpdir(), `edge-cloud-mesh-${command.name.replace(":", "-")}-`)),
+        ),
         runner: spawnRunner(ROOT),
         workspace: (env) => automationWorkspace(ROOT, env),
     });

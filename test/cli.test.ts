@@ -1,11 +1,14 @@
 // The command line: each command takes its own flags and no other, the usage is made from them, and
 // each command hands the flows the stacks and environment it should. The flows run on recording fakes.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CommandContext } from "../scripts/cli/command";
-import { parseCommandLine, usage } from "../scripts/cli/registry";
-import { stackNames } from "../scripts/cli/stacks";
+import { COMMANDS, parseCommandLine, usage } from "../scripts/cli/registry";
+import { parallelOf, stackNames } from "../scripts/cli/stacks";
 import { OperatorError } from "../scripts/errors";
 import { fakeRunner, fakeWorkspace, recordingReporter } from "./fakes";
+import { ROOT } from "./harness";
 
 /** Runs the command line against a fake workspace; returns what the workspace did and was given. */
 async function run(argv: string[], env: NodeJS.ProcessEnv, stacks: Parameters<typeof fakeWorkspace>[0]) {
@@ -53,7 +56,7 @@ describe("the command line", () => {
         expect(parseCommandLine(["preview", "--expect-no-changes"]).values["expect-no-changes"]).toBe(true);
     });
 
-    it("up, down and preview run the flows on those stacks, down saying which edge stacks it went past", async () => {
+    it("up, down and preview run the flows on those stacks, down's summary saying which edge stacks it went past", async () => {
         const up = await run(
             ["up", "--cloud-stack", "demo", "--edge-stack-prefix", "demo-"],
             { PATH: "/bin" },
@@ -63,7 +66,9 @@ describe("the command line", () => {
         expect(up.environments).toEqual([{ PATH: "/bin" }]);
         const down = await run(["down", "--continue-past-gone-edges"], {}, { cloud: CLOUD });
         expect(down.calls).toEqual(["outputs cloud", "destroy cloud"]);
-        expect(down.stdout).toMatch(/\nLeft as they were \(gone, or failed to destroy\): edge\n$/);
+        expect(down.stdout).toMatch(
+            /\npulumi destroy: 1 ok, 1 passed\n[^]*\nedge +edge +passed +- +the backend you are logged in to has no stack "edge"\n$/,
+        );
         const preview = await run(["preview", "--expect-no-changes"], {}, { cloud: CLOUD, edge: {} });
         expect(preview.calls).toEqual(["outputs cloud", "expectNoChanges=true", "preview cloud", "expectNoChanges=true", "preview edge"]);
     });
@@ -93,11 +98,11 @@ describe("the command line", () => {
     it("a command takes only its own flags: the error names the command and its flags, with its usage (exit code 2)", () => {
         const up = usageError(["up", "--continue-past-gone-edges"]);
         expect(up.message).toBe(
-            "npm run up: Unknown option '--continue-past-gone-edges'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+            "npm run up: Unknown option '--continue-past-gone-edges'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
         );
         expect(up.exitCode).toBe(2);
         expect(up.hint).toMatch(
-            /^usage: npm run up -- \[--cloud-stack <stack>\] \[--edge-stack-prefix <prefix>\]\nThe cloud stack is --cloud-stack/,
+            /^usage: npm run up -- \[--cloud-stack <stack>\] \[--edge-stack-prefix <prefix>\] \[--parallel <parallel>\]\nThe cloud stack is --cloud-stack/,
         );
         const local = usageError(["local:up", "--cloud-stack", "x"]);
         expect(local.message).toBe("npm run local:up: Unknown option '--cloud-stack'; local:up takes no flags");
@@ -105,9 +110,26 @@ describe("the command line", () => {
             "usage: npm run local:up\nThe local commands take no flags: they name their own stacks, local-cloud and local-edge.",
         );
         expect(usageError(["up", "stray"]).message).toBe(
-            "npm run up: Unexpected argument 'stray'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+            "npm run up: Unexpected argument 'stray'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
         );
         expect(usageError(["preview", "--expect-no-changes=yes"]).exitCode).toBe(2);
+        expect(usageError(["status", "--expect-no-changes"]).message).toBe(
+            "npm run status: Unknown option '--expect-no-changes'; status takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--live]",
+        );
+    });
+
+    it("--parallel is a whole number of 1 or more (4 unless given); anything else is a usage error naming the flag", async () => {
+        expect(parallelOf(parseCommandLine(["up"]).values)).toBe(4);
+        expect(parallelOf(parseCommandLine(["down", "--parallel", "1"]).values)).toBe(1);
+        expect(parallelOf(parseCommandLine(["status", "--parallel=12"]).values)).toBe(12);
+        for (const given of ["0", "-1", "two", "1.5", "", " 3", "1e2"]) {
+            const error = await run(["preview", `--parallel=${given}`], {}, { cloud: CLOUD }).catch((caught: OperatorError) => caught);
+            expect(error).toBeInstanceOf(OperatorError);
+            expect((error as OperatorError).message).toBe(
+                `--parallel takes a whole number of 1 or more (how many edge stacks run at once), not ${JSON.stringify(given)}`,
+            );
+            expect((error as OperatorError).exitCode).toBe(2);
+        }
     });
 
     it("rejects a command it does not know, with the usage of every command, made from their flags", () => {
@@ -118,13 +140,19 @@ describe("the command line", () => {
         }
         expect(usageError([]).message).toBe("no command given");
         expect(usageError(["deploy"]).message).toBe('unknown command "deploy"');
-        expect(usage().split("\n").slice(0, 6)).toEqual([
-            "usage: npm run up -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
-            "       npm run down -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--continue-past-gone-edges]",
-            "       npm run preview -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--expect-no-changes]",
+        expect(usage().split("\n").slice(0, 7)).toEqual([
+            "usage: npm run up -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
+            "       npm run down -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--continue-past-gone-edges]",
+            "       npm run preview -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--expect-no-changes]",
+            "       npm run status -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--live]",
             "       npm run local:up",
             "       npm run local:down",
             "       npm run local:preview",
         ]);
+    });
+
+    it("npm runs every command, by its name, through the compiled entry", () => {
+        const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+        for (const command of COMMANDS) expect(scripts[command.name]).toBe(`tsc -p scripts && node bin/scripts/mesh.js ${command.name}`);
     });
 });

@@ -4,7 +4,7 @@
 // (test/standins.ts).
 import type { ReportEvent, Reporter } from "../scripts/events";
 import type { RawOutputs } from "../scripts/pulumi/decode";
-import { ConfigValues, MeshStack, MeshWorkspace, PulumiError, PulumiStep } from "../scripts/pulumi/port";
+import { ConfigValues, LastUpdate, MeshStack, MeshWorkspace, PulumiError, PulumiStep } from "../scripts/pulumi/port";
 import type { ToolResult, ToolRunner } from "../scripts/tools/runner";
 import { plainReporter } from "../scripts/ui/plain";
 
@@ -16,6 +16,9 @@ export interface FakeStackSpec {
     fails?: ("up" | "destroy" | "preview")[];
     /** Not created yet: `createStack` creates it with the rest of this spec. */
     absent?: boolean;
+    lastUpdate?: LastUpdate;
+    /** The resources in its state. */
+    resources?: number;
 }
 
 /** A workspace whose stacks record every operation, in order, as "<operation> <stack>". */
@@ -48,6 +51,14 @@ export function fakeWorkspace(stacks: Record<string, FakeStackSpec>) {
             },
             setConfig: async (values: ConfigValues) => {
                 calls.push(`set-config ${name} ${JSON.stringify(values)}`);
+            },
+            lastUpdate: async () => {
+                calls.push(`history ${name}`);
+                return spec.lastUpdate;
+            },
+            resourceCount: async () => {
+                calls.push(`export ${name}`);
+                return spec.resources ?? 0;
             },
         };
     };

@@ -332,7 +332,9 @@ describe("npm run local:down", () => {
         const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const stacks = STACKS();
         stacks["local-edge"].fails = ["destroy"];
-        await expect(localDown(checkout(), {}, fakeDeps(runner, stacks).deps)).rejects.toThrow(/^stopped at the edge stack "local-edge"/);
+        await expect(localDown(checkout(), {}, fakeDeps(runner, stacks).deps)).rejects.toThrow(
+            /^the edge stack "local-edge" \(site "edge"\) failed at `pulumi destroy`: .* The cloud stack "local-cloud" was not destroyed/,
+        );
         expect(commands().some((command) => command.startsWith("k3d cluster delete"))).toBe(false);
     });
 

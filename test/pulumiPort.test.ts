@@ -200,14 +200,20 @@ describe("a stack's updates", () => {
         expect(error.message).not.toMatch(/code: -2/);
     });
 
-    it("a failed program reports on stdout and writes no error line: the reason points at the output", async () => {
+    it("a failed program reports on stdout and writes no error line: its diagnostics' error lines are the reason", async () => {
         const diagnostics =
             'Diagnostics:\n  pulumi:pulumi:Stack (edge-cloud-mesh-edge):\n    error: edge-cloud-mesh:cloudStack: the stack "cloud" cannot be read\n';
-        const { workspace } = await port({ edge: { fail: { up: { stdout: diagnostics } } } });
+        const { workspace } = await port({
+            edge: { fail: { up: { stdout: diagnostics, stderr: "warning: A new version of Pulumi is available\n" } } },
+            quiet: { fail: { up: {} } },
+        });
         const output: string[] = [];
         const error = await failure(((await workspace.stack("edge")) as MeshStack).up((text) => output.push(text)));
-        expect(error.reason).toBe("its output is above");
+        expect(error.errorLines).toEqual(['edge-cloud-mesh:cloudStack: the stack "cloud" cannot be read']);
+        expect(error.reason).toBe('edge-cloud-mesh:cloudStack: the stack "cloud" cannot be read');
         expect(output.join("")).toContain(diagnostics);
+        // Nothing said at all: where to look.
+        expect((await failure(((await workspace.stack("quiet")) as MeshStack).up(() => {}))).reason).toBe("its output is above");
     });
 
     it("preview --expect-no-changes fails when the CLI finds changes (exit code 7), with its reason; passes when none", async () => {
@@ -247,6 +253,69 @@ describe("a stack's updates", () => {
         ]);
         const error = await failure(((await workspace.stack("edge")) as MeshStack).destroy(() => {}));
         expect(error).toMatchObject({ stack: "edge", step: "pulumi destroy", reason: "the stack is currently locked by 1 lock(s)" });
+    });
+});
+
+describe("a stack's history and state", () => {
+    it("reads the last update from `stack history` (newest first, one entry, without secrets), and counts the state's resources", async () => {
+        const { workspace, argvs } = await port({
+            cloud: {
+                history: [
+                    { version: 1, kind: "update", result: "succeeded", startTime: 1796119000, endTime: 1796119100 },
+                    { version: 2, kind: "update", result: "failed", startTime: 1796119140, endTime: 1796119200 },
+                ],
+                resources: [
+                    { type: "pulumi:pulumi:Stack", name: "edge-cloud-mesh-cloud" },
+                    { type: "pulumi:providers:kubernetes", name: "cloud" },
+                    { type: "kubernetes:core/v1:Secret", name: "cloud-token-edge" },
+                ],
+            },
+            fresh: {},
+        });
+        const cloud = (await workspace.stack("cloud")) as MeshStack;
+        expect(await cloud.lastUpdate()).toEqual({
+            kind: "update",
+            result: "failed",
+            startTime: new Date("2026-12-01T09:59:00Z"),
+            endTime: new Date("2026-12-01T10:00:00Z"),
+        });
+        expect(await cloud.resourceCount()).toBe(3);
+        const fresh = (await workspace.stack("fresh")) as MeshStack;
+        expect(await fresh.lastUpdate()).toBeUndefined();
+        expect(await fresh.resourceCount()).toBe(0);
+        expect(
+            argvs()
+                .filter(([command]) => command === "stack")
+                .slice(1, 3),
+        ).toEqual([
+            ["stack", "history", "--json", "--page-size", "1", "--page", "1", "--stack", "cloud"],
+            ["stack", "export", "--show-secrets", "--stack", "cloud"],
+        ]);
+    });
+
+    it("an up records itself in the history (a failed one too), with its resource changes; a destroy empties the state", async () => {
+        const { workspace, cli } = await port({
+            cloud: { upResources: [{ type: "pulumi:pulumi:Stack", name: "edge-cloud-mesh-cloud" }] },
+            edge: { fail: { up: { stderr: PASSPHRASE } } },
+        });
+        const cloud = (await workspace.stack("cloud")) as MeshStack;
+        await cloud.up(() => {});
+        expect(await cloud.lastUpdate()).toMatchObject({ kind: "update", result: "succeeded" });
+        expect(await cloud.resourceCount()).toBe(1);
+        expect(cli.readPulumiStack("cloud")!.history).toEqual([expect.objectContaining({ resourceChanges: { create: 1 } })]);
+        await cloud.destroy(() => {});
+        expect(await cloud.lastUpdate()).toMatchObject({ kind: "destroy", result: "succeeded" });
+        expect(await cloud.resourceCount()).toBe(0);
+        const edge = (await workspace.stack("edge")) as MeshStack;
+        await failure(edge.up(() => {}));
+        expect(await edge.lastUpdate()).toMatchObject({ kind: "update", result: "failed" });
+    });
+
+    it("a history or export the CLI fails names the stack and the command, with the CLI's error line", async () => {
+        const { workspace } = await port({ cloud: { fail: { "stack export": { stderr: PASSPHRASE } } } });
+        const error = await failure(((await workspace.stack("cloud")) as MeshStack).resourceCount());
+        expect(error).toMatchObject({ stack: "cloud", step: "pulumi stack export" });
+        expect(error.reason).toMatch(/^passphrase must be set/);
     });
 });
 

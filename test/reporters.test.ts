@@ -1,12 +1,19 @@
 // What the operator sees: the plain reporter (CI, pipes) prints what the commands printed before
 // reporters existed; the live reporter (a terminal) keeps the running steps at the bottom with their
 // elapsed time and scrolls everything else above them, whole lines, each prefixed with its stack
-// while more than one runs. The live view is read through a small terminal emulator.
+// while more than one runs. While edge stacks run side by side, plain lines carry their stack and the
+// live view shows each one's latest line; their full output goes to a log file per stack. The live
+// view is read through a small terminal emulator.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CheckResult } from "../scripts/checks/framework";
+import type { ReportEvent, SiteOutcome } from "../scripts/events";
 import { liveReporter } from "../scripts/ui/live";
+import { withOutputLogs } from "../scripts/ui/logs";
 import { plainReporter } from "../scripts/ui/plain";
-import { renderChecks, renderTable } from "../scripts/ui/table";
+import { renderChecks, renderSites, renderStatus, renderTable } from "../scripts/ui/table";
 
 /** The screen's lines: text appended at the cursor, `ESC[nF ESC[J` (up n lines, clear below) honoured. */
 function terminal() {
@@ -144,5 +151,177 @@ describe("the live reporter", () => {
         const reporter = liveReporter(screen, { now: () => 0, tick: false });
         reporter.report({ kind: "step-started", subject: "s", title: "x".repeat(100) });
         expect(screen.lines.at(-2)).toHaveLength(59);
+    });
+});
+
+const OUTCOMES: SiteOutcome[] = [
+    { stack: "cloud", result: "ok", durationMs: 754_000 },
+    { site: "edge", stack: "edge", result: "ok", durationMs: 42_500 },
+    { site: "berlin", stack: "berlin", result: "failed", durationMs: 3_000, errors: ["passphrase must be set", "update failed"] },
+    { site: "paris", stack: "paris", result: "failed", errors: ['the backend you are logged in to has no stack "paris"'] },
+];
+
+describe("the summary of a run over many sites", () => {
+    it("counts the results, gives each stack its row (the cloud's first) with its time and first error line, then every error line", () => {
+        expect(renderSites("pulumi up", OUTCOMES)).toBe(
+            "\npulumi up: 2 ok, 2 failed\n" +
+                "SITE     STACK   RESULT  TIME    ERROR\n" +
+                "(cloud)  cloud   ok      12m34s\n" +
+                "edge     edge    ok      42s\n" +
+                "berlin   berlin  FAILED  3s      passphrase must be set\n" +
+                'paris    paris   FAILED  -       the backend you are logged in to has no stack "paris"\n' +
+                "\nberlin:\n  passphrase must be set\n  update failed\n",
+        );
+    });
+
+    it("npm run status: a row per stack, the gateway column only with --live", () => {
+        const time = new Date("2026-12-01T10:00:00.123Z");
+        const stacks = [
+            { stack: "cloud", exists: true, lastUpdate: { kind: "update", result: "succeeded", time }, resources: 1042 },
+            {
+                site: "edge",
+                stack: "edge",
+                exists: true,
+                lastUpdate: { kind: "destroy", result: "failed", time },
+                resources: 0,
+                gateway: { state: "alive" as const, detail: "cloud 3ms" },
+            },
+            { site: "paris", stack: "paris", exists: false },
+            { site: "rome", stack: "rome", problem: "`pulumi stack history`: passphrase must be set" },
+        ];
+        expect(renderStatus(stacks, true)).toBe(
+            "\n" +
+                "SITE     STACK  EXISTS  LAST UPDATE           RESULT            RESOURCES  GATEWAY            PROBLEM\n" +
+                "(cloud)  cloud  yes     2026-12-01 10:00:00Z  update succeeded  1042       -\n" +
+                "edge     edge   yes     2026-12-01 10:00:00Z  destroy failed    0          alive (cloud 3ms)\n" +
+                "paris    paris  NO      -                     -                 -          -\n" +
+                "rome     rome   ?       -                     -                 -          -                  `pulumi stack history`: passphrase must be set\n",
+        );
+        expect(renderStatus(stacks, false).split("\n")[1]).toBe(
+            "SITE     STACK  EXISTS  LAST UPDATE           RESULT            RESOURCES  PROBLEM",
+        );
+    });
+});
+
+describe("edge stacks side by side", () => {
+    const SIDE_BY_SIDE: ReportEvent[] = [
+        { kind: "sites-started", title: "pulumi up: the edge stacks", parallel: 2 },
+        { kind: "step-started", subject: "edge", title: "pulumi up: edge" },
+        { kind: "step-started", subject: "berlin", title: "pulumi up: berlin" },
+        { kind: "output", subject: "edge", stream: "stdout", text: "Updating (edge):\n  + Secret creat" },
+        { kind: "output", subject: "berlin", stream: "stdout", text: "Updating (berlin):\n" },
+        { kind: "output", subject: "berlin", stream: "stderr", text: "error: passphrase must be set\n" },
+    ];
+
+    it("live: no output scrolls; each running stack's status line shows its latest line, results scroll as they end, then the summary", () => {
+        const screen = terminal();
+        screen.columns = 200;
+        let now = 0;
+        const reporter = liveReporter(screen, { now: () => now, tick: false });
+        now = 1_000;
+        for (const event of SIDE_BY_SIDE) reporter.report(event);
+        now = 3_000;
+        reporter.report({ kind: "output", subject: "edge", stream: "stdout", text: "ing\n" });
+        expect(screen.lines).toEqual([
+            "",
+            "=== pulumi up: the edge stacks, 2 at a time",
+            "⠸ pulumi up: edge  2s  + Secret creating",
+            "⠸ pulumi up: berlin  2s  error: passphrase must be set",
+            "",
+        ]);
+        reporter.report({ kind: "step-failed", subject: "berlin", reason: "passphrase must be set" });
+        now = 5_000;
+        reporter.report({ kind: "output", subject: "edge", stream: "stdout", text: "Resources:\n    + 1 created" });
+        reporter.report({ kind: "step-finished", subject: "edge" });
+        reporter.report({ kind: "sites-done", title: "pulumi up", outcomes: OUTCOMES.slice(0, 2) });
+        expect(screen.lines).toEqual([
+            "",
+            "=== pulumi up: the edge stacks, 2 at a time",
+            "× pulumi up: berlin (2s): passphrase must be set",
+            "✓ pulumi up: edge (4s)",
+            "",
+            "pulumi up: 2 ok",
+            "SITE     STACK  RESULT  TIME    ERROR",
+            "(cloud)  cloud  ok      12m34s",
+            "edge     edge   ok      42s",
+            "",
+        ]);
+    });
+
+    it("live, one at a time: the output scrolls under each stack's heading, as for a single step", () => {
+        const screen = terminal();
+        const reporter = liveReporter(screen, { now: () => 0, tick: false });
+        reporter.report({ kind: "sites-started", title: "pulumi up: the edge stacks", parallel: 1 });
+        reporter.report({ kind: "step-started", subject: "edge", title: "pulumi up: edge" });
+        reporter.report({ kind: "output", subject: "edge", stream: "stdout", text: "Updating (edge):\n" });
+        expect(screen.lines).toEqual([
+            "",
+            "=== pulumi up: the edge stacks",
+            "",
+            "=== pulumi up: edge",
+            "Updating (edge):",
+            "⠋ pulumi up: edge  0s",
+            "",
+        ]);
+    });
+
+    it("plain: each whole line prefixed with its stack, stdout and stderr apart, a stack's last partial line when its step ends", () => {
+        let out = "";
+        let err = "";
+        const reporter = plainReporter({ write: (text: string) => (out += text) }, { write: (text: string) => (err += text) });
+        for (const event of SIDE_BY_SIDE) reporter.report(event);
+        reporter.report({ kind: "step-finished", subject: "edge" });
+        expect(out).toBe(
+            "\n=== pulumi up: the edge stacks, 2 at a time\n" +
+                "\n=== pulumi up: edge\n" +
+                "\n=== pulumi up: berlin\n" +
+                "edge | Updating (edge):\n" +
+                "berlin | Updating (berlin):\n" +
+                "edge |   + Secret creat\n",
+        );
+        expect(err).toBe("berlin | error: passphrase must be set\n");
+        reporter.report({ kind: "sites-done", title: "pulumi up", outcomes: OUTCOMES });
+        expect(out).toMatch(/\npulumi up: 2 ok, 2 failed\nSITE {5}STACK {3}RESULT {2}TIME {4}ERROR\n/);
+    });
+});
+
+describe("each step's full output, in a log file per stack", () => {
+    function logged() {
+        const events: ReportEvent[] = [];
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "logs-"));
+        let made = 0;
+        const reporter = withOutputLogs({ report: (event) => events.push(event) }, () => {
+            made++;
+            return fs.mkdtempSync(path.join(root, "run-"));
+        });
+        return { reporter, events, made: () => made };
+    }
+
+    it("makes the folder when the first step starts, says where, and appends each stack's output to its own file", () => {
+        const { reporter, events, made } = logged();
+        reporter.report({ kind: "status", stacks: [], live: false });
+        expect(made()).toBe(0);
+        reporter.report({ kind: "step-started", subject: "acme/edge-cloud-mesh/edge", title: "pulumi up: edge" });
+        reporter.report({ kind: "step-started", subject: "acme_edge-cloud-mesh_edge", title: "pulumi up: look-alike" });
+        const folder = (events[1] as { text: string }).text.replace(/^each step's full output is kept in (.*)\/$/, "$1");
+        expect(events[1]).toEqual({ kind: "notice", text: `each step's full output is kept in ${folder}/` });
+        reporter.report({ kind: "output", subject: "acme/edge-cloud-mesh/edge", stream: "stdout", text: "Updating (edge):\n" });
+        reporter.report({ kind: "output", subject: "acme_edge-cloud-mesh_edge", stream: "stdout", text: "other\n" });
+        reporter.report({ kind: "output", subject: "acme/edge-cloud-mesh/edge", stream: "stderr", text: "error: x\n" });
+        expect(made()).toBe(1);
+        expect(fs.readdirSync(folder).sort()).toEqual(["acme_edge-cloud-mesh_edge-2.log", "acme_edge-cloud-mesh_edge.log"]);
+        expect(fs.readFileSync(path.join(folder, "acme_edge-cloud-mesh_edge.log"), "utf8")).toBe("Updating (edge):\nerror: x\n");
+        // Every event still reaches the reporter.
+        expect(events.filter((event) => event.kind === "output")).toHaveLength(3);
+
+        reporter.report({
+            kind: "sites-done",
+            title: "pulumi up",
+            outcomes: [{ site: "edge", stack: "acme/edge-cloud-mesh/edge", result: "failed", errors: ["x"] }, ...OUTCOMES.slice(3)],
+        });
+        expect(events.at(-1)).toEqual({
+            kind: "message",
+            text: `\nThe full output of each stack that failed:\n  ${folder}/acme_edge-cloud-mesh_edge.log\n`,
+        });
     });
 });

@@ -6,8 +6,9 @@ import type { Command, Values } from "./command";
 import { EKS_VERSIONS_COMMANDS } from "./eksVersions";
 import { LOCAL_COMMANDS } from "./local";
 import { STACK_COMMANDS } from "./stacks";
+import { STATUS_COMMAND } from "./status";
 
-export const COMMANDS: Command[] = [...STACK_COMMANDS, ...LOCAL_COMMANDS, ...EKS_VERSIONS_COMMANDS];
+export const COMMANDS: Command[] = [...STACK_COMMANDS, STATUS_COMMAND, ...LOCAL_COMMANDS, ...EKS_VERSIONS_COMMANDS];
 
 /** The command's flags, e.g. `[--cloud-stack <stack>] [--continue-past-gone-edges]`: a string flag's value is named by its last word. */
 function flagsOf(command: Command): string {

@@ -9,7 +9,8 @@ import { OperatorError } from "../errors";
 import { REQUIREMENTS } from "../tools/requirements";
 import type { RawOutputs } from "./decode";
 import { ConfigKey, namespaced } from "./keys";
-import { ConfigValues, MeshStack, MeshWorkspace, PulumiError, PulumiStep } from "./port";
+import { errorLines } from "../tools/runner";
+import { ConfigValues, MeshStack, MeshWorkspace, Output, PulumiError, PulumiStep } from "./port";
 
 /**
  * execa's message inside a CommandError's: CommandResult.toString() puts it between ` stderr: ` and
@@ -22,14 +23,14 @@ function execaMessage(error: CommandError): string[] {
 
 /**
  * Runs one CLI command through the Automation API; its failure becomes a PulumiError (or, without a
- * CLI, the install hint). `streamed` holds the stderr of a command that streams it (onError): its
- * error's message would mix in stdout, where a failed program writes its diagnostics.
+ * CLI, the install hint). `streamed` holds what a command that streams (onOutput, onError) wrote: its
+ * error's message would mix stdout into stderr, and a failed program writes its diagnostics to stdout.
  */
 async function attempt<T>(
     stack: string | undefined,
     step: PulumiStep,
     action: () => Promise<T>,
-    streamed?: { stderr: string },
+    streamed?: { stdout: string; stderr: string },
 ): Promise<T> {
     try {
         return await action();
@@ -39,14 +40,31 @@ async function attempt<T>(
         if (failure.startsWith("Command failed with ENOENT: ")) {
             throw new OperatorError(`${REQUIREMENTS.pulumi.name} is not installed (no pulumi on PATH)`, REQUIREMENTS.pulumi.install);
         }
-        throw new PulumiError(stack, step, streamed?.stderr ?? said.join("\n"));
+        throw new PulumiError(stack, step, streamed?.stderr ?? said.join("\n"), errorLines(streamed?.stdout ?? ""));
     }
 }
 
-/** An update (up, preview, destroy): its stdout goes to onOutput as it comes, its stderr is kept for the error. */
-function update<T>(stack: string, step: PulumiStep, action: (onError: (text: string) => void) => Promise<T>): Promise<T> {
-    const streamed = { stderr: "" };
-    return attempt(stack, step, () => action((text) => (streamed.stderr += text)), streamed);
+/** An update (up, preview, destroy): its stdout goes to onOutput as it comes; both streams are kept for the error. */
+function update<T>(
+    stack: string,
+    step: PulumiStep,
+    onOutput: Output,
+    action: (onOutput: Output, onError: Output) => Promise<T>,
+): Promise<T> {
+    const streamed = { stdout: "", stderr: "" };
+    return attempt(
+        stack,
+        step,
+        () =>
+            action(
+                (text) => {
+                    streamed.stdout += text;
+                    onOutput(text);
+                },
+                (text) => (streamed.stderr += text),
+            ),
+        streamed,
+    );
 }
 
 /** The stack's outputs as plain values (secrets shown: they stay in this process). */
@@ -79,13 +97,15 @@ function meshStack(stack: Stack): MeshStack {
     return {
         name,
         up: (onOutput) =>
-            update(name, "pulumi up", async (onError) => values((await stack.up({ onOutput, onError, color: "auto" })).outputs)),
+            update(name, "pulumi up", onOutput, async (onOutput, onError) =>
+                values((await stack.up({ onOutput, onError, color: "auto" })).outputs),
+            ),
         preview: (onOutput, expectNoChanges) =>
-            update(name, "pulumi preview", async (onError) => {
+            update(name, "pulumi preview", onOutput, async (onOutput, onError) => {
                 await stack.preview({ onOutput, onError, color: "auto", expectNoChanges, diff: expectNoChanges });
             }),
         destroy: (onOutput) =>
-            update(name, "pulumi destroy", async (onError) => {
+            update(name, "pulumi destroy", onOutput, async (onOutput, onError) => {
                 await stack.destroy({ onOutput, onError, color: "auto" });
             }),
         outputs: () => attempt(name, "pulumi stack output", async () => values(await stack.outputs())),
@@ -96,6 +116,18 @@ function meshStack(stack: Stack): MeshStack {
                 const lists = configEntries(config).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
                 if (lists.length > 0) await stack.removeAllConfig(lists);
                 await stack.setAllConfig(setAllValues(config), true);
+            }),
+        // Without --show-secrets: the entry's config stays encrypted, and no passphrase is needed.
+        lastUpdate: () =>
+            attempt(name, "pulumi stack history", async () => {
+                const info = await stack.info(false);
+                return info && { kind: info.kind, result: info.result, startTime: info.startTime, endTime: info.endTime };
+            }),
+        // The deployment's resources (apitype.DeploymentV3; "resources" is left out when there are none).
+        resourceCount: () =>
+            attempt(name, "pulumi stack export", async () => {
+                const resources = ((await stack.exportStack()).deployment as { resources?: unknown } | null)?.resources;
+                return Array.isArray(resources) ? resources.length : 0;
             }),
     };
 }

@@ -28,7 +28,7 @@ export function cloudOutputs(raw: RawOutputs) {
     return decode<CloudStackCommonOutputs, "edgeSiteNames">(raw, { edgeSiteNames: textList });
 }
 
-/** What the scripts read from an edge stack: how to open its demo's frontend. */
+/** What the scripts read from an edge stack: the cloud cluster it links to, how to open its demo's frontend. */
 export function edgeOutputs(raw: RawOutputs) {
-    return decode<EdgeStackOutputs, "frontendCommand">(raw, { frontendCommand: text });
+    return decode<EdgeStackOutputs, "linkedCluster" | "frontendCommand">(raw, { linkedCluster: text, frontendCommand: text });
 }

@@ -2,7 +2,7 @@
 // stacks, and one error for any CLI command that fails. pulumi/automation.ts backs it with the
 // Automation API; tests drive the flows with recording fakes, and the adapter against a stand-in CLI.
 import { OperatorError } from "../errors";
-import { stderrDetail } from "../tools/runner";
+import { errorLines, stderrDetail } from "../tools/runner";
 import type { RawOutputs } from "./decode";
 import type { ConfigKey } from "./keys";
 
@@ -26,6 +26,21 @@ export interface MeshStack {
     config(key: ConfigKey): Promise<unknown>;
     /** Writes each key's whole value. */
     setConfig(values: ConfigValues): Promise<void>;
+    /** The stack's last update, destroy or refresh (the newest entry of `pulumi stack history`), or undefined before the first. */
+    lastUpdate(): Promise<LastUpdate | undefined>;
+    /** How many resources the stack's state holds (`pulumi stack export`), as `pulumi stack` counts them. */
+    resourceCount(): Promise<number>;
+}
+
+/** One entry of a stack's history. */
+export interface LastUpdate {
+    /** update, destroy, refresh, import... */
+    kind: string;
+    /** succeeded, failed, in-progress... */
+    result: string;
+    startTime: Date;
+    /** Undefined while it is in progress. */
+    endTime?: Date;
 }
 
 export interface MeshWorkspace {
@@ -44,6 +59,8 @@ export type PulumiStep =
     | "pulumi stack init"
     | "pulumi stack ls"
     | "pulumi stack output"
+    | "pulumi stack history"
+    | "pulumi stack export"
     | "pulumi config"
     | "pulumi config set-all"
     | "pulumi up"
@@ -56,16 +73,28 @@ export class PulumiError extends OperatorError {
         readonly stack: string | undefined,
         readonly step: PulumiStep,
         readonly stderr: string,
+        /** The `error:` lines of an update's output: a failed program reports its diagnostics on stdout, not stderr. */
+        readonly diagnostics: string[] = [],
     ) {
-        super(`\`${step}\`${stack === undefined ? "" : ` on the stack ${JSON.stringify(stack)}`} failed: ${pulumiReason(stderr)}`);
+        super(
+            `\`${step}\`${stack === undefined ? "" : ` on the stack ${JSON.stringify(stack)}`} failed: ${pulumiErrorLines(stderr, diagnostics).join("; ")}`,
+        );
     }
 
-    /** Why, in the CLI's words: its `error:` lines, or where to look when it wrote none (a failed program reports on stdout). */
+    /** Why, in the CLI's words, line by line: its `error:` lines, else the program's, else its last lines, else where to look. */
+    get errorLines(): string[] {
+        return pulumiErrorLines(this.stderr, this.diagnostics);
+    }
+
+    /** The error lines in one line. */
     get reason(): string {
-        return pulumiReason(this.stderr);
+        return this.errorLines.join("; ");
     }
 }
 
-function pulumiReason(stderr: string): string {
-    return stderrDetail(stderr) || "its output is above";
+function pulumiErrorLines(stderr: string, diagnostics: string[]): string[] {
+    const errors = errorLines(stderr);
+    if (errors.length > 0) return errors;
+    if (diagnostics.length > 0) return diagnostics;
+    return [stderrDetail(stderr) || "its output is above"];
 }

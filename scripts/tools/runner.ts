@@ -18,17 +18,23 @@ export interface ToolRunner {
     run(argv: string[], options: { env: NodeJS.ProcessEnv; onOutput?: OnOutput }): Promise<ToolResult>;
 }
 
-/**
- * What a failed program said, in one line: its `error:` lines (the Pulumi CLI writes its errors so,
- * cmdutil.DisplayErrorMessage), else its last three lines (k3d and docker log the reason last).
- */
+/** The `error:` lines of a program's text, without the `error: ` (the Pulumi CLI writes its errors so, cmdutil.DisplayErrorMessage; a failed program's diagnostics indent them). */
+export function errorLines(text: string): string[] {
+    return text
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.startsWith("error: "))
+        .map((line) => line.slice("error: ".length).trim());
+}
+
+/** What a failed program said, in one line: its `error:` lines, else its last three lines (k3d and docker log the reason last). */
 export function stderrDetail(stderr: string): string {
-    const lines = stderr.split("\n");
-    const errors = lines.filter((line) => line.startsWith("error: ")).map((line) => line.slice("error: ".length).trim());
+    const errors = errorLines(stderr);
     return (
         errors.length > 0
             ? errors
-            : lines
+            : stderr
+                  .split("\n")
                   .map((line) => line.trim())
                   .filter(Boolean)
                   .slice(-3)

@@ -1,10 +1,13 @@
 // The reporter for a terminal: what is running stays at the bottom, one line per step with its
 // elapsed time, redrawn every second; everything else (headings, the programs' output, results)
 // scrolls above it. Output is written whole lines at a time, each prefixed with its subject while
-// more than one step runs, so that parallel runs (edge stacks side by side) stay readable.
+// more than one step runs. While edge stacks run side by side (sites-started with parallel > 1),
+// their output does not scroll: each one's status line shows its latest line, the whole of it is in
+// its log file (ui/logs.ts), and each result scrolls as it ends, then the summary.
 import type { CheckResult } from "../checks/framework";
 import type { Reporter, ReportEvent } from "../events";
-import { renderChecks } from "./table";
+import { lineBuffer, withPrefix } from "./lines";
+import { duration, renderChecks, renderSites, renderStatus } from "./table";
 
 export interface Terminal {
     write(text: string): unknown;
@@ -21,21 +24,20 @@ export interface LiveOptions {
 
 const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 
-function elapsed(ms: number): string {
-    const seconds = Math.floor(ms / 1000);
-    return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
-}
-
 export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Reporter {
     const now = options.now ?? Date.now;
-    const running = new Map<string, { title: string; since: number }>();
-    const partial = new Map<string, string>();
+    const running = new Map<string, { title: string; since: number; latest?: string }>();
+    const buffer = lineBuffer();
     let retrying: CheckResult | undefined;
+    /** Steps run side by side, their output in their logs. */
+    let sideBySide = false;
     let drawn = 0;
 
     const statusLines = () => {
         const frame = SPINNER[Math.floor(now() / 1000) % SPINNER.length];
-        const lines = [...running.values()].map((step) => `${frame} ${step.title}  ${elapsed(now() - step.since)}`);
+        const lines = [...running.values()].map(
+            (step) => `${frame} ${step.title}  ${duration(now() - step.since)}${step.latest ? `  ${step.latest}` : ""}`,
+        );
         if (retrying !== undefined) lines.push(`${frame} ${retrying.description} (waiting: ${retrying.problem})`);
         const width = (terminal.columns ?? Infinity) - 1;
         return lines.map((line) => (line.length > width ? line.slice(0, width) : line));
@@ -54,28 +56,27 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
         terminal.write(text);
         draw();
     };
-    const lines = (subject: string, text: string) => {
-        const prefix = running.size > 1 ? `${subject} | ` : "";
-        return text
-            .split("\n")
-            .map((line) => `${prefix}${line}\n`)
-            .join("");
-    };
-    /** The subject's output up to its last newline; the rest waits for more. */
+    const prefix = (subject: string) => (running.size > 1 ? `${subject} | ` : "");
     const output = (subject: string, text: string) => {
-        const buffered = (partial.get(subject) ?? "") + text;
-        const end = buffered.lastIndexOf("\n");
-        partial.set(subject, buffered.slice(end + 1));
-        if (end >= 0) above(lines(subject, buffered.slice(0, end)));
+        const lines = buffer.lines(subject, text);
+        const step = running.get(subject);
+        if (sideBySide && step !== undefined) {
+            const latest = lines
+                .map((line) => line.trim())
+                .filter(Boolean)
+                .pop();
+            if (latest !== undefined) step.latest = latest;
+            return draw();
+        }
+        if (lines.length > 0) above(withPrefix(prefix(subject), lines));
     };
     const finish = (subject: string, mark: string, reason?: string) => {
-        const rest = partial.get(subject);
-        if (rest) above(lines(subject, rest));
-        partial.delete(subject);
+        const rest = buffer.rest(subject);
+        if (!sideBySide && rest.length > 0) above(withPrefix(prefix(subject), rest));
         const step = running.get(subject);
         running.delete(subject);
         if (step !== undefined)
-            above(`${mark} ${step.title} (${elapsed(now() - step.since)})${reason === undefined ? "" : `: ${reason}`}\n`);
+            above(`${mark} ${step.title} (${duration(now() - step.since)})${reason === undefined ? "" : `: ${reason}`}\n`);
     };
 
     if (options.tick ?? true) setInterval(() => (running.size > 0 || retrying !== undefined) && draw(), 1000).unref();
@@ -85,8 +86,7 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
             switch (event.kind) {
                 case "step-started":
                     running.set(event.subject, { title: event.title, since: now() });
-                    above(`\n=== ${event.title}\n`);
-                    return;
+                    return sideBySide ? draw() : above(`\n=== ${event.title}\n`);
                 case "step-finished":
                     return finish(event.subject, "✓");
                 case "step-failed":
@@ -102,6 +102,14 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
                     return draw();
                 case "checks-done":
                     return above(renderChecks(event.title, event.results));
+                case "sites-started":
+                    sideBySide = event.parallel > 1;
+                    return above(`\n=== ${event.title}${sideBySide ? `, ${event.parallel} at a time` : ""}\n`);
+                case "sites-done":
+                    sideBySide = false;
+                    return above(renderSites(event.title, event.outcomes));
+                case "status":
+                    return above(renderStatus(event.stacks, event.live));
             }
         },
     };

@@ -4,11 +4,12 @@
 // @v3.248.0) with the stdout, stderr and exit codes the CLI gives (pkg/cmd/pulumi@v3.248.0: errors
 // as `error: <message>` on stderr through cmdutil.DisplayErrorMessage, exit codes from
 // cmd/exit_codes.go ExitCodeFor). Its stacks live as JSON files in $STANDIN_STATE/pulumi/stacks, and
-// each call is appended to $STANDIN_STATE/pulumi/calls.log; the tests write the stacks (how they fail,
-// how long they take) through test/standins.ts.
+// each call is appended to $STANDIN_STATE/pulumi/calls.log, with when it started and, on a line of its
+// own, when it ended; the tests write the stacks (how they fail, how long they take) through
+// test/standins.ts.
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const yaml = require("yaml");
 
 const EXIT_ERROR = 1; // cmd/exit_codes.go ExitCodeError
 const EXIT_STACK_NOT_FOUND = 6; // ExitStackNotFound
@@ -23,13 +24,17 @@ const writeStack = (name, stack) => fs.writeFileSync(stackFile(name), JSON.strin
 const argv = process.argv.slice(2);
 const LOGGED_ENV = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_K8S_DELETE_UNREACHABLE"];
 fs.mkdirSync(stacksDir, { recursive: true });
+const call = crypto.randomUUID();
 fs.appendFileSync(
     path.join(dir, "calls.log"),
     JSON.stringify({
+        call,
         argv,
         env: Object.fromEntries(LOGGED_ENV.filter((key) => key in process.env).map((key) => [key, process.env[key]])),
+        start: Date.now(),
     }) + "\n",
 );
+process.on("exit", (code) => fs.appendFileSync(path.join(dir, "calls.log"), JSON.stringify({ call, end: Date.now(), code }) + "\n"));
 
 function fail(message, code = EXIT_ERROR) {
     process.stderr.write(`error: ${message}\n`);
@@ -57,12 +62,13 @@ function stack() {
     return found;
 }
 
-/** Fails or waits as the test told this stack to, for this operation. */
-async function behave(found, operation) {
+/** Fails or waits as the test told this stack to, for this operation; `onFailure` runs before the CLI exits. */
+async function behave(found, operation, onFailure = () => {}) {
     const delay = found.takesMs?.[operation];
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const failure = found.fail?.[operation];
     if (failure === undefined) return;
+    onFailure();
     if (failure.stdout) process.stdout.write(failure.stdout);
     if (failure.stderr) process.stderr.write(failure.stderr);
     process.exit(failure.code ?? EXIT_ERROR);
@@ -72,7 +78,8 @@ async function behave(found, operation) {
 function projectDefaults() {
     const file = path.join(process.cwd(), "Pulumi.yaml");
     if (!fs.existsSync(file)) return {};
-    const project = yaml.parse(fs.readFileSync(file, "utf8"));
+    // Loaded here, not at the top: most commands need no YAML, and each call is a process of its own.
+    const project = require("yaml").parse(fs.readFileSync(file, "utf8"));
     return Object.fromEntries(
         Object.entries(project.config ?? {})
             .map(([key, spec]) => [key.includes(":") ? key : `${project.name}:${key}`, spec?.default ?? spec?.value])
@@ -81,8 +88,8 @@ function projectDefaults() {
 }
 
 /** `pulumi config --json`: configValueJSON, objects as JSON text and objectValue (pkg/cmd/pulumi/config/config.go listConfig). */
-function configJson(config) {
-    const merged = { ...projectDefaults(), ...config };
+function configJson(config, withDefaults = true) {
+    const merged = { ...(withDefaults ? projectDefaults() : {}), ...config };
     return Object.fromEntries(
         Object.keys(merged)
             .sort()
@@ -126,6 +133,96 @@ async function sendEvents(eventLog, events) {
 
 const summary = (resourceChanges) => ({ summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges, PolicyPacks: {} } });
 
+/** A time as cmd.FormatTime prints it (RFC 5424, milliseconds, UTC) from the Unix seconds the backend keeps. */
+const formatTime = (seconds) => new Date(seconds * 1000).toISOString();
+
+/**
+ * `pulumi stack history --json`: updateInfoJSON (pkg/cmd/pulumi/stack/stack_history.go), newest first
+ * (the backend's GetHistory), --page-size entries (10) of --page (1), printed by ui.FprintJSON.
+ */
+function historyJson(found) {
+    const size = Number(takeFlag(rest, "--page-size")[0] ?? 10);
+    const page = Number(takeFlag(rest, "--page")[0] ?? 1);
+    const entries = [...found.history].reverse().slice((page - 1) * size, page * size);
+    return entries.map((entry) => ({
+        version: entry.version,
+        kind: entry.kind,
+        startTime: formatTime(entry.startTime),
+        message: "",
+        environment: entry.environment ?? {},
+        config: entry.config ?? {},
+        result: entry.result,
+        ...(entry.result === "in-progress"
+            ? {}
+            : { endTime: formatTime(entry.endTime ?? entry.startTime), resourceChanges: entry.resourceChanges ?? {} }),
+    }));
+}
+
+/** A resource of the state (apitype.ResourceV3), from the test's { type, name }: the stack resource is the others' parent. */
+function resourceV3(stack, resource, time) {
+    const urn = (type, name) => `urn:pulumi:${stack}::edge-cloud-mesh::${type}::${name}`;
+    const root = resource.type === "pulumi:pulumi:Stack";
+    return {
+        urn: urn(resource.type, resource.name),
+        custom: !root,
+        ...(root ? {} : { id: `${resource.name}-id` }),
+        type: resource.type,
+        ...(root ? {} : { parent: urn("pulumi:pulumi:Stack", `edge-cloud-mesh-${stack}`) }),
+        created: time,
+        modified: time,
+    };
+}
+
+/**
+ * `pulumi stack export --show-secrets`: the UntypedDeployment (version 3) around DeploymentV3
+ * (sdk/go/common/apitype/core.go), re-serialized with secrets shown (stack_export.go) and encoded with
+ * 4-space indents. "resources" is omitted when empty (omitempty); a stack never updated has an empty
+ * snapshot: a zero manifest and no secrets provider.
+ */
+function exportJson(found) {
+    const last = found.history.at(-1);
+    if (last === undefined && !found.resources?.length) {
+        return { version: 3, deployment: { manifest: { time: "0001-01-01T00:00:00Z", magic: "", version: "" }, metadata: {} } };
+    }
+    const time = formatTime(last?.endTime ?? last?.startTime ?? Math.floor(Date.now() / 1000));
+    const resources = (found.resources ?? []).map((resource) => resourceV3(stackName, resource, time));
+    return {
+        version: 3,
+        deployment: {
+            manifest: { time, magic: crypto.createHash("sha256").update("v3.248.0").digest("hex"), version: "v3.248.0" },
+            secrets_providers: { type: "passphrase", state: { salt: "v1:c3RhbmQtaW4=:v1:c3RhbmQtaW4tc2FsdA==:c3RhbmQtaW4=" } },
+            ...(resources.length > 0 ? { resources } : {}),
+            metadata: {},
+        },
+    };
+}
+
+/** Records an update or destroy in the stack's history as the backend does when it ends, with its resource changes. */
+function recordUpdate(found, kind, result, before) {
+    const after = new Set((found.resources ?? []).map((resource) => `${resource.type}::${resource.name}`));
+    const changes =
+        kind === "destroy"
+            ? { delete: before.size }
+            : {
+                  create: [...after].filter((key) => !before.has(key)).length,
+                  delete: [...before].filter((key) => !after.has(key)).length,
+                  same: [...after].filter((key) => before.has(key)).length,
+              };
+    const now = Math.floor(Date.now() / 1000);
+    const [execKind] = takeFlag(rest, "--exec-kind");
+    found.history.push({
+        version: found.history.length + 1,
+        kind,
+        startTime: now,
+        endTime: now,
+        result,
+        environment: execKind === undefined ? {} : { "exec.kind": execKind },
+        config: configJson(found.config, false),
+        resourceChanges: Object.fromEntries(Object.entries(changes).filter(([, count]) => count > 0)),
+    });
+    writeStack(stackName, found);
+}
+
 async function main() {
     const [first, second] = command;
     if (first === "version") return process.stdout.write("v3.248.0\n");
@@ -167,7 +264,13 @@ async function main() {
     }
     if (first === "stack" && second === "history") {
         const found = stack();
-        return process.stdout.write(JSON.stringify(found.history.slice(-1), null, 2) + "\n");
+        await behave(found, "stack history");
+        return process.stdout.write(JSON.stringify(historyJson(found), null, 2) + "\n");
+    }
+    if (first === "stack" && second === "export") {
+        const found = stack();
+        await behave(found, "stack export");
+        return process.stdout.write(JSON.stringify(exportJson(found), null, 4) + "\n");
     }
     if (first === "config" && (second === undefined || second === "set-all" || second === "rm-all")) {
         const found = stack();
@@ -186,7 +289,13 @@ async function main() {
         const found = stack();
         const label = { up: "Updating", preview: "Previewing update", destroy: "Destroying" }[first];
         process.stdout.write(`${label} (${stackName}):\n\n`);
-        await behave(found, first);
+        const before = new Set((found.resources ?? []).map((resource) => `${resource.type}::${resource.name}`));
+        // A failed update is in the history too; a preview never is (the diy backend's apply records only updates).
+        await behave(
+            found,
+            first,
+            () => first !== "preview" && recordUpdate(found, first === "up" ? "update" : "destroy", "failed", before),
+        );
         const [eventLog] = takeFlag(rest, "--event-log");
         if (first === "preview") {
             const changes = found.changes ? { create: 1 } : { same: 1 };
@@ -197,18 +306,8 @@ async function main() {
             return;
         }
         found.outputs = first === "up" ? (found.upOutputs ?? found.outputs) : {};
-        found.history.push({
-            version: found.history.length + 1,
-            kind: first === "up" ? "update" : "destroy",
-            startTime: new Date().toISOString(),
-            message: "",
-            environment: {},
-            config: {},
-            result: "succeeded",
-            endTime: new Date().toISOString(),
-            resourceChanges: {},
-        });
-        writeStack(stackName, found);
+        found.resources = first === "up" ? (found.upResources ?? found.resources) : [];
+        recordUpdate(found, first === "up" ? "update" : "destroy", "succeeded", before);
         await sendEvents(eventLog, [summary({})]);
         return process.stdout.write(
             first === "up"
