@@ -5,9 +5,20 @@ import type { AwsIdentity } from "./components/eksCluster";
 import { VIZ_NAMESPACE } from "./components/linkerd";
 import type { TrafficSplitApi } from "./components/trafficSplit";
 
-/** kubectl against the EKS cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
-export function eksKubectl(clusterName: string): string {
-    return `kubectl --context ${clusterName}`;
+/**
+ * How kubectl on the operator's machine reaches a stack's cluster: the kubeconfig file (absent: kubectl's
+ * default, which `kubeconfigCommand` writes the EKS cluster into) and the context (absent: the file's
+ * current context). Every command a stack prints begins with it, and the operator commands (npm run
+ * verify, npm run failover) read it from the `kubeAccess` output.
+ */
+export interface KubeAccess {
+    kubeconfig?: string;
+    context?: string;
+}
+
+/** The EKS cloud cluster, through the context `kubeconfigCommand` writes (named after the mesh name). */
+export function eksKubeAccess(clusterName: string): KubeAccess {
+    return { context: clusterName };
 }
 
 /**
@@ -19,14 +30,20 @@ export function edgeKubeconfigFile(clusterName: string): string {
 }
 
 /**
- * kubectl against a cluster reached through a kubeconfig (the edge, or the cloud with `cluster:
- * kubeconfig`) with the same kubeconfig and context as the stack's provider. The kubeconfig is always
- * named: it is a file of its own, and `aws eks update-kubeconfig` makes the EKS cluster the current
- * context of the default one.
+ * A cluster reached through a kubeconfig (the edge, or the cloud with `cluster: kubeconfig`), with the
+ * same kubeconfig and context as the stack's provider. The kubeconfig is always named: it is a file of
+ * its own, and `aws eks update-kubeconfig` makes the EKS cluster the current context of the default one.
  */
-export function kubeconfigKubectl(args: { clusterName: string; kubeconfigPath?: string; kubeContext: string }): string {
+export function kubeconfigAccess(args: { clusterName: string; kubeconfigPath?: string; kubeContext: string }): KubeAccess {
     const kubeconfig = args.kubeconfigPath ?? edgeKubeconfigFile(args.clusterName);
-    return ["kubectl", `--kubeconfig ${kubeconfig}`, args.kubeContext && `--context ${args.kubeContext}`].filter(Boolean).join(" ");
+    return args.kubeContext ? { kubeconfig, context: args.kubeContext } : { kubeconfig };
+}
+
+/** kubectl with the access's flags, e.g. `kubectl --kubeconfig ~/.kube/k3s-edge.yaml --context lab` or `kubectl --context cloud`. */
+export function kubectlCommand(access: KubeAccess): string {
+    return ["kubectl", access.kubeconfig && `--kubeconfig ${access.kubeconfig}`, access.context && `--context ${access.context}`]
+        .filter(Boolean)
+        .join(" ");
 }
 
 /**

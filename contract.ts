@@ -1,11 +1,12 @@
 // The cloud stack's outputs are the edge stack's only input from cloud. Both sides use these types:
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
+import type { KubeAccess } from "./commands";
 import type { TrustSlot } from "./components/meshIdentity";
 import type { GatewayEndpoint } from "./components/multiclusterGateway";
 import { STACK_NAME_FORMS } from "./config";
 
-export type { GatewayEndpoint };
+export type { GatewayEndpoint, KubeAccess };
 
 /** What the cloud stack exports for one registered edge site (a secret: it holds credentials). */
 export interface EdgeSiteExports {
@@ -52,6 +53,8 @@ export interface CloudStackCommonOutputs {
     exportedServices: string[];
     /** The commands that tear the mesh down, edge stacks first. */
     destroyOrder: string[];
+    /** How kubectl on the operator's machine reaches the cloud cluster. */
+    kubeAccess: KubeAccess;
     vizDashboardCommand: string | undefined;
     frontendCommand: string | undefined;
 }
@@ -77,6 +80,8 @@ export interface EdgeStackOutputs {
     linkedCluster: string;
     /** The cloud's exported services as mirrored here, `<namespace>/<name>-<cloud cluster>`. */
     mirroredServices: string[];
+    /** How kubectl on the operator's machine reaches the edge cluster. */
+    kubeAccess: KubeAccess;
     vizDashboardCommand: string | undefined;
     frontendCommand?: string;
     watchSplitCommand?: string;

@@ -16,7 +16,14 @@ export default tseslint.config(
         files: ["test/standins/*.cjs"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", process: "readonly", setTimeout: "readonly" },
+            globals: {
+                require: "readonly",
+                process: "readonly",
+                setTimeout: "readonly",
+                Buffer: "readonly",
+                URL: "readonly",
+                __dirname: "readonly",
+            },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -7,10 +7,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     destroyOrder,
-    eksKubectl,
+    KubeAccess,
+    eksKubeAccess,
     frontendCommand,
+    kubeconfigAccess,
     kubeconfigCommand,
-    kubeconfigKubectl,
+    kubectlCommand,
     vizDashboardCommand,
     watchSplitCommand,
 } from "./commands";
@@ -45,7 +47,8 @@ interface CloudCluster {
     /** What linkerd-crds does about the Gateway API CRDs, once the cluster has been checked for them. */
     gatewayApiCrds: pulumi.Input<GatewayApiCrds>;
     loadBalancer: GatewayLoadBalancer;
-    kubectl: string;
+    /** How kubectl on the operator's machine reaches it. */
+    access: KubeAccess;
     /** The outputs only this kind of cluster has. */
     outputs: Partial<StackOutputs<EksCloudStackOutputs>>;
 }
@@ -113,7 +116,7 @@ async function eksCloudCluster(config: EksCloudConfig): Promise<CloudCluster> {
                 : config.gatewayApiCrds,
         // An existing VPC may have other public subnets; the program's own VPC has only these.
         loadBalancer: { kind: "aws-nlb", subnetIds: config.network.kind === "existing" ? config.network.publicSubnetIds : [] },
-        kubectl: eksKubectl(config.clusterName),
+        access: eksKubeAccess(config.clusterName),
         outputs: {
             eksClusterName: cluster.eksClusterName,
             kubeconfig: cluster.kubeconfig,
@@ -169,7 +172,7 @@ async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<Cl
         certificateAuthorityData: config.certificateAuthorityData,
         gatewayApiCrds,
         loadBalancer: { kind: "cluster" },
-        kubectl: kubeconfigKubectl(config),
+        access: kubeconfigAccess(config),
         outputs: {},
     };
 }
@@ -177,7 +180,7 @@ async function kubeconfigCloudCluster(config: KubeconfigCloudConfig): Promise<Cl
 async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackOutputs>> {
     // Cluster
     const cluster = config.cluster === "eks" ? await eksCloudCluster(config) : await kubeconfigCloudCluster(config);
-    const kubectl = cluster.kubectl;
+    const kubectl = kubectlCommand(cluster.access);
 
     // Mesh identity: the anchors of this phase of a rotation, an issuer for this cluster and for every edge site.
     const identity = new MeshIdentity("mesh", {
@@ -268,6 +271,7 @@ async function cloudStack(config: CloudConfig): Promise<StackOutputs<CloudStackO
         exportedServices: pulumi.output(config.demo ? [EXPORTED_PODINFO] : []),
         // Edge stacks read this one: destroy them first (each site's stack is named after it by default).
         destroyOrder: pulumi.output(destroyOrder(config.edgeSites, pulumi.getStack())),
+        kubeAccess: pulumi.output(cluster.access),
         vizDashboardCommand: pulumi.output(config.viz ? vizDashboardCommand(kubectl) : undefined),
         frontendCommand: pulumi.output(config.demo ? frontendCommand(kubectl, []) : undefined),
     };
@@ -286,7 +290,8 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
 
     // Cluster: reachable, with the Gateway API CRDs gatewayApiCrds promises, or a clear error before anything waits on it
     const { cluster, gatewayApiCrds } = await reachKubeconfigCluster("edge", config);
-    const kubectl = kubeconfigKubectl(config);
+    const access = kubeconfigAccess(config);
+    const kubectl = kubectlCommand(access);
 
     // Linkerd, with the bundle and this site's issuer from the cloud stack. A certificate is public: the
     // checksum of the two stays out of secrets, which would hide the whole Deployments carrying it.
@@ -357,6 +362,7 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
         // What this cluster's pod templates carry: equal to the cloud's trust.issuers[<site>] once this stack is up to date.
         meshIdentityChecksum: meshIdentity,
         mirroredServices,
+        kubeAccess: pulumi.output(access),
         vizDashboardCommand: pulumi.output(config.viz ? vizDashboardCommand(kubectl) : undefined),
         ...demoOutputs,
     };

@@ -13,6 +13,8 @@ export type ReportEvent =
     | { kind: "notice"; text: string }
     /** A command's closing text, printed as it is. */
     | { kind: "message"; text: string }
+    /** What a command did, thing by thing, as a table under a title. */
+    | { kind: "table"; title: string; headers: string[]; rows: string[][] }
     /** One check's result; `retrying` ones come again. */
     | { kind: "check"; result: CheckResult }
     /** A set of checks ended: the reporter prints their summary. */

@@ -5,8 +5,9 @@
 #
 #   scripts/fetch-upstream.sh DIR
 #
-# Needs git and node. UPSTREAM_GIT_BASE replaces https://github.com and UPSTREAM_FILES the list (the
-# tests use local repositories).
+# Needs git and node; runs on Linux and macOS (bash 3.2, BSD userland: no mapfile, no GNU-only flags).
+# UPSTREAM_GIT_BASE replaces https://github.com and UPSTREAM_FILES the list (the tests use local
+# repositories).
 set -euo pipefail
 dest=${1:?usage: scripts/fetch-upstream.sh DIR}
 list=${UPSTREAM_FILES:-$(dirname "$0")/upstream-files.txt}
@@ -41,7 +42,8 @@ while read -r target repo commit source || [ -n "${target:-}" ]; do
     mkdir -p "$(dirname "$dest/$target")"
     if [[ "$source" == values-read:* ]]; then
         charts=${source#values-read:}
-        mapfile -t dirs < <(tr ';' '\n' <<<"$charts" | cut -d= -f2 | tr ',' '\n' | sort -u)
+        dirs=()
+        while IFS= read -r dir; do dirs+=("$dir"); done < <(tr ';' '\n' <<<"$charts" | cut -d= -f2 | tr ',' '\n' | sort -u)
         checkout=$(checkout "$repo" "$commit" "${dirs[@]}")
         json="{\"_about\": \"Every .Values path each chart's templates read, derived from $repo at $commit by scripts/fetch-upstream.sh\""
         IFS=';' read -ra entries <<<"$charts"

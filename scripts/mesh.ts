@@ -1,11 +1,11 @@
-// npm run up / down / preview / status, and local:up / local:down / local:preview (package.json): reads
-// the command line, hands the command the real runner, Pulumi and reporter (its steps' output kept in
-// a folder of their own under the temporary directory), and turns an OperatorError into
+// npm run up / down / preview / status, verify / failover, and the local:* commands (package.json):
+// reads the command line, hands the command the real runner, Pulumi and reporter (its steps' output
+// kept in a folder of their own under the temporary directory), and turns an OperatorError into
 // `error: <message>`, its hint and its exit code; anything else is a bug, shown with its stack.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseCommandLine } from "./cli/registry";
+import { parseCommandLine, runCommand } from "./cli/registry";
 import { OperatorError } from "./errors";
 import { ROOT } from "./paths";
 import { automationWorkspace } from "./pulumi/automation";
@@ -15,7 +15,7 @@ import { reporterFor } from "./ui/reporter";
 
 async function main(argv: string[]): Promise<void> {
     const { command, values } = parseCommandLine(argv);
-    await command.run(values, {
+    await runCommand(command, values, {
         env: process.env,
         root: ROOT,
         reporter: withOutputLogs(reporterFor(process.stdout, process.stderr, process.env), () =>

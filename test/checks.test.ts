@@ -2,14 +2,14 @@
 // tools/requirements.ts, and the requirements themselves: each tool's version read from the output its
 // CLI prints at the pinned version, and the pins held to the program's own versions.
 import { describe, expect, it } from "vitest";
-import { Check, CheckResult, Clock, RETRY_INTERVAL_MS, runChecks } from "../scripts/checks/framework";
-import { toolChecks } from "../scripts/checks/tools";
+import { Check, CheckAnswer, CheckResult, Clock, RETRY_INTERVAL_MS, runChecks } from "../scripts/checks/framework";
+import { requireTools, toolChecks } from "../scripts/checks/tools";
 import type { ReportEvent } from "../scripts/events";
 import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
 import { linkerdRelease } from "../components/linkerd";
 import { projectDefaults } from "../config/defaults";
 import { MIN_KUBERNETES_MINOR } from "../config/eks";
-import { fakeRunner, ok } from "./fakes";
+import { TOOLS_AT_PINS, fakeRunner, ok } from "./fakes";
 
 /** A clock that only moves when the runner sleeps: retries take no time. */
 function fakeClock() {
@@ -30,7 +30,7 @@ function recorder() {
     return { reporter: { report: (event: ReportEvent) => events.push(event) }, events };
 }
 
-const check = (id: string, problems: (string | undefined)[], extra: Partial<Check> = {}): Check => {
+const check = (id: string, problems: CheckAnswer[], extra: Partial<Check> = {}): Check => {
     let tries = 0;
     return {
         id,
@@ -95,6 +95,27 @@ describe("the check framework", () => {
         ]);
     });
 
+    it("a check that answers with a warning warns (it runs a CLI with verdicts of its own), is not retried, and does not fail the run", async () => {
+        const { clock, sleeps } = fakeClock();
+        const outcome = await runChecks(
+            "x",
+            [check("cli", [{ warning: "cli is not up-to-date" }], { retryForMs: 60_000 })],
+            recorder().reporter,
+            clock,
+        );
+        expect(outcome.results).toEqual([
+            { id: "cli", description: "cli holds", status: "warned", problem: "cli is not up-to-date", hint: "fix cli" },
+        ]);
+        expect(sleeps).toEqual([]);
+        expect(outcome.success).toBe(true);
+    });
+
+    it("retries at the check's own pace when it has one", async () => {
+        const { clock, sleeps } = fakeClock();
+        await runChecks("x", [check("gateway", ["not alive"], { retryForMs: 12_000, retryEveryMs: 5_000 })], recorder().reporter, clock);
+        expect(sleeps).toEqual([5_000, 5_000, 5_000]);
+    });
+
     it("fails with the last problem once its window has passed", async () => {
         const { clock, sleeps } = fakeClock();
         const outcome = await runChecks("x", [check("gateway", ["not alive"], { retryForMs: 3_000 })], recorder().reporter, clock);
@@ -106,19 +127,31 @@ describe("the check framework", () => {
 });
 
 describe("the tool checks", () => {
-    it("run each tool's version command once: whether it works (fails the run) and whether its version is wanted (warns)", async () => {
+    it("run each tool's version command once: whether it works, and whether its version is one the commands take (below a minimum fails)", async () => {
         const { runner, commands } = fakeRunner({
             "kubectl version": ok(JSON.stringify({ clientVersion: { major: "1", minor: "29", gitVersion: "v1.29.3" } })),
             "linkerd version": ok("edge-26.8.3\n"),
         });
         const outcome = await runChecks("tools", toolChecks(["kubectl", "linkerd"], runner, {}), recorder().reporter);
         expect(commands()).toEqual(["kubectl version --client -o json", "linkerd version --client --short"]);
-        expect(statuses(outcome.results)).toEqual(["kubectl:passed", "kubectl-version:warned", "linkerd:passed", "linkerd-version:passed"]);
+        expect(statuses(outcome.results)).toEqual(["kubectl:passed", "kubectl-version:failed", "linkerd:passed", "linkerd-version:passed"]);
         expect(outcome.results[1]).toMatchObject({
             description: "kubectl is 1.30.0 or later",
             problem: "found v1.29.3",
             hint: REQUIREMENTS.kubectl.install,
         });
+        expect(outcome.success).toBe(false);
+    });
+
+    it("another version than a pinned one only warns, with the install command for the pinned one", async () => {
+        const { runner } = fakeRunner({ "linkerd version": ok("edge-26.9.1\n"), "k3d version": ok("k3d version v5.8.3\n") });
+        const outcome = await runChecks("tools", toolChecks(["linkerd", "k3d"], runner, {}), recorder().reporter);
+        expect(statuses(outcome.results)).toEqual(["linkerd:passed", "linkerd-version:warned", "k3d:passed", "k3d-version:warned"]);
+        expect(outcome.results[1]).toMatchObject({ problem: "found edge-26.9.1", hint: REQUIREMENTS.linkerd.install });
+        expect(REQUIREMENTS.linkerd.install).toBe(
+            "install the linkerd CLI edge-26.8.3: curl --proto '=https' --tlsv1.2 -sSfL https://run.linkerd.io/install-edge | " +
+                "LINKERD2_VERSION=edge-26.8.3 sh, then export PATH=$HOME/.linkerd2/bin:$PATH",
+        );
         expect(outcome.success).toBe(true);
     });
 
@@ -147,6 +180,23 @@ describe("the tool checks", () => {
     });
 });
 
+describe("requireTools", () => {
+    it("shows the tools' table only when a tool needs attention (missing, failing, another version), and fails only on a failure", async () => {
+        const atPins = recorder();
+        await requireTools(
+            "npm run verify",
+            ["kubectl", "linkerd"],
+            { runner: fakeRunner(TOOLS_AT_PINS).runner, reporter: atPins.reporter },
+            {},
+        );
+        expect(atPins.events.map((event) => event.kind)).toEqual(["check", "check", "check", "check"]);
+        const other = recorder();
+        const otherLinkerd = fakeRunner({ ...TOOLS_AT_PINS, "linkerd version": ok("edge-26.9.1\n") }).runner;
+        await requireTools("npm run verify", ["kubectl", "linkerd"], { runner: otherLinkerd, reporter: other.reporter }, {});
+        expect(other.events.at(-1)).toMatchObject({ kind: "checks-done", title: "tools" });
+    });
+});
+
 describe("the requirements", () => {
     it("read each version from what the tool prints at its pinned version", () => {
         const read = (id: keyof typeof REQUIREMENTS, stdout: string) => REQUIREMENTS[id].parseVersion(stdout);
@@ -160,6 +210,10 @@ describe("the requirements", () => {
         expect(read("kubectl", JSON.stringify(kubectl, null, 2))).toBe("v1.35.0");
         expect(read("kubectl", "Client Version: v1.35.0")).toBeUndefined();
         expect(read("linkerd", "edge-26.8.3\n")).toBe("edge-26.8.3");
+        expect(
+            read("bash", "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\n"),
+        ).toBe("5.2.15");
+        expect(read("timeout", "timeout (GNU coreutils) 9.1\nCopyright (C) 2022 Free Software Foundation, Inc.\n")).toBe("9.1");
         expect(read("pulumi", "")).toBeUndefined();
     });
 
@@ -171,6 +225,9 @@ describe("the requirements", () => {
         expect(accepts(REQUIREMENTS.kubectl.wants, "v1.31.2-eks-7f9249a")).toBe(true);
         expect(accepts(REQUIREMENTS.docker.wants, "20.10.4")).toBe(false);
         expect(accepts(REQUIREMENTS.docker.wants, "dev")).toBe(false);
+        // macOS's bash 3.2 has no EPOCHREALTIME, which e2e/failover.sh reads; any GNU timeout will do.
+        expect(["3.2.57", "5.0.0"].map((version) => accepts(REQUIREMENTS.bash.wants, version))).toEqual([false, true]);
+        expect(accepts(REQUIREMENTS.timeout.wants, "9.1")).toBe(true);
     });
 
     it("pin the linkerd CLI to the program's default Linkerd, and kubectl within one minor of the oldest Kubernetes the program takes", () => {

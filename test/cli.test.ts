@@ -105,9 +105,13 @@ describe("the command line", () => {
             /^usage: npm run up -- \[--cloud-stack <stack>\] \[--edge-stack-prefix <prefix>\] \[--parallel <parallel>\]\nThe cloud stack is --cloud-stack/,
         );
         const local = usageError(["local:up", "--cloud-stack", "x"]);
-        expect(local.message).toBe("npm run local:up: Unknown option '--cloud-stack'; local:up takes no flags");
+        expect(local.message).toBe("npm run local:up: Unknown option '--cloud-stack'; local:up takes [--split-mode <mode>]");
         expect(local.hint).toBe(
-            "usage: npm run local:up\nThe local commands take no flags: they name their own stacks, local-cloud and local-edge.",
+            "usage: npm run local:up -- [--split-mode <mode>]\nThe local commands name their own stacks, local-cloud and local-edge; " +
+                "local:up -- --split-mode weighted|failover sets the edge's splitMode (else it keeps its own).",
+        );
+        expect(usageError(["local:down", "--split-mode", "failover"]).message).toBe(
+            "npm run local:down: Unknown option '--split-mode'; local:down takes no flags",
         );
         expect(usageError(["up", "stray"]).message).toBe(
             "npm run up: Unexpected argument 'stray'; up takes [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
@@ -140,13 +144,16 @@ describe("the command line", () => {
         }
         expect(usageError([]).message).toBe("no command given");
         expect(usageError(["deploy"]).message).toBe('unknown command "deploy"');
-        expect(usage().split("\n").slice(0, 7)).toEqual([
+        expect(usage().split("\n").slice(0, 10)).toEqual([
             "usage: npm run up -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
             "       npm run down -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--continue-past-gone-edges]",
             "       npm run preview -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--expect-no-changes]",
             "       npm run status -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--live]",
-            "       npm run local:up",
+            "       npm run verify -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
+            "       npm run failover -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--site <site>]",
+            "       npm run local:up -- [--split-mode <mode>]",
             "       npm run local:down",
+            "       npm run local:reset",
             "       npm run local:preview",
         ]);
     });

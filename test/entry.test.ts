@@ -1,34 +1,71 @@
 // The operator commands as npm runs them: the compiled entry (tsc -p scripts, as package.json does)
-// run as a child process, with only stand-in CLIs and node on PATH (test/standins.ts). What the user
-// sees on stdout and stderr, the exit code, and, from the stand-in's call log, which CLI commands ran
-// when: the edge stacks --parallel at a time, the cloud stack before (up) or after (down) them.
-import { execFileSync, spawnSync } from "node:child_process";
+// run as a child process, with only stand-in CLIs and node on PATH (test/standins.ts), from a copy of
+// the checkout (its Pulumi.yaml, and the compiled scripts), so that nothing is written into this one.
+// What the user sees on stdout and stderr, the exit code, and, from the stand-ins' call logs, which CLI
+// commands ran when: the edge stacks --parallel at a time, the cloud stack before (up) or after (down)
+// them; the local environment from clone to teardown.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./harness";
+import { checkoutCopy, cloudApiServer, describeLocalStacks, healthyMesh } from "./localWorld";
 import { PulumiStackSpec, StandIns, mostAtOnce, standIns } from "./standins";
 
+let copy: string;
 let entry: string;
-let outDir: string;
+let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
 
-beforeAll(() => {
-    fs.mkdirSync(path.join(ROOT, "bin"), { recursive: true });
-    outDir = fs.mkdtempSync(path.join(ROOT, "bin", "test-entry-"));
-    execFileSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "scripts", "--outDir", outDir], {
-        cwd: ROOT,
-    });
-    entry = path.join(outDir, "scripts", "mesh.js");
-});
+beforeAll(async () => {
+    copy = checkoutCopy(ROOT);
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
+    execFileSync(
+        process.execPath,
+        [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "scripts", "--outDir", path.join(copy, "bin")],
+        {
+            cwd: ROOT,
+        },
+    );
+    entry = path.join(copy, "bin", "scripts", "mesh.js");
+    cloudApi = await cloudApiServer();
+}, 120_000);
 
-afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => cloudApi.close());
 
-/** Runs the entry; each step's output goes to a log folder under this run's own temporary directory. */
+/** Runs the entry in the copy of the checkout; each step's output goes to a log folder under this run's own temporary directory. */
 function mesh(args: string[], cli: StandIns) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entry-tmp-"));
-    const result = spawnSync(process.execPath, [entry, ...args], { env: cli.env({ TMPDIR: tmp }), encoding: "utf8", timeout: 30_000 });
+    const result = spawnSync(process.execPath, [entry, ...args], {
+        env: cli.env({ TMPDIR: tmp }),
+        cwd: copy,
+        encoding: "utf8",
+        timeout: 30_000,
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, tmp };
+}
+
+/** The same, asynchronously: for runs that reach the loopback API server this process serves. */
+function meshAsync(
+    args: string[],
+    cli: StandIns,
+    extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entry-tmp-"));
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [entry, ...args], { env: cli.env({ TMPDIR: tmp, ...extraEnv }), cwd: copy });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+}
+
+/** Takes what a test's local commands left in the copy of the checkout away, for the next test. */
+function forgetLocal(...more: string[]): void {
+    for (const leftover of [".local", "Pulumi.local-cloud.yaml", "Pulumi.local-edge.yaml", ...more])
+        fs.rmSync(path.join(copy, leftover), { recursive: true, force: true });
 }
 
 function withStacks(stacks: Record<string, PulumiStackSpec>): StandIns {
@@ -96,15 +133,6 @@ describe("npm run up / down / preview against a stand-in Pulumi CLI", () => {
         );
         expect(result.stdout).toMatch(
             /\n=== pulumi preview --expect-no-changes: cloud\n[\s\S]*\n=== pulumi preview --expect-no-changes: edge\n/,
-        );
-    });
-
-    it("without a Pulumi CLI, says so with the install hint and no stack trace", () => {
-        const result = mesh(["up"], standIns([]));
-        expect(result.status).toBe(1);
-        expect(result.stderr).toBe(
-            "\nerror: the Pulumi CLI is not installed (no pulumi on PATH)\n" +
-                "install the Pulumi CLI 3.248 or a later 3.x: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/)\n",
         );
     });
 
@@ -270,5 +298,187 @@ describe("npm run status against stand-in Pulumi and linkerd CLIs", () => {
         expect(fs.existsSync(inline)).toBe(false);
         // linkerd's version is checked first, once.
         expect(cli.linkerdCalls()[0]).toEqual(["version", "--client", "--short"]);
+    });
+});
+
+/** What k3d logs (on stderr, as logrus does) when all goes well. */
+const onlyK3dInfo = (stderr: string) => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("INFO["));
+
+describe("every command, without a tool it needs (or with one too old)", () => {
+    const PULUMI_INSTALL =
+        "install the Pulumi CLI 3.248 or a later 3.x: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/)";
+
+    it.each([
+        ["up", "the Pulumi CLI"],
+        ["down", "the Pulumi CLI"],
+        ["preview", "the Pulumi CLI"],
+        ["verify", "the Pulumi CLI, kubectl and the linkerd CLI"],
+        ["failover", "the Pulumi CLI, kubectl, bash and GNU timeout"],
+        ["local:up", "Docker, k3d, the Pulumi CLI, kubectl and the linkerd CLI"],
+        ["local:down", "Docker, k3d and the Pulumi CLI"],
+        ["local:preview", "the Pulumi CLI"],
+    ])("npm run %s says it needs %s, what is missing and how to install it, and exits 1 without a stack trace", async (command, needs) => {
+        const cli = standIns(["docker", "k3d", "kubectl", "linkerd"], { real: ["bash", "timeout"] });
+        const result = await meshAsync([command], cli);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(
+            `\nerror: npm run ${command} needs ${needs}: the Pulumi CLI answers \`pulumi version\`: no pulumi on PATH\n${PULUMI_INSTALL}\n`,
+        );
+        expect(result.stdout).toMatch(/\nFAIL +the Pulumi CLI answers `pulumi version` +no pulumi on PATH\n/);
+    });
+
+    it("a Pulumi CLI older than 3.248 fails the same way, naming the version found", async () => {
+        const cli = withStacks({ cloud: CLOUD });
+        cli.pulumiVersion("v3.200.0");
+        const result = await meshAsync(["up"], cli);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(
+            `\nerror: npm run up needs the Pulumi CLI: the Pulumi CLI is 3.248.0 or later, before 4.0.0: found v3.200.0\n${PULUMI_INSTALL}\n`,
+        );
+        expect(cli.pulumiCalls().map(({ argv }) => argv)).toEqual([["version"]]);
+    });
+
+    it("local:reset without Docker's engine says to start it, and forgets nothing", async () => {
+        const cli = standIns(["docker", "k3d"]);
+        cli.dockerEngine({ running: false });
+        const local = path.join(copy, ".local");
+        fs.mkdirSync(local, { recursive: true });
+        try {
+            const result = await meshAsync(["local:reset"], cli);
+            expect(result.status).toBe(1);
+            expect(result.stderr).toMatch(
+                /^\nerror: npm run local:reset needs Docker and k3d: Docker answers `docker info --format \{\{\.ServerVersion\}\}`: exit code 1: Cannot connect to the Docker daemon at unix:\/\/\/var\/run\/docker\.sock\. Is the docker daemon running\?\ninstall Docker Engine/,
+            );
+            expect(fs.existsSync(local)).toBe(true);
+        } finally {
+            fs.rmSync(local, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("a newcomer's first run: local:up, verify, the failover demo, local:down, local:reset, local:up", () => {
+    /** The stand-in world of a machine with Docker, k3d, Pulumi, kubectl and linkerd, and the mesh local:up brings up. */
+    function machine(root: string): StandIns {
+        const cli = standIns(["pulumi", "docker", "k3d", "kubectl", "linkerd"], { real: ["bash", "timeout"] });
+        describeLocalStacks(cli, root);
+        // The cloud's API server as k3d publishes it on loopback: the test's own, whose certificate names k3d-cloud-server-0.
+        cli.k3dPort("cloud", cloudApi.port);
+        healthyMesh(cli, { cloudCaPem: cloudApi.caPem });
+        return cli;
+    }
+
+    it("goes through as the docs say, each command finding the local stacks itself", async () => {
+        // e2e/failover.sh runs on real clusters; here, a script in its place says what it was given.
+        fs.mkdirSync(path.join(copy, "e2e"), { recursive: true });
+        fs.writeFileSync(
+            path.join(copy, "e2e", "failover.sh"),
+            'echo "failover.sh: ${FAILOVER_BY:-scale} $EDGE_KUBECONFIG $EDGE_CONTEXT $CLOUD_KUBECONFIG $CLOUD_CONTEXT"\n',
+        );
+        const cli = machine(copy);
+        try {
+            const up = await meshAsync(["local:up"], cli);
+            expect(onlyK3dInfo(up.stderr)).toEqual([]);
+            expect(up.status).toBe(0);
+            expect(up.stdout).toContain("\n  npm run verify\n");
+            expect(Object.keys(cli.k3dClusters()).sort()).toEqual(["cloud", "edge"]);
+
+            const verify = await meshAsync(["verify"], cli);
+            expect(verify.stderr).toBe("");
+            expect(verify.status).toBe(0);
+            expect(verify.stdout).toContain(`=== npm run verify: the local stacks local-cloud and local-<site>, in .local/state`);
+            expect(verify.stdout).toMatch(/\nverify: the stacks local-cloud, local-edge\n(.*\n){10}/);
+            expect(verify.stdout).not.toMatch(/\nFAIL /);
+
+            const weighted = await meshAsync(["failover"], cli);
+            expect(weighted.status).toBe(1);
+            expect(weighted.stderr).toBe(
+                '\nerror: the edge stack "local-edge" has splitMode weighted: FAILOVER_BY=scale needs failover\nSwitch it: npm run local:up -- --split-mode failover\n',
+            );
+            // FAILOVER_BY=cloud-scale runs with the split weighted.
+            const cloudScale = await meshAsync(["failover"], cli, { FAILOVER_BY: "cloud-scale" });
+            expect(cloudScale.stderr).toBe("");
+            expect(cloudScale.stdout).toContain("failover.sh: cloud-scale ");
+            expect((await meshAsync(["local:up", "--split-mode", "failover"], cli)).status).toBe(0);
+            const failover = await meshAsync(["failover"], cli);
+            expect(failover.stderr).toBe("");
+            expect(failover.status).toBe(0);
+            expect(failover.stdout).toContain(
+                `failover.sh: scale ${copy}/.local/edge.kubeconfig k3d-edge ${copy}/.local/cloud.kubeconfig k3d-cloud\n`,
+            );
+
+            const down = await meshAsync(["local:down"], cli);
+            expect(onlyK3dInfo(down.stderr)).toEqual([]);
+            expect(down.status).toBe(0);
+            expect(cli.k3dClusters()).toEqual({});
+            expect(cli.dockerNetworks()).toEqual({});
+            const stackFiles = ["Pulumi.local-cloud.yaml", "Pulumi.local-edge.yaml"].map((file) => path.join(copy, file));
+            for (const file of stackFiles) expect(fs.readFileSync(file, "utf8")).toMatch(/^encryptionsalt: v1:/);
+
+            const reset = await meshAsync(["local:reset"], cli);
+            expect(reset.status).toBe(0);
+            expect(reset.stdout).toContain(
+                "Forgotten: .local/ (the state of the stacks, the passphrase, the kubeconfigs), Pulumi.local-cloud.yaml, Pulumi.local-edge.yaml.",
+            );
+            for (const file of stackFiles) expect(fs.existsSync(file)).toBe(false);
+
+            const again = await meshAsync(["local:up"], cli);
+            expect(onlyK3dInfo(again.stderr)).toEqual([]);
+            expect(again.status).toBe(0);
+        } finally {
+            forgetLocal("e2e");
+        }
+    }, 120_000);
+
+    it("forgetting only .local/ (the old advice) leaves the stacks' salt behind: the next local:up fails with the CLI's own reason", async () => {
+        const cli = machine(copy);
+        try {
+            expect((await meshAsync(["local:up"], cli)).status).toBe(0);
+            expect((await meshAsync(["local:down"], cli)).status).toBe(0);
+            fs.rmSync(path.join(copy, ".local"), { recursive: true });
+            const again = await meshAsync(["local:up"], cli);
+            expect(again.status).toBe(1);
+            expect(onlyK3dInfo(again.stderr)).toEqual([
+                'error: `pulumi stack init` on the stack "local-cloud" failed: could not create secrets manager for new stack: incorrect passphrase',
+            ]);
+        } finally {
+            forgetLocal();
+        }
+    }, 120_000);
+
+    it("verify exits 1 when a check fails, after printing every check", async () => {
+        const cli = machine(copy);
+        try {
+            expect((await meshAsync(["local:up"], cli)).status).toBe(0);
+            const failing = [
+                {
+                    categoryName: "linkerd-existence",
+                    checks: [{ description: "control plane pods are ready", result: "error", error: "No running pods" }],
+                },
+            ];
+            cli.kube("k3d-cloud", {
+                services: { "test/podinfo": { labels: { "mirror.linkerd.io/exported": "true" } } },
+                linkerd: { check: failing },
+            });
+            const verify = await meshAsync(["verify"], cli);
+            expect(verify.status).toBe(1);
+            expect(verify.stderr).toBe("\nerror: verify: 1 of 10 checks failed\nThe table above says what each found, and what to do.\n");
+            expect(verify.stdout).toMatch(
+                /\nFAIL +linkerd check passes on the cloud cluster cloud +linkerd-existence: control plane pods are ready: No running pods\n/,
+            );
+            expect(verify.stdout).toMatch(/\nok +the frontend's requests to podinfo-cloud are mTLS/);
+        } finally {
+            forgetLocal();
+        }
+    }, 120_000);
+
+    it("local:reset refuses while the clusters exist, and says to run local:down first", async () => {
+        const cli = standIns(["docker", "k3d"]);
+        cli.k3dCluster("cloud", { network: "edge-cloud-mesh", apiPort: 40000 });
+        const result = await meshAsync(["local:reset"], cli);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(
+            "\nerror: the k3d cluster(s) cloud still exist, and the local state is what knows what runs in them\n" +
+                "Run npm run local:down first (it destroys the stacks and deletes the clusters and the network), then npm run local:reset.\n",
+        );
     });
 });

@@ -17,8 +17,8 @@ export interface TestPki {
     clientKeyPem: string;
 }
 
-/** Issues a fresh PKI with openssl (ECDSA P-256, one day). */
-export function issueTestPki(): TestPki {
+/** Issues a fresh PKI with openssl (ECDSA P-256, one day); the server's certificate names `subjectAltName`. */
+export function issueTestPki(subjectAltName = "IP:127.0.0.1,DNS:localhost"): TestPki {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-k3s-pki-"));
     const file = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -47,7 +47,7 @@ export function issueTestPki(): TestPki {
             file(`${name}.crt`),
         );
     };
-    issue("server", "/CN=k3s", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    issue("server", "/CN=k3s", `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\n`);
     issue("client", "/O=system:masters/CN=system:admin", "extendedKeyUsage=clientAuth\n");
     const read = (name: string) => fs.readFileSync(file(name), "utf8");
     const pki = {

@@ -96,11 +96,13 @@ export function recordingReporter() {
 
 export const ok = (stdout = ""): ToolResult => ({ status: 0, stdout, stderr: "", missing: false });
 
-/** Docker, k3d and the Pulumi CLI at the versions the commands want, as their version commands print them. */
+/** Every tool at the version the commands want, as their version commands print it. */
 export const TOOLS_AT_PINS: Record<string, ToolResult> = {
     "docker info": ok("28.3.2\n"),
     "k3d version": ok("k3d version v5.9.0\nk3s version v1.32.5-k3s1 (default)\n"),
     "pulumi version": ok("v3.248.0\n"),
+    "kubectl version": ok(JSON.stringify({ clientVersion: { gitVersion: "v1.35.6" } })),
+    "linkerd version": ok("edge-26.8.3\n"),
 };
 
 /** A runner that answers by the command's first words and records every command with the env it got. */

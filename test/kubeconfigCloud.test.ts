@@ -131,6 +131,7 @@ describe("the cloud role on an existing cluster (cluster: kubeconfig)", () => {
                 "exportedServices",
                 "frontendCommand",
                 "gateway",
+                "kubeAccess",
                 "trust",
                 "trustBundlePem",
                 "vizDashboardCommand",
@@ -139,6 +140,8 @@ describe("the cloud role on an existing cluster (cluster: kubeconfig)", () => {
         expect(run.outputs.apiEndpoint.value).toBe(IN_NETWORK_API);
         expect(run.outputs.certificateAuthorityData.value).toBe(b64(FAKE_EDGE_PKI.caPem));
         expect(run.outputs.frontendCommand.value).toMatch(/^kubectl --kubeconfig \S+ -n test port-forward svc\/frontend 8080:8080 /);
+        // An inline kubeconfig: the file the commands name is the workflows' convention for the cluster's name.
+        expect(run.outputs.kubeAccess.value).toEqual({ kubeconfig: "~/.kube/k3s-cloud.yaml" });
     });
 
     it("an edge stack links to it as to EKS: the Link's gateway is the load balancer's address, its credentials the site's kubeconfig", async () => {

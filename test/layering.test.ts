@@ -10,7 +10,7 @@
 //
 // scripts/ (the operator commands): cli/ parses and prints; flows/ and checks/ decide and report,
 // never reaching up into cli/ or ui/; tools/ and pulumi/ are the ways out of the process, and one file
-// each holds the way itself (child processes, the Automation API, the program's config key list).
+// each holds the way itself (child processes, sockets, the Automation API, the program's config key list).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -159,6 +159,9 @@ const SOLE_IMPORTER: Record<string, string> = {
     "node:child_process": "tools/spawn.ts",
     child_process: "tools/spawn.ts",
     "@pulumi/pulumi/automation": "pulumi/automation.ts",
+    // Sockets: the loopback proxy verify gives linkerd.
+    "node:net": "tools/connectProxy.ts",
+    "node:http": "tools/connectProxy.ts",
     "@aws-sdk/client-eks": "aws/eksOffer.ts",
     // The program's key list, a leaf module.
     "config/keys": "pulumi/keys.ts",

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { COMMANDS, runCommand } from "../scripts/cli/registry";
 import { OperatorError } from "../scripts/errors";
 import { LocalDeps, localDown, localUp } from "../scripts/flows/local";
 import {
@@ -19,15 +20,23 @@ import {
 } from "../scripts/flows/localEnv";
 import type { MeshWorkspace } from "../scripts/pulumi/port";
 import { ipv4Subnet } from "../scripts/tools/docker";
-import { k3dClusterNames, k3dCreateArgs, k3dDeleteArgs } from "../scripts/tools/k3d";
+import { k3dClusters, k3dCreateArgs, k3dDeleteArgs } from "../scripts/tools/k3d";
+import { REQUIREMENTS } from "../scripts/tools/requirements";
 import type { ToolRunner } from "../scripts/tools/runner";
 import { FakeStackSpec, TOOLS_AT_PINS, fakeRunner, fakeWorkspace, ok, recordingReporter } from "./fakes";
 import { K3S_KUBECONFIG } from "./fixtures";
 import { runStack, single } from "./harness";
 
+const TOOL_CHECKS = [
+    "docker info --format {{.ServerVersion}}",
+    "k3d version",
+    "pulumi version",
+    "kubectl version --client -o json",
+    "linkerd version --client --short",
+];
 const SUBNETS = JSON.stringify([{ Subnet: "172.18.0.0/16", Gateway: "172.18.0.1" }, { Subnet: "fd00:18::/64" }]);
-const K3D_CLUSTERS = (...names: string[]) => JSON.stringify(names.map((name) => ({ name, serversCount: 1, nodes: [] })));
-const TOOL_CHECKS = ["docker info --format {{.ServerVersion}}", "k3d version", "pulumi version"];
+/** `k3d cluster list --output json` with these clusters, every server running. */
+const K3D_CLUSTERS = (...names: string[]) => JSON.stringify(names.map((name) => ({ name, serversRunning: 1, serversCount: 1, nodes: [] })));
 const FRONTEND = "kubectl --kubeconfig /x/.local/edge.kubeconfig --context k3d-edge -n test port-forward svc/frontend 8080:8080";
 /** The local stacks, as an up leaves them. */
 const STACKS = (): Record<string, FakeStackSpec> => ({
@@ -85,7 +94,18 @@ describe("the commands, exactly", () => {
     });
 
     it("reads k3d's cluster list and Docker's subnets", () => {
-        expect(k3dClusterNames(K3D_CLUSTERS("cloud", "other"))).toEqual(["cloud", "other"]);
+        expect(k3dClusters(K3D_CLUSTERS("cloud", "other"))).toEqual([
+            { name: "cloud", running: true },
+            { name: "other", running: true },
+        ]);
+        const halfCreated = JSON.stringify([
+            { name: "edge", serversRunning: 0, serversCount: 1 },
+            { name: "lb-only", serversCount: 0 },
+        ]);
+        expect(k3dClusters(halfCreated)).toEqual([
+            { name: "edge", running: false },
+            { name: "lb-only", running: false },
+        ]);
         expect(ipv4Subnet(SUBNETS, LOCAL.network)).toBe("172.18.0.0/16");
         expect(() => ipv4Subnet(JSON.stringify([{ Subnet: "fd00::/64" }]), LOCAL.network)).toThrow(/has no IPv4 subnet/);
     });
@@ -165,40 +185,52 @@ describe("the local state backend and passphrase", () => {
 });
 
 describe("npm run local:up", () => {
-    it("checks Docker, k3d and the Pulumi CLI first, reports each check, and says what is missing and how to install it", async () => {
+    it("checks every tool it and the next steps need before anything, says what is missing or too old and how to install it", async () => {
         const { runner, commands } = fakeRunner({
             ...TOOLS_AT_PINS,
             "k3d version": { status: null, stdout: "", stderr: "spawn k3d ENOENT", missing: true },
             "docker info": { status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon\n", missing: false },
+            "pulumi version": ok("v3.200.1\n"),
         });
         const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
         const { deps, pulumi, stdout } = fakeDeps(runner, {});
-        const error = (await localUp(fresh, {}, deps).catch((caught: Error) => caught)) as OperatorError;
+        const command = COMMANDS.find((candidate) => candidate.name === "local:up")!;
+        const context = { ...deps, env: {}, root: fresh };
+        const error = (await runCommand(command, {}, context).catch((caught: Error) => caught)) as OperatorError;
         expect(error).toBeInstanceOf(OperatorError);
         expect(error.message).toBe(
-            "the local environment needs Docker, k3d and the Pulumi CLI: " +
+            "npm run local:up needs Docker, k3d, the Pulumi CLI, kubectl and the linkerd CLI: " +
                 "Docker answers `docker info --format {{.ServerVersion}}`: exit code 1: Cannot connect to the Docker daemon; " +
-                "k3d answers `k3d version`: no k3d on PATH",
+                "k3d answers `k3d version`: no k3d on PATH; " +
+                "the Pulumi CLI is 3.248.0 or later, before 4.0.0: found v3.200.1",
         );
-        expect(error.hint).toBe(
-            "install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, and start it (Docker Desktop, or sudo systemctl start docker)\n" +
-                "install k3d v5.9.0: curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=v5.9.0 bash (https://k3d.io)",
-        );
+        expect(error.hint).toBe([REQUIREMENTS.docker.install, REQUIREMENTS.k3d.install, REQUIREMENTS.pulumi.install].join("\n"));
+        const rows: [string, string, string?][] = [
+            ["FAIL", "Docker answers `docker info --format {{.ServerVersion}}`", "exit code 1: Cannot connect to the Docker daemon"],
+            ["skip", "Docker is 20.10.5 or later"],
+            ["FAIL", "k3d answers `k3d version`", "no k3d on PATH"],
+            ["skip", "k3d is v5.9.0"],
+            ["ok", "the Pulumi CLI answers `pulumi version`"],
+            ["FAIL", "the Pulumi CLI is 3.248.0 or later, before 4.0.0", "found v3.200.1"],
+            ["ok", "kubectl answers `kubectl version --client -o json`"],
+            ["ok", "kubectl is 1.30.0 or later"],
+            ["ok", "the linkerd CLI answers `linkerd version --client --short`"],
+            ["ok", "the linkerd CLI is edge-26.8.3"],
+        ];
+        const width = Math.max(...rows.map(([, description]) => description.length));
         expect(stdout()).toBe(
             [
                 "",
                 "tools",
-                "      CHECK                                                     PROBLEM",
-                "FAIL  Docker answers `docker info --format {{.ServerVersion}}`  exit code 1: Cannot connect to the Docker daemon",
-                "skip  Docker is 20.10.5 or later",
-                "FAIL  k3d answers `k3d version`                                 no k3d on PATH",
-                "skip  k3d is v5.9.0",
-                "ok    the Pulumi CLI answers `pulumi version`",
-                "ok    the Pulumi CLI is 3.248.0 or later, before 4.0.0",
+                `      ${"CHECK".padEnd(width)}  PROBLEM`,
+                ...rows.map(([status, description, problem]) =>
+                    `${status.padEnd(4)}  ${description.padEnd(width)}  ${problem ?? ""}`.trimEnd(),
+                ),
                 "",
                 "What to do:",
-                `  Docker answers \`docker info --format {{.ServerVersion}}\`: ${error.hint!.split("\n")[0]}`,
-                `  k3d answers \`k3d version\`: ${error.hint!.split("\n")[1]}`,
+                `  Docker answers \`docker info --format {{.ServerVersion}}\`: ${REQUIREMENTS.docker.install}`,
+                `  k3d answers \`k3d version\`: ${REQUIREMENTS.k3d.install}`,
+                `  the Pulumi CLI is 3.248.0 or later, before 4.0.0: ${REQUIREMENTS.pulumi.install}`,
                 "",
             ].join("\n"),
         );
@@ -211,7 +243,6 @@ describe("npm run local:up", () => {
         const root = checkout();
         const env = localEnvironment(root, { PATH: "/bin" });
         const { runner, calls, commands } = fakeRunner({
-            ...TOOLS_AT_PINS,
             "k3d cluster list": ok("[]"),
             "k3d kubeconfig get cloud": ok("cloud kubeconfig"),
             "k3d kubeconfig get edge": ok("edge kubeconfig"),
@@ -223,7 +254,6 @@ describe("npm run local:up", () => {
         expect(await localUp(root, env, deps)).toEqual({ frontendCommand: FRONTEND });
         const config = stackConfig(root, "172.18.0.0/16");
         expect(commands()).toEqual([
-            ...TOOL_CHECKS,
             "k3d cluster list --output json",
             k3dCreateArgs("cloud", LOCAL).join(" "),
             k3dCreateArgs("edge", LOCAL).join(" "),
@@ -249,21 +279,34 @@ describe("npm run local:up", () => {
         );
     });
 
-    it("run again, it converges: no cluster or stack is created twice, the config is written again", async () => {
+    it("run again, it converges: no cluster or stack is created twice, the config is written again, with the split mode asked for", async () => {
         const { runner, commands } = fakeRunner({
-            ...TOOLS_AT_PINS,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")),
             "docker network inspect": ok(SUBNETS),
         });
         const { deps, pulumi } = fakeDeps(runner, STACKS());
-        await localUp(checkout(), {}, deps);
-        expect(commands().filter((command) => /cluster create/.test(command))).toEqual([]);
+        const root = checkout();
+        await localUp(root, {}, deps, { splitMode: "failover" });
+        expect(commands().filter((command) => /cluster (create|start)/.test(command))).toEqual([]);
         expect(pulumi.filter((call) => !call.startsWith("set-config"))).toEqual(["list", "up local-cloud", "up local-edge"]);
-        expect(pulumi.filter((call) => call.startsWith("set-config"))).toHaveLength(2);
+        expect(pulumi.filter((call) => call.startsWith("set-config"))).toEqual([
+            `set-config local-cloud ${JSON.stringify(stackConfig(root, "172.18.0.0/16")["local-cloud"])}`,
+            `set-config local-edge ${JSON.stringify({ ...stackConfig(root, "172.18.0.0/16")["local-edge"], splitMode: "failover" })}`,
+        ]);
+    });
+
+    it("starts a cluster k3d lists but whose server does not run (Docker restarted, or an interrupted create)", async () => {
+        const stopped = JSON.stringify([
+            { name: "cloud", serversRunning: 1, serversCount: 1 },
+            { name: "edge", serversRunning: 0, serversCount: 1 },
+        ]);
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(stopped), "docker network inspect": ok(SUBNETS) });
+        await localUp(checkout(), {}, fakeDeps(runner, STACKS()).deps);
+        expect(commands().filter((command) => /^k3d cluster (create|start)/.test(command))).toEqual(["k3d cluster start edge"]);
     });
 
     it("stops when the edge exists without the cloud: the edge learns the cloud's address when it starts", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
         await expect(localUp(checkout(), {}, fakeDeps(runner, {}).deps)).rejects.toThrow(
             /^the k3d cluster edge exists but cloud does not: .* Run npm run local:down, then npm run local:up again\.$/,
         );
@@ -271,7 +314,7 @@ describe("npm run local:up", () => {
     });
 
     it("stops when a cluster was deleted behind its stack's back, before creating anything", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud")) });
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud")) });
         const { deps, pulumi } = fakeDeps(runner, STACKS());
         await expect(localUp(checkout(), {}, deps)).rejects.toThrow(
             /^the k3d cluster edge is gone, but the stack local-edge still holds what was deployed into it\. Run npm run local:down/,
@@ -282,7 +325,6 @@ describe("npm run local:up", () => {
 
     it("a failed k3d command stops the run, naming the command and what k3d said last", async () => {
         const { runner } = fakeRunner({
-            ...TOOLS_AT_PINS,
             "k3d cluster list": ok("[]"),
             "k3d cluster create cloud": {
                 status: 1,
@@ -298,63 +340,79 @@ describe("npm run local:up", () => {
 });
 
 describe("npm run local:down", () => {
-    it("destroys the stacks (npm run down: edges first), then deletes the clusters, edge first, and the network", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
-        const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
+    it("destroys the stacks (edge first), then deletes the clusters, edge first, and the network, and says what became of each", async () => {
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { deps, pulumi, environments, stdout } = fakeDeps(runner, STACKS());
         await localDown(checkout(), { PATH: "/bin" }, deps);
         expect(environments).toEqual([{ PATH: "/bin" }]);
-        expect(pulumi).toEqual(["list", "outputs local-cloud", "destroy local-edge", "destroy local-cloud"]);
-        expect(commands().slice(TOOL_CHECKS.length)).toEqual([
+        expect(pulumi).toEqual(["list", "destroy local-edge", "destroy local-cloud"]);
+        expect(commands()).toEqual([
             "k3d cluster list --output json",
             "k3d cluster delete edge cloud",
             "docker network inspect edge-cloud-mesh --format {{json .IPAM.Config}}",
             "docker network rm edge-cloud-mesh",
         ]);
+        expect(stdout()).toContain(
+            [
+                "local:down",
+                "                                WHAT BECAME OF IT",
+                "stack local-edge                destroyed",
+                "stack local-cloud               destroyed",
+                "k3d cluster edge                deleted",
+                "k3d cluster cloud               deleted",
+                "docker network edge-cloud-mesh  removed",
+            ].join("\n"),
+        );
     });
 
     it("where k3d says a cluster is gone, the destroy forgets what it held (for that run only)", async () => {
         const { runner, commands } = fakeRunner({
-            ...TOOLS_AT_PINS,
             "k3d cluster list": ok(K3D_CLUSTERS("cloud")),
             "docker network inspect": { status: 1, stdout: "", stderr: "no such network", missing: false },
         });
         const { deps, environments, stdout } = fakeDeps(runner, STACKS());
         await localDown(checkout(), { PATH: "/bin" }, deps);
         expect(environments).toEqual([{ PATH: "/bin", PULUMI_K8S_DELETE_UNREACHABLE: "true" }]);
-        expect(stdout()).toMatch(/\n=== the k3d cluster\(s\) edge no longer exist: their resources are dropped from the state\n/);
+        expect(stdout()).toMatch(/\n=== the k3d cluster\(s\) edge no longer run: the destroy forgets what they held/);
+        expect(stdout()).toMatch(/stack local-edge +destroyed; what the cluster edge held is forgotten\n/);
         expect(commands().slice(-2)).toEqual([
             "k3d cluster delete cloud",
             "docker network inspect edge-cloud-mesh --format {{json .IPAM.Config}}",
         ]);
     });
 
-    it("a failed destroy leaves the clusters, so that it can be run again", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+    it("a failed destroy still deletes the clusters and the network, then fails saying why and what to run next", async () => {
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const stacks = STACKS();
         stacks["local-edge"].fails = ["destroy"];
-        await expect(localDown(checkout(), {}, fakeDeps(runner, stacks).deps)).rejects.toThrow(
-            /^the edge stack "local-edge" \(site "edge"\) failed at `pulumi destroy`: .* The cloud stack "local-cloud" was not destroyed/,
+        const { deps, pulumi } = fakeDeps(runner, stacks);
+        const error = (await localDown(checkout(), {}, deps).catch((caught: Error) => caught)) as OperatorError;
+        expect(error.message).toBe(
+            '`pulumi destroy` on the stack "local-edge" failed: destroy of local-edge failed. The clusters and the network are deleted all the same.',
         );
-        expect(commands().some((command) => command.startsWith("k3d cluster delete"))).toBe(false);
+        expect(error.hint).toMatch(
+            /^Run npm run local:down again: with the clusters gone, the destroy forgets what they held\. Or forget all local state: npm run local:reset\.$/,
+        );
+        expect(pulumi).toEqual(["list", "destroy local-edge", "destroy local-cloud"]);
+        expect(commands()).toContain("k3d cluster delete edge cloud");
+        expect(commands()).toContain("docker network rm edge-cloud-mesh");
     });
 
     it("without a state directory, asks for no stack and deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
         const { deps, pulumi, environments } = fakeDeps(runner, STACKS());
         await localDown(fs.mkdtempSync(path.join(os.tmpdir(), "checkout-")), {}, deps);
         expect(pulumi).toEqual([]);
         expect(environments).toEqual([]);
-        expect(commands().slice(TOOL_CHECKS.length, TOOL_CHECKS.length + 2)).toEqual([
-            "k3d cluster list --output json",
-            "k3d cluster delete edge cloud",
-        ]);
+        expect(commands().slice(0, 2)).toEqual(["k3d cluster list --output json", "k3d cluster delete edge cloud"]);
     });
 
-    it("without stacks (nothing was deployed), deletes what there is", async () => {
-        const { runner, commands } = fakeRunner({ ...TOOLS_AT_PINS, "k3d cluster list": ok(K3D_CLUSTERS("edge")) });
-        const { deps, pulumi } = fakeDeps(runner, {});
+    it("with the cloud stack but no edge stack (a first local:up interrupted between them), destroys the one and deletes everything", async () => {
+        const { runner, commands } = fakeRunner({ "k3d cluster list": ok(K3D_CLUSTERS("cloud", "edge")) });
+        const { deps, pulumi, stdout } = fakeDeps(runner, { "local-cloud": {} });
         await localDown(checkout(), {}, deps);
-        expect(pulumi).toEqual(["list"]);
-        expect(commands()).toContain("k3d cluster delete edge");
+        expect(pulumi).toEqual(["list", "destroy local-cloud"]);
+        expect(commands()).toContain("k3d cluster delete edge cloud");
+        expect(stdout()).toMatch(/stack local-edge +none \(never created\)\n/);
     });
 });

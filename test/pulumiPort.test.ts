@@ -364,7 +364,7 @@ describe("local:up's Pulumi steps, through the port", () => {
                 PULUMI_CONFIG_PASSPHRASE_FILE: `${root}/.local/passphrase`,
             });
         }
-        expect(cli.readPulumiStack("local-edge")!.config).toEqual({
+        expect(cli.readPulumiStack("local-edge", `${root}/.local/state`)!.config).toEqual({
             "edge-cloud-mesh:role": "edge",
             "edge-cloud-mesh:clusterName": "edge",
             "edge-cloud-mesh:kubeconfig": `${root}/.local/edge.kubeconfig`,

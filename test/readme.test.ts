@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
+import { COMMANDS } from "../scripts/cli/registry";
+import { REQUIREMENTS } from "../scripts/tools/requirements";
 import { docSection, docsText } from "./docs";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
 import { FRONTEND_RUNTIME } from "../components/demoWorkloads";
@@ -209,11 +211,71 @@ describe("the commands the stacks print name their cluster's kubeconfig or conte
         ["a kubeconfig context", { kubeContext: "lab", gatewayApiCrds: "install" }, "--kubeconfig ~/.kube/k3s-edge.yaml --context lab"],
     ])("edge, with %s", async (_label, edgeConfig, flags) => {
         const { cloud, edge } = await runMesh({ edge: edgeConfig });
+        // kubeAccess says the same, for the operator commands to build theirs.
+        const [, kubeconfig, context] = /--kubeconfig (\S+)(?: --context (\S+))?/.exec(flags)!;
+        expect(edge.outputs.kubeAccess.value).toEqual(context ? { kubeconfig, context } : { kubeconfig });
+        expect(cloud.outputs.kubeAccess.value).toEqual({ context: "cloud" });
         for (const output of ["vizDashboardCommand", "frontendCommand", "watchSplitCommand"]) {
             for (const command of clusterCommands(edge.outputs[output].value)) expect(command, output).toContain(flags);
         }
         for (const output of ["vizDashboardCommand", "frontendCommand"]) {
             expect(cloud.outputs[output].value, output).toMatch(/^kubectl --context cloud /);
         }
+    });
+});
+
+describe("the local path, as a newcomer runs it from the docs", () => {
+    const section = docSection("Try it on your machine");
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+        block[1]
+            .split("\n")
+            .map((line) => line.replace(/\s+#.*$/, "").trim())
+            .filter((line) => line.startsWith("npm ")),
+    );
+
+    it("goes clone → npm ci → local:up → verify → the failover demo → local:down → reset, in that order", () => {
+        const sequence = [
+            "npm ci",
+            "npm run local:up",
+            "npm run verify",
+            "npm run local:up -- --split-mode failover",
+            "npm run failover",
+            "npm run local:down",
+            "npm run local:reset",
+        ];
+        const positions = sequence.map((command) => commands.indexOf(command));
+        expect(
+            positions.every((position) => position >= 0),
+            JSON.stringify(commands),
+        ).toBe(true);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    });
+
+    it("runs only npm scripts that exist, each a command the entry knows, with flags it takes", () => {
+        const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+        for (const [name, script] of Object.entries(scripts).filter(([, script]) => script.includes("bin/scripts/mesh.js")))
+            expect(script, name).toBe(`tsc -p scripts && node bin/scripts/mesh.js ${name}`);
+        const run = [...docs.matchAll(/npm run ([\w:-]+)((?: -- (?:--[\w-]+(?: [\w<>/.-]+)?\s*)+)?)/g)];
+        expect(run.length).toBeGreaterThan(10);
+        for (const [text, name, flags] of run) {
+            expect(Object.keys(scripts), text).toContain(name);
+            const command = COMMANDS.find((candidate) => candidate.name === name);
+            if (command === undefined) continue;
+            for (const [, flag] of flags.matchAll(/--([\w-]+)/g)) expect(Object.keys(command.options), text).toContain(flag);
+        }
+    });
+
+    it("names each tool's install command as the checks do, and needs no sudo, no hosts file and no rm -rf .local", () => {
+        for (const id of ["k3d", "linkerd"] as const) {
+            const install = REQUIREMENTS[id].install;
+            const command =
+                id === "k3d"
+                    ? install.slice(install.indexOf("curl"), install.indexOf(" ("))
+                    : install.slice(install.indexOf("curl"), install.indexOf(", then"));
+            expect(section.replace(/\\\|/g, "|"), id).toContain(command);
+        }
+        expect(section).toContain("edge-26.8.3");
+        expect(section).toContain("kubectl");
+        expect(docs).not.toMatch(/sudo tee|\/etc\/hosts|rm -rf \.local/);
     });
 });

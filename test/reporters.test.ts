@@ -57,6 +57,24 @@ describe("the plain reporter", () => {
 });
 
 describe("tables", () => {
+    it("print what a command did, thing by thing, as a table under its title (plain and live alike)", () => {
+        let out = "";
+        const event = {
+            kind: "table" as const,
+            title: "local:down",
+            headers: ["", "WHAT BECAME OF IT"],
+            rows: [
+                ["stack local-edge", "destroyed"],
+                ["k3d cluster edge", "deleted"],
+            ],
+        };
+        plainReporter({ write: (text: string) => (out += text) }, { write: () => {} }).report(event);
+        expect(out).toBe("\nlocal:down\n                  WHAT BECAME OF IT\nstack local-edge  destroyed\nk3d cluster edge  deleted\n");
+        const screen = terminal();
+        liveReporter(screen, { tick: false }).report(event);
+        expect(screen.lines.join("\n")).toBe(out);
+    });
+
     it("align each column to its widest cell", () => {
         expect(
             renderTable(

@@ -3,25 +3,25 @@
 // first on PATH, holding the stand-ins asked for and node (which they run on) and nothing else, and a
 // state directory they keep their world in; a test writes that world, runs the real code, and reads
 // back what each stand-in was asked (and, for pulumi, when each call started and ended). To add a
-// tool: write test/standins/<tool>.cjs against the same STANDIN_STATE, add it to StandIn, and give
-// its state a writer here.
+// tool: write test/standins/<tool>.cjs against the same STANDIN_STATE (test/standins/world.cjs), add
+// it to StandIn, and give its state a writer here.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export type StandIn = "pulumi" | "linkerd";
+export type StandIn = "pulumi" | "docker" | "k3d" | "kubectl" | "linkerd";
 
-/** What the Pulumi stand-in does with one stack, by operation (as the CLI's command words: "up", "stack select", "config set-all"...). */
+/** What the Pulumi stand-in does with one stack, by operation (as the CLI's command words: "up", "stack init", "config set-all"...). */
 export interface PulumiStackSpec {
     /** The stack's config, keys as the CLI keeps them (`edge-cloud-mesh:role`), lists as lists. */
-    config?: Record<string, string | string[]>;
+    config?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
     /** Outputs printed as "[secret]" without --show-secrets. */
     secretOutputs?: string[];
     /** The outputs an `up` leaves (else the outputs stay). */
     upOutputs?: Record<string, unknown>;
     /** Operations that fail, with what the CLI writes and its exit code (1 unless given). */
-    fail?: Record<string, { stderr?: string; stdout?: string; code?: number }>;
+    fail?: Record<string, Failure>;
     /** Operations that take this long, in milliseconds. */
     takesMs?: Record<string, number>;
     /** `preview` shows a change (with --expect-no-changes, the CLI fails). */
@@ -41,17 +41,26 @@ export interface PulumiStackSpec {
     }[];
 }
 
-export interface PulumiCall {
+export interface Failure {
+    stdout?: string;
+    stderr?: string;
+    code?: number;
+}
+
+export interface ToolCall {
     argv: string[];
-    /** The Pulumi variables the CLI ran with (backend, passphrase, PULUMI_K8S_DELETE_UNREACHABLE). */
+    /** The variables the tool logs that it ran with (Pulumi's: backend, passphrase, PULUMI_K8S_DELETE_UNREACHABLE; linkerd's and kubectl's: HTTPS_PROXY). */
     env: Record<string, string>;
+}
+
+export interface PulumiCall extends ToolCall {
     /** When the CLI started and ended (Date.now()), and its exit code. */
     start: number;
     end: number;
     code: number;
 }
 
-/** A cluster as the linkerd stand-in sees it: what `multicluster gateways -o json` reports, or why it cannot reach the cluster. */
+/** A cluster as the linkerd stand-in sees it first, for `multicluster gateways`: what it reports, or why it cannot reach the cluster. */
 export interface LinkerdClusterSpec {
     gateways?: { clusterName: string; alive: boolean; numberOfServices: number; latency: number }[];
     /** Links whose metrics could not be read ("Failed to get gateway status for <cluster>: <error>"), left out of gateways. */
@@ -60,29 +69,83 @@ export interface LinkerdClusterSpec {
     unreachable?: string;
 }
 
-export function standIns(tools: StandIn[]) {
+/** What one kube context's cluster holds, as kubectl and linkerd see it (test/standins/kubectl.cjs, linkerd.cjs). */
+export interface KubeWorld {
+    /** By `<namespace>/<name>`. */
+    services?: Record<string, { labels?: Record<string, string> }>;
+    pods?: { namespace: string; name: string; labels?: Record<string, string> }[];
+    /** The backends of each HTTPRoute (and TrafficSplit), by `<namespace>/<name>`; a backend without a weight has it unset. */
+    routes?: Record<string, { name: string; weight?: number }[]>;
+    trafficSplits?: Record<string, { name: string; weight?: number }[]>;
+    /** Workloads kubectl exec reaches, by `<namespace>/<kind>/<name>`: the pod and its containers. */
+    workloads?: Record<string, { name: string; containers: string[] }>;
+    /** What `get --raw <path>` answers, by path (e.g. a pod's port through the API server's proxy). */
+    raw?: Record<string, string>;
+    /** What the frontend answers on each path, in turn: a cluster's name (podinfo there), an HTTP status, or "none". */
+    frontend?: Record<string, string[]>;
+    linkerd?: {
+        /** The core check categories (else a healthy control plane). */
+        check?: { categoryName: string; checks: { description: string; result: string; error?: string; hint?: string }[] }[];
+        /** The cluster's Links: the server and CA of their credentials, and the CLI version that made them (else edge-26.8.3). */
+        links?: { target: string; server: string; caPem: string; createdBy?: string }[];
+        /** `multicluster gateways -o json` (null before any status). */
+        gateways?: { clusterName: string; alive: boolean; numberOfServices: number; latency: number }[] | null;
+    };
+}
+
+export function standIns(tools: StandIn[], options: { real?: string[] } = {}) {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "standin-bin-"));
-    const state = fs.mkdtempSync(path.join(os.tmpdir(), "standin-state-"));
     fs.symlinkSync(process.execPath, path.join(bin, "node"));
     for (const tool of tools) fs.symlinkSync(path.join(__dirname, "standins", `${tool}.cjs`), path.join(bin, tool));
-    const pulumiStacks = path.join(state, "pulumi", "stacks");
-    fs.mkdirSync(pulumiStacks, { recursive: true });
-    const stackFile = (name: string) => path.join(pulumiStacks, `${encodeURIComponent(name)}.json`);
+    // Real programs a test needs beside the stand-ins (bash for a script).
+    for (const program of options.real ?? []) fs.symlinkSync(path.join("/usr/bin", program), path.join(bin, program));
+    return world(bin, fs.mkdtempSync(path.join(os.tmpdir(), "standin-state-")));
+}
+
+/** The stand-ins of `bin` in the world kept in `state`. */
+function world(bin: string, state: string) {
+    const stateFile = (...parts: string[]) => {
+        const file = path.join(state, ...parts);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        return file;
+    };
+    const readJson = (file: string, fallback: unknown) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : fallback);
+    const writeJson = (file: string, value: unknown) => fs.writeFileSync(file, JSON.stringify(value, null, 2));
+    const pulumiStacks = (backend?: string) =>
+        backend === undefined ? path.join(state, "pulumi", "stacks") : path.join(backend, ".pulumi", "stacks", "edge-cloud-mesh");
+    const stackFile = (name: string, backend?: string) => path.join(pulumiStacks(backend), `${encodeURIComponent(name)}.json`);
+    const calls = (tool: StandIn): ToolCall[] => logLines(path.join(state, tool, "calls.log")).filter((record) => "argv" in record);
     return {
         bin,
+        state,
+        /** The same stand-ins in a copy of this world, to go two ways from one point. */
+        fork() {
+            const copy = fs.mkdtempSync(path.join(os.tmpdir(), "standin-state-"));
+            fs.cpSync(state, copy, { recursive: true });
+            return world(bin, copy);
+        },
         /** The environment a run gets: PATH is the stand-ins and node only. */
         env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
             return { PATH: bin, STANDIN_STATE: state, ...extra };
         },
-        /** A stack of the backend; with `uncreated`, one that `pulumi stack init` will create as described. */
-        pulumiStack(name: string, spec: PulumiStackSpec = {}, options: { uncreated?: boolean } = {}): void {
-            const file = options.uncreated ? path.join(state, "pulumi", "uncreated", `${encodeURIComponent(name)}.json`) : stackFile(name);
+        /**
+         * A stack of the backend the CLI is logged in to (or of the self-managed backend in `backend`);
+         * with `uncreated`, one that `pulumi stack init` will create as described, on any backend.
+         */
+        pulumiStack(name: string, spec: PulumiStackSpec = {}, options: { uncreated?: boolean; backend?: string } = {}): void {
+            const file = options.uncreated
+                ? stateFile("pulumi", "uncreated", `${encodeURIComponent(name)}.json`)
+                : stackFile(name, options.backend);
             fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, JSON.stringify({ config: {}, outputs: {}, history: [], ...spec }, null, 2));
+            writeJson(file, { config: {}, outputs: {}, history: [], ...spec });
         },
         /** A stack as the stand-in keeps it now, or undefined when it has none. */
-        readPulumiStack(name: string): (PulumiStackSpec & { config: Record<string, string | string[]> }) | undefined {
-            return fs.existsSync(stackFile(name)) ? JSON.parse(fs.readFileSync(stackFile(name), "utf8")) : undefined;
+        readPulumiStack(name: string, backend?: string): (PulumiStackSpec & { config: Record<string, unknown> }) | undefined {
+            return readJson(stackFile(name, backend), undefined);
+        },
+        /** The Pulumi CLI at another version than 3.248.0. */
+        pulumiVersion(version: string): void {
+            fs.writeFileSync(stateFile("pulumi", "version"), `${version}\n`);
         },
         /** Each call, in the order they started, with when it ended. */
         pulumiCalls(): PulumiCall[] {
@@ -94,12 +157,41 @@ export function standIns(tools: StandIn[]) {
         },
         /** A cluster the linkerd stand-in reaches through this kubeconfig context (or, without one, this kubeconfig file). */
         linkerdCluster(contextOrFile: string, spec: LinkerdClusterSpec): void {
-            const file = path.join(state, "linkerd", "clusters", `${encodeURIComponent(contextOrFile)}.json`);
-            fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, JSON.stringify({ gateways: [], ...spec }));
+            writeJson(stateFile("linkerd", "clusters", `${encodeURIComponent(contextOrFile)}.json`), { gateways: [], ...spec });
         },
-        linkerdCalls(): string[][] {
-            return logLines(path.join(state, "linkerd", "calls.log")).map((record) => record.argv);
+        linkerdCalls: (): string[][] => calls("linkerd").map(({ argv }) => argv),
+        calls,
+        /** Every call of the tools, in order of the tools given, as command lines. */
+        commandLines: (tool: StandIn) => calls(tool).map(({ argv }) => [tool, ...argv].join(" ")),
+        /** Docker's engine, stopped or at another version. */
+        dockerEngine(engine: { running?: boolean; version?: string }): void {
+            writeJson(stateFile("docker", "engine.json"), engine);
+        },
+        dockerNetworks: (): Record<string, { subnet: string }> => readJson(path.join(state, "docker", "networks.json"), {}),
+        /** k3d's clusters, by name. */
+        k3dClusters: (): Record<string, { network: string; apiPort: number; running: boolean }> =>
+            readJson(path.join(state, "k3d", "clusters.json"), {}),
+        /** A k3d cluster that exists already. */
+        k3dCluster(name: string, cluster: { network: string; apiPort: number; running?: boolean }): void {
+            const file = stateFile("k3d", "clusters.json");
+            writeJson(file, { ...readJson(file, {}), [name]: { image: "rancher/k3s:v1.35.6-k3s1", running: true, ...cluster } });
+        },
+        /** The API port `k3d cluster create <name>` publishes. */
+        k3dPort(name: string, port: number): void {
+            const file = stateFile("k3d", "ports.json");
+            writeJson(file, { ...readJson(file, {}), [name]: port });
+        },
+        /** What the cluster of a kube context holds. */
+        kube(context: string, world: KubeWorld): void {
+            writeJson(stateFile("kube", `${context}.json`), world);
+        },
+        /** Makes `<tool> <command>` fail as given ("cluster create edge", "network inspect"); undefined takes the failure away. */
+        fail(tool: Exclude<StandIn, "pulumi">, command: string, failure: (Failure & { leaves?: "stopped" }) | undefined): void {
+            const file = stateFile(tool, "fail.json");
+            const failures = readJson(file, {});
+            if (failure === undefined) delete failures[command];
+            else failures[command] = failure;
+            writeJson(file, failures);
         },
     };
 }
@@ -128,4 +220,4 @@ function logLines(file: string): any[] {
         .map((line) => JSON.parse(line));
 }
 
-export type StandIns = ReturnType<typeof standIns>;
+export type StandIns = ReturnType<typeof world>;

@@ -15,13 +15,18 @@ export interface Check {
     fatal?: boolean;
     /** A failure is reported but does not fail the run. */
     warning?: boolean;
-    /** Retried while it fails, for up to this long. */
+    /** Retried while it fails, for up to this long, ... */
     retryForMs?: number;
+    /** ... every so often (RETRY_INTERVAL_MS unless given). */
+    retryEveryMs?: number;
     /** Runs only when the check of this id passed; skipped otherwise. */
     needs?: string;
-    /** The problem, or undefined when the check passes. */
-    run(): Promise<string | undefined>;
+    /** What it found: undefined when it passes, the problem when it fails, or a warning (a problem that does not fail the run). */
+    run(): Promise<CheckAnswer>;
 }
+
+/** A passing check's undefined, a failing check's problem, or a warning: checks that run a CLI with its own verdicts (linkerd check) warn as it does. */
+export type CheckAnswer = string | { warning: string } | undefined;
 
 export type CheckStatus = "passed" | "failed" | "warned" | "skipped" | "retrying";
 
@@ -56,12 +61,14 @@ export const RETRY_INTERVAL_MS = 1_000;
 async function runCheck(check: Check, reporter: Reporter, clock: Clock): Promise<CheckResult> {
     const deadline = clock.now() + (check.retryForMs ?? 0);
     for (;;) {
-        const problem = await check.run();
+        const answer = await check.run();
         const base = { id: check.id, description: check.description };
-        if (problem === undefined) return { ...base, status: "passed" };
+        if (answer === undefined) return { ...base, status: "passed" };
+        if (typeof answer !== "string") return { ...base, status: "warned", problem: answer.warning, hint: check.hint };
+        const problem = answer;
         if (clock.now() < deadline) {
             reporter.report({ kind: "check", result: { ...base, status: "retrying", problem } });
-            await clock.sleep(RETRY_INTERVAL_MS);
+            await clock.sleep(check.retryEveryMs ?? RETRY_INTERVAL_MS);
             continue;
         }
         return { ...base, status: check.warning ? "warned" : "failed", problem, hint: check.hint };

@@ -1,5 +1,6 @@
 // The tool checks, from tools/requirements.ts: for each tool, that its version command works (Docker's
-// only when its engine answers), then, as a warning, that it is at a version the commands accept.
+// only when its engine answers), then that it is at a version the commands accept: outside a range
+// (too old for what the commands rely on) a failure, another version than a pinned one a warning.
 import { OperatorError } from "../errors";
 import type { Reporter } from "../events";
 import { REQUIREMENTS, ToolId, accepts, wantedText } from "../tools/requirements";
@@ -29,7 +30,7 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
                 id: `${id}-version`,
                 description: `${tool.name} is ${wantedText(tool.wants)}`,
                 hint: tool.install,
-                warning: true,
+                warning: "pinned" in tool.wants,
                 needs: id,
                 async run() {
                     const version = tool.parseVersion((await versionCommand()).stdout);
@@ -41,18 +42,33 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
     });
 }
 
-/** Checks the tools a command needs before it changes anything; fails naming what is missing and how to install it. */
+/** The tools in words: "kubectl, the linkerd CLI and the Pulumi CLI". */
+export function toolNames(tools: ToolId[]): string {
+    const names = tools.map((id) => REQUIREMENTS[id].name);
+    return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/**
+ * Checks the tools `what` needs before it changes anything, and shows their table when one is missing,
+ * failing or at another version; fails naming what is missing or too old and how to install it.
+ */
 export async function requireTools(
-    purpose: string,
+    what: string,
     tools: ToolId[],
     deps: { runner: ToolRunner; reporter: Reporter },
     env: NodeJS.ProcessEnv,
 ): Promise<void> {
-    const outcome = await runChecks("tools", toolChecks(tools, deps.runner, env), deps.reporter);
+    if (tools.length === 0) return;
+    // The summary only when a tool needs attention: every run of every command checks its tools.
+    const reporter: Reporter = {
+        report: (event) =>
+            (event.kind !== "checks-done" || event.results.some((result) => result.status !== "passed")) && deps.reporter.report(event),
+    };
+    const outcome = await runChecks("tools", toolChecks(tools, deps.runner, env), reporter);
     if (outcome.success) return;
     const failed = outcome.results.filter((result) => result.status === "failed");
     throw new OperatorError(
-        `${purpose}: ${failed.map((result) => `${result.description}: ${result.problem}`).join("; ")}`,
+        `${what} needs ${toolNames(tools)}: ${failed.map((result) => `${result.description}: ${result.problem}`).join("; ")}`,
         [...new Set(failed.map((result) => result.hint))].join("\n"),
     );
 }

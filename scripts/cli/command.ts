@@ -3,6 +3,7 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Reporter } from "../events";
 import type { MeshWorkspace } from "../pulumi/port";
+import type { ToolId } from "../tools/requirements";
 import type { ToolRunner } from "../tools/runner";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -25,6 +26,10 @@ export interface Command {
     /** As npm runs it: `npm run <name>`. */
     name: string;
     options: Options;
+    /** The programs it runs, checked (installed, at a version it accepts) before it runs. */
+    tools: ToolId[];
+    /** Throws the usage error of a flag value it does not take, before anything runs (the tools' checks included). */
+    validate?(values: Values): void;
     /** Said once under the usage, for all the commands that share it. */
     about: string;
     run(values: Values, context: CommandContext): Promise<void>;

@@ -12,6 +12,8 @@ export const EKS_VERSIONS_COMMANDS: Command[] = [
     {
         name: "check:eks-versions",
         options: {},
+        // It reads EKS through the AWS SDK: no CLI.
+        tools: [],
         about: "check:eks-versions compares components/eksVersions.ts with what EKS offers, with your AWS credentials.",
         async run(_values, context) {
             const offer = await readEksOffer(Object.keys(EKS_VERSIONS)).catch((error: unknown) => {

@@ -1,14 +1,16 @@
 // Every command the operator runs, and the command line read against them: a command takes only its
 // own flags, and the usage is made from the commands' own flags.
 import { parseArgs } from "node:util";
+import { requireTools } from "../checks/tools";
 import { OperatorError } from "../errors";
-import type { Command, Values } from "./command";
+import type { Command, CommandContext, Values } from "./command";
+import { DEPLOYED_COMMANDS } from "./deployed";
 import { EKS_VERSIONS_COMMANDS } from "./eksVersions";
 import { LOCAL_COMMANDS } from "./local";
 import { STACK_COMMANDS } from "./stacks";
 import { STATUS_COMMAND } from "./status";
 
-export const COMMANDS: Command[] = [...STACK_COMMANDS, STATUS_COMMAND, ...LOCAL_COMMANDS, ...EKS_VERSIONS_COMMANDS];
+export const COMMANDS: Command[] = [...STACK_COMMANDS, STATUS_COMMAND, ...DEPLOYED_COMMANDS, ...LOCAL_COMMANDS, ...EKS_VERSIONS_COMMANDS];
 
 /** The command's flags, e.g. `[--cloud-stack <stack>] [--continue-past-gone-edges]`: a string flag's value is named by its last word. */
 function flagsOf(command: Command): string {
@@ -41,4 +43,11 @@ export function parseCommandLine(argv: string[]): { command: Command; values: Va
         const flags = flagsOf(command);
         throw new OperatorError(`npm run ${name}: ${what}; ${name} takes ${flags || "no flags"}`, usage([command]), 2);
     }
+}
+
+/** Runs the command once the tools it needs are there: what is missing or too old, and how to install it, fails it before it does anything. */
+export async function runCommand(command: Command, values: Values, context: CommandContext): Promise<void> {
+    command.validate?.(values);
+    await requireTools(`npm run ${command.name}`, command.tools, context, context.env);
+    await command.run(values, context);
 }

@@ -5,11 +5,13 @@ import { downMesh, previewMesh, StackNames, upMesh } from "../flows/mesh";
 import { DEFAULT_PARALLEL } from "../flows/pool";
 import type { Command, Options, Values } from "./command";
 
-export const STACK_OPTIONS = {
+/** How a command on the whole mesh is told its stacks (stackNames). */
+export const NAME_OPTIONS = {
     "cloud-stack": { type: "string" },
     "edge-stack-prefix": { type: "string" },
-    parallel: { type: "string" },
 } satisfies Options;
+
+export const STACK_OPTIONS = { ...NAME_OPTIONS, parallel: { type: "string" } } satisfies Options;
 
 export const ABOUT =
     "The cloud stack is --cloud-stack, else CLOUD_STACK, else cloud; each edge site's stack is --edge-stack-prefix (else\n" +
@@ -42,6 +44,8 @@ export const STACK_COMMANDS: Command[] = [
     {
         name: "up",
         options: STACK_OPTIONS,
+        tools: ["pulumi"],
+        validate: parallelOf,
         about: ABOUT,
         async run(values, context) {
             const parallel = parallelOf(values);
@@ -51,6 +55,8 @@ export const STACK_COMMANDS: Command[] = [
     {
         name: "down",
         options: { ...STACK_OPTIONS, "continue-past-gone-edges": { type: "boolean", default: false } },
+        tools: ["pulumi"],
+        validate: parallelOf,
         about: ABOUT,
         async run(values, context) {
             const options = { continuePastGoneEdges: values["continue-past-gone-edges"] === true, parallel: parallelOf(values) };
@@ -60,6 +66,8 @@ export const STACK_COMMANDS: Command[] = [
     {
         name: "preview",
         options: { ...STACK_OPTIONS, "expect-no-changes": { type: "boolean", default: false } },
+        tools: ["pulumi"],
+        validate: parallelOf,
         about: ABOUT,
         async run(values, context) {
             const parallel = parallelOf(values);

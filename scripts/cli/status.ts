@@ -7,6 +7,9 @@ import { ABOUT, STACK_OPTIONS, parallelOf, stackNames } from "./stacks";
 export const STATUS_COMMAND: Command = {
     name: "status",
     options: { ...STACK_OPTIONS, live: { type: "boolean", default: false } },
+    // With --live, linkerd too: flows/status.ts checks it then.
+    tools: ["pulumi"],
+    validate: parallelOf,
     about: ABOUT,
     async run(values, context) {
         await meshStatus(

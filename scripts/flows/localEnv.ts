@@ -34,6 +34,21 @@ export function localPaths(root: string) {
     };
 }
 
+/**
+ * The stacks' config files, in the project (Pulumi.<stack>.yaml). Each keeps the `encryptionsalt` its
+ * stack's passphrase made at `pulumi stack init`: a later init of a stack of that name reuses it and
+ * fails with "incorrect passphrase" under another passphrase (pulumi pkg/secrets/passphrase/manager.go
+ * NewPromptingPassphraseSecretsManager@v3.248.0), so they are forgotten with the passphrase.
+ */
+export function localStackFiles(root: string): string[] {
+    return LOCAL.clusters.map((cluster) => path.join(root, `Pulumi.${clusterStack(cluster)}.yaml`));
+}
+
+/** Whether local:up has made the local state (and local:reset not forgotten it). */
+export function hasLocalState(root: string): boolean {
+    return fs.existsSync(localPaths(root).state);
+}
+
 /** Where the other cluster's pods reach this cluster's API server: by container name, on the shared network. */
 export function inNetworkApiServer(cluster: LocalCluster): string {
     return `https://${k3dServer(cluster)}:6443`;
@@ -49,8 +64,14 @@ export function clusterStack(cluster: LocalCluster): string {
     return cluster === "cloud" ? LOCAL.stacks.cloudStack : `${LOCAL.stacks.edgeStackPrefix}${cluster}`;
 }
 
-/** The values each local stack gets: the cloud on the k3d cluster "cloud", one edge site on "edge". */
-export function stackConfig(root: string, subnet: string): Record<string, ConfigValues> {
+export const SPLIT_MODES = ["weighted", "failover"] as const;
+export type SplitMode = (typeof SPLIT_MODES)[number];
+
+/**
+ * The values each local stack gets: the cloud on the k3d cluster "cloud", one edge site on "edge", and
+ * the edge's splitMode when one is given (else the stack keeps the one it has).
+ */
+export function stackConfig(root: string, subnet: string, splitMode?: SplitMode): Record<string, ConfigValues> {
     const paths = localPaths(root);
     return {
         [clusterStack("cloud")]: {
@@ -70,6 +91,7 @@ export function stackConfig(root: string, subnet: string): Record<string, Config
             kubeconfig: paths.kubeconfig("edge"),
             kubeContext: k3dContext("edge"),
             cloudStack: LOCAL.stacks.cloudStack,
+            ...(splitMode === undefined ? {} : { splitMode }),
         },
     };
 }

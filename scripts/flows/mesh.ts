@@ -9,7 +9,7 @@ import type { Reporter, SiteOutcome } from "../events";
 import { RawOutputs, cloudOutputs, textList } from "../pulumi/decode";
 import { MeshStack, MeshWorkspace } from "../pulumi/port";
 import { DEFAULT_PARALLEL } from "./pool";
-import { StackRun, Target, acrossSites, described, failedStacks, siteStep, timedStep } from "./sites";
+import { StackRun, Target, acrossSites, described, failedStacks, missingStack, siteStep, timedStep } from "./sites";
 
 /** How the stacks are named: the cloud stack, and each edge site's stack as the prefix and the site. */
 export interface StackNames {
@@ -27,17 +27,21 @@ export interface ParallelOptions {
     parallel?: number;
 }
 
-/** The cloud stack, which every run starts from: an OperatorError saying how to create it (and `notRun`) when the backend has none. */
-export async function requireCloudStack(workspace: MeshWorkspace, names: StackNames, notRun = ""): Promise<MeshStack> {
-    const stack = await workspace.stack(names.cloudStack);
-    if (stack === undefined) {
-        const name = names.cloudStack;
-        throw new OperatorError(
-            `the cloud stack: the backend you are logged in to has no stack ${JSON.stringify(name)}. Create and configure it ` +
-                `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix.${notRun && ` ${notRun}`}`,
-        );
-    }
+/** The stack `name`, `what` to a sentence: an OperatorError saying how to create it (and `notRun`) when the backend has none. */
+async function requireStack(workspace: MeshWorkspace, what: string, name: string, notRun: string): Promise<MeshStack> {
+    const stack = await workspace.stack(name);
+    if (stack === undefined) throw new OperatorError(`${missingStack(what, name)}${notRun && ` ${notRun}`}`);
     return stack;
+}
+
+/** The cloud stack, which every run starts from: an OperatorError saying how to create it (and `notRun`) when the backend has none. */
+export function requireCloudStack(workspace: MeshWorkspace, names: StackNames, notRun = ""): Promise<MeshStack> {
+    return requireStack(workspace, "the cloud stack", names.cloudStack, notRun);
+}
+
+/** An edge site's stack, for a command on one site at a time (verify, failover): likewise. */
+export function requireEdgeStack(workspace: MeshWorkspace, names: StackNames, site: string, notRun = ""): Promise<MeshStack> {
+    return requireStack(workspace, `the edge site ${JSON.stringify(site)}`, edgeStackName(names, site), notRun);
 }
 
 /** The sites the cloud stack registered: from its outputs, or its `edgeSites` config while it has none (an `up` that never finished). */

@@ -54,6 +54,14 @@ export async function timedStep<T>(
     }
 }
 
+/** `<what>: the backend ... has no stack "<name>". Create and configure it ...`: how to make a stack a run needs. */
+export function missingStack(what: string, name: string): string {
+    return (
+        `${what}: the backend you are logged in to has no stack ${JSON.stringify(name)}. Create and configure it ` +
+        `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix.`
+    );
+}
+
 /** The site's stack, or the failed run saying why there is none: the backend has no such stack, or the CLI could not select it. */
 async function siteStack<T>(workspace: MeshWorkspace, target: Target): Promise<MeshStack | StackRun<T>> {
     try {
@@ -64,12 +72,7 @@ async function siteStack<T>(workspace: MeshWorkspace, target: Target): Promise<M
         return failedRun(target, [error.message], `${described(target)} could not be selected${failedAt(error)}`);
     }
     const missing = `the backend you are logged in to has no stack ${JSON.stringify(target.stack)}`;
-    return failedRun(
-        target,
-        [missing],
-        `the edge site ${JSON.stringify(target.site)}: ${missing}. Create and configure it (pulumi stack init ${target.stack}; see the ` +
-            `README), or name the stacks with --cloud-stack and --edge-stack-prefix.`,
-    );
+    return failedRun(target, [missing], missingStack(`the edge site ${JSON.stringify(target.site)}`, target.stack));
 }
 
 /** One site's step on its stack, timed: the failed run that says why when the site has no stack. */

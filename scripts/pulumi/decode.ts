@@ -1,7 +1,7 @@
 // Stack outputs and config values come from the CLI as JSON of any shape; the scripts read them
 // through these decoders, each field checked against its type in contract.ts (a field of another
 // type reads as absent).
-import type { CloudStackCommonOutputs, EdgeStackOutputs } from "../../contract";
+import type { CloudStackCommonOutputs, EdgeStackOutputs, KubeAccess } from "../../contract";
 
 /** A stack's outputs as the CLI prints them (`pulumi stack output --json --show-secrets`). */
 export type RawOutputs = Record<string, unknown>;
@@ -13,6 +13,24 @@ export const text: Decoder<string> = (value) => (typeof value === "string" ? val
 export const textList: Decoder<string[]> = (value) =>
     Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
 
+/** The `trafficSplit` config value, `{local, cloud}` weights (whole numbers, as the program takes them). */
+export const splitWeights: Decoder<{ local: number; cloud: number }> = (value) => {
+    if (typeof value !== "object" || value === null) return undefined;
+    const { local, cloud } = value as Record<string, unknown>;
+    return typeof local === "number" && typeof cloud === "number" ? { local, cloud } : undefined;
+};
+
+/** `{kubeconfig?, context?}`, each a string when there. */
+export const kubeAccess: Decoder<KubeAccess> = (value) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    const { kubeconfig, context } = value as Record<string, unknown>;
+    if ([kubeconfig, context].some((field) => field !== undefined && typeof field !== "string")) return undefined;
+    return {
+        ...(kubeconfig === undefined ? {} : { kubeconfig: kubeconfig as string }),
+        ...(context === undefined ? {} : { context: context as string }),
+    };
+};
+
 /** The fields `K` of the contract's type `T`, each decoded by a decoder of that field's type. */
 function decode<T, K extends keyof T>(
     raw: RawOutputs,
@@ -23,12 +41,23 @@ function decode<T, K extends keyof T>(
     };
 }
 
-/** What the scripts read from a cloud stack: the edge sites it registers, in order. */
+/** What the scripts read from a cloud stack: the edge sites it registers (in order), and what verify checks on it. */
 export function cloudOutputs(raw: RawOutputs) {
-    return decode<CloudStackCommonOutputs, "edgeSiteNames">(raw, { edgeSiteNames: textList });
+    return decode<CloudStackCommonOutputs, "edgeSiteNames" | "clusterName" | "apiEndpoint" | "exportedServices" | "kubeAccess">(raw, {
+        edgeSiteNames: textList,
+        clusterName: text,
+        apiEndpoint: text,
+        exportedServices: textList,
+        kubeAccess,
+    });
 }
 
-/** What the scripts read from an edge stack: the cloud cluster it links to, how to open its demo's frontend. */
+/** What the scripts read from an edge stack: the cloud cluster it links to, how to open its demo's frontend, and what verify checks on it. */
 export function edgeOutputs(raw: RawOutputs) {
-    return decode<EdgeStackOutputs, "linkedCluster" | "frontendCommand">(raw, { linkedCluster: text, frontendCommand: text });
+    return decode<EdgeStackOutputs, "frontendCommand" | "linkedCluster" | "mirroredServices" | "kubeAccess">(raw, {
+        frontendCommand: text,
+        linkedCluster: text,
+        mirroredServices: textList,
+        kubeAccess,
+    });
 }

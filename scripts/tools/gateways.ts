@@ -15,14 +15,13 @@ export interface GatewayStatus {
     latency: number;
 }
 
-/** The command on the cluster of this kubeconfig file and context (empty: its current-context). */
-export function gatewaysArgs(kubeconfigFile: string, context: string | undefined): string[] {
+/** The command on the cluster of this kubeconfig file (absent: kubectl's default) and context (empty: its current-context). */
+export function gatewaysArgs(kubeconfigFile: string | undefined, context: string | undefined): string[] {
     return [
         "linkerd",
         "multicluster",
         "gateways",
-        "--kubeconfig",
-        kubeconfigFile,
+        ...(kubeconfigFile ? ["--kubeconfig", kubeconfigFile] : []),
         ...(context ? ["--context", context] : []),
         "-o",
         "json",

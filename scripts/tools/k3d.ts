@@ -41,13 +41,29 @@ export function k3dKubeconfigArgs(cluster: string): string[] {
     return ["k3d", "kubeconfig", "get", cluster];
 }
 
-/** Deletes the clusters, in the order given. */
+/** Deletes the clusters, in the order given; a cluster that is not there is skipped (k3d logs "No nodes found", and exits 0). */
 export function k3dDeleteArgs(clusters: string[]): string[] {
     return ["k3d", "cluster", "delete", ...clusters];
 }
 
-/** The cluster names in `k3d cluster list --output json`. */
-export function k3dClusterNames(json: string): string[] {
-    const clusters = JSON.parse(json) as { name?: string }[];
-    return clusters.map((cluster) => cluster.name ?? "").filter(Boolean);
+/** Starts a cluster's stopped nodes and waits for its server (`cluster start` waits by default). */
+export function k3dStartArgs(cluster: string): string[] {
+    return ["k3d", "cluster", "start", cluster];
+}
+
+export interface K3dCluster {
+    name: string;
+    /** Every server node runs (cmd/cluster/clusterList.go: serversRunning of serversCount); false for a stopped or half-created cluster. */
+    running: boolean;
+}
+
+/** The clusters in `k3d cluster list --output json`. */
+export function k3dClusters(json: string): K3dCluster[] {
+    const clusters = JSON.parse(json) as { name?: string; serversRunning?: number; serversCount?: number }[];
+    return clusters
+        .filter((cluster) => cluster.name)
+        .map((cluster) => ({
+            name: cluster.name!,
+            running: (cluster.serversCount ?? 0) > 0 && cluster.serversRunning === cluster.serversCount,
+        }));
 }

@@ -2,9 +2,12 @@
 // the pinned version, from the tool's source), the versions the commands accept, and how to install it.
 // checks/tools.ts turns this list into checks; the e2e workflow installs the same versions.
 
-export type ToolId = "docker" | "k3d" | "pulumi" | "kubectl" | "linkerd";
+export type ToolId = "docker" | "k3d" | "pulumi" | "kubectl" | "linkerd" | "bash" | "timeout";
 
-/** The versions a tool is accepted at: exactly one, or at least one (and below another). */
+/**
+ * The versions a tool is accepted at: exactly one (another version works but is not the one tested: a
+ * warning), or at least one and below another (outside that range it does not work: a failure).
+ */
 export type Wanted = { pinned: string } | { atLeast: string; below?: string };
 
 export interface Requirement {
@@ -21,6 +24,8 @@ export interface Requirement {
 
 export const K3D_VERSION = "v5.9.0";
 export const LINKERD_CLI_VERSION = "edge-26.8.3";
+/** The kubectl the e2e workflow installs: the Kubernetes release of the local clusters' k3s (flows/localEnv.ts). */
+export const KUBECTL_VERSION = "v1.35.6";
 
 /** The first line that is only a version, e.g. `pulumi version` (v3.248.0) or `linkerd version --client --short` (edge-26.8.3). */
 function versionLine(stdout: string): string | undefined {
@@ -84,16 +89,37 @@ export const REQUIREMENTS: Record<ToolId, Requirement> = {
         parseVersion: versionLine,
         // The release of the program's linkerdVersion default, 2026.8.3.
         wants: { pinned: LINKERD_CLI_VERSION },
+        // The installer's variable is LINKERD2_VERSION; it installs into ~/.linkerd2/bin (run.linkerd.io/public/install-edge, linkerd/website).
         install:
-            `install the linkerd CLI ${LINKERD_CLI_VERSION}: download https://github.com/linkerd/linkerd2/releases/download/` +
-            `${LINKERD_CLI_VERSION}/linkerd2-cli-${LINKERD_CLI_VERSION}-<os>-<arch> onto your PATH as linkerd`,
+            `install the linkerd CLI ${LINKERD_CLI_VERSION}: curl --proto '=https' --tlsv1.2 -sSfL https://run.linkerd.io/install-edge | ` +
+            `LINKERD2_VERSION=${LINKERD_CLI_VERSION} sh, then export PATH=$HOME/.linkerd2/bin:$PATH`,
+    },
+    bash: {
+        id: "bash",
+        name: "bash",
+        versionArgs: ["bash", "--version"],
+        // "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"; macOS ships 3.2.57.
+        parseVersion: (stdout) => /^GNU bash, version (\d+\.\d+\.\d+)/.exec(stdout)?.[1],
+        // e2e/failover.sh reads the clock from EPOCHREALTIME, which bash has since 5.0.
+        wants: { atLeast: "5.0.0" },
+        install: "install bash 5 or later (macOS ships 3.2: brew install bash, which puts a newer bash first on the PATH)",
+    },
+    timeout: {
+        id: "timeout",
+        name: "GNU timeout",
+        versionArgs: ["timeout", "--version"],
+        // "timeout (GNU coreutils) 9.1"
+        parseVersion: (stdout) => /^timeout \(GNU coreutils\) (\d+\.\d+(?:\.\d+)?)/.exec(stdout)?.[1],
+        wants: { atLeast: "8.0" },
+        install:
+            'install GNU coreutils (macOS has no timeout: brew install coreutils, then export PATH="$(brew --prefix)/opt/coreutils/libexec/gnubin:$PATH")',
     },
 };
 
-/** Major, minor and patch of a version such as v1.35.0-eks-1a2b or 28.3.2. */
+/** Major, minor and patch of a version such as v1.35.0-eks-1a2b, 28.3.2 or 9.1 (patch 0). */
 function numbers(version: string): number[] | undefined {
-    const match = /(\d+)\.(\d+)\.(\d+)/.exec(version);
-    return match?.slice(1).map(Number);
+    const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+    return match?.slice(1).map((part) => Number(part ?? 0));
 }
 
 function compare(a: number[], b: number[]): number {

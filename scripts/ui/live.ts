@@ -7,7 +7,7 @@
 import type { CheckResult } from "../checks/framework";
 import type { Reporter, ReportEvent } from "../events";
 import { lineBuffer, withPrefix } from "./lines";
-import { duration, renderChecks, renderSites, renderStatus } from "./table";
+import { duration, renderChecks, renderSites, renderStatus, renderTable } from "./table";
 
 export interface Terminal {
     write(text: string): unknown;
@@ -102,6 +102,8 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
                     return draw();
                 case "checks-done":
                     return above(renderChecks(event.title, event.results));
+                case "table":
+                    return above(`\n${event.title}\n${renderTable(event.headers, event.rows)}`);
                 case "sites-started":
                     sideBySide = event.parallel > 1;
                     return above(`\n=== ${event.title}${sideBySide ? `, ${event.parallel} at a time` : ""}\n`);

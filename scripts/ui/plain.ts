@@ -4,7 +4,7 @@
 // each line prefixed with its stack: `edge-berlin | ...`.
 import type { Reporter } from "../events";
 import { lineBuffer, withPrefix } from "./lines";
-import { renderChecks, renderSites, renderStatus } from "./table";
+import { renderChecks, renderSites, renderStatus, renderTable } from "./table";
 
 export interface TextSink {
     write(text: string): unknown;
@@ -44,6 +44,9 @@ export function plainReporter(out: TextSink, err: TextSink): Reporter {
                     return;
                 case "checks-done":
                     out.write(renderChecks(event.title, event.results));
+                    return;
+                case "table":
+                    out.write(`\n${event.title}\n${renderTable(event.headers, event.rows)}`);
                     return;
                 case "sites-started":
                     sideBySide = event.parallel > 1;

@@ -1,57 +1,200 @@
 #!/usr/bin/env node
-// A stand-in for the linkerd CLI edge-26.8.3, for tests that cross the real process boundary. It
-// answers `linkerd version --client --short` and `linkerd multicluster gateways -o json` as
-// multicluster/cmd/gateways.go@edge-26.8.3 does: json.MarshalIndent(statuses, "", "  ") of
-// [{clusterName, alive, numberOfServices, latency}] (`null` when it has none), exit code 0; a failure
-// to reach the cluster is cobra's `Error: <message>` then the usage on stderr, exit code 1 (cli/main.go).
-// Its clusters live as JSON files in $STANDIN_STATE/linkerd/clusters, one per kubeconfig context (else
-// per kubeconfig file), and each call is appended to $STANDIN_STATE/linkerd/calls.log; the tests write
-// the clusters through test/standins.ts.
-const fs = require("node:fs");
-const path = require("node:path");
+// A stand-in for the linkerd CLI edge-26.8.3 (linkerd/linkerd2@edge-26.8.3), for what verify and
+// status run: `version --client --short`; `check -o json` (cli/cmd/check.go: the core categories, then
+// each extension installed on the cluster, here multicluster on a cluster with Links, as `linkerd
+// multicluster check` would answer: check_extensions.go); `multicluster check -o json`
+// (multicluster/cmd/check.go); `multicluster gateways -o json` (gateways.go:
+// json.MarshalIndent(statuses, "", "  ") of [{clusterName, alive, numberOfServices, latency}], `null`
+// when it has none, exit code 0; a failure to reach the cluster is cobra's `Error: <message>` then the
+// usage on stderr, exit code 1: cli/main.go). -o json of a check prints pkg/healthcheck CheckOutput,
+// {success, categories: [{categoryName, checks: [{description, hint?, error?, result}]}]}, and a failed
+// check exits 1. The clusters are the kube contexts' worlds (world.cjs); for gateways, a cluster the
+// test describes by context or kubeconfig file ($STANDIN_STATE/linkerd/clusters) comes first.
+//
+// "remote cluster access credentials are valid" connects, as client-go does, to the server the
+// Link's credentials name: through the proxy HTTPS_PROXY names unless the server is loopback or
+// localhost (golang.org/x/net/http/httpproxy useProxy), else directly, where a name only the Docker
+// network knows does not resolve. It asks /version over TLS, checking the server's certificate for that
+// name against the Link's CA.
+const http = require("node:http");
+const net = require("node:net");
+const tls = require("node:tls");
+const w = require("./world.cjs");
 
-const dir = path.join(process.env.STANDIN_STATE, "linkerd");
 const argv = process.argv.slice(2);
-fs.mkdirSync(path.join(dir, "clusters"), { recursive: true });
-fs.appendFileSync(path.join(dir, "calls.log"), JSON.stringify({ argv }) + "\n");
+w.logCall("linkerd", argv, ["HTTPS_PROXY"]);
+const flags = w.flags(argv);
+const kubeconfig = flags.take("--kubeconfig");
+const context = flags.take("--context");
+const output = flags.take("--output", "-o");
+flags.take("--wait");
+const rest = flags.rest();
+const words = rest.filter((arg) => !arg.startsWith("-"));
+const VERSION = "edge-26.8.3";
 
-/** A flag's value, as `--flag value` or `--flag=value`. */
-function flag(name) {
-    const index = argv.indexOf(name);
-    if (index >= 0) return argv[index + 1];
-    return argv.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
-}
-
-const words = argv.filter((arg, index) => !arg.startsWith("-") && !argv[index - 1]?.match(/^--(kubeconfig|context|output)$|^-o$/));
-
-if (words[0] === "version" && argv.includes("--client") && argv.includes("--short")) {
-    process.stdout.write("edge-26.8.3\n");
-    process.exit(0);
-}
-
-if (words[0] === "multicluster" && words[1] === "gateways") {
-    const key = flag("--context") ?? flag("--kubeconfig") ?? "";
-    const file = path.join(dir, "clusters", `${encodeURIComponent(key)}.json`);
-    const cluster = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
-    if (cluster === undefined || cluster.unreachable) {
-        const reason =
-            cluster?.unreachable ?? `Get "https://127.0.0.1:6443/api/v1/namespaces": dial tcp 127.0.0.1:6443: connect: connection refused`;
-        process.stderr.write(
-            `Error: make sure the linkerd-multicluster extension is installed, using 'linkerd multicluster install' (${reason})\n` +
-                "Usage:\n  linkerd multicluster gateways [flags]\n\n",
+/** A TCP connection to host:port through an HTTP CONNECT proxy. */
+function tunnel(proxy, host, port) {
+    return new Promise((resolve, reject) => {
+        const request = http.request({ host: proxy.hostname, port: proxy.port, method: "CONNECT", path: `${host}:${port}` });
+        request.on("connect", (response, socket) =>
+            response.statusCode === 200
+                ? resolve(socket)
+                : reject(new Error(`proxyconnect tcp: ${response.statusCode} ${response.statusMessage}`)),
         );
-        process.exit(1);
-    }
-    for (const [clusterName, error] of Object.entries(cluster.failedMetrics ?? {}))
-        process.stderr.write(`Failed to get gateway status for ${clusterName}: ${error}\n`);
-    const output = flag("--output") ?? flag("-o");
-    if (output !== "json") {
-        process.stderr.write("the stand-in linkerd answers gateways only with -o json\n");
-        process.exit(2);
-    }
-    process.stdout.write(JSON.stringify(cluster.gateways.length > 0 ? cluster.gateways : null, null, 2) + "\n");
-    process.exit(0);
+        request.on("error", (error) => reject(new Error(`proxyconnect tcp: ${error.message}`)));
+        request.end();
+    });
 }
 
-process.stderr.write(`the stand-in linkerd does not answer \`linkerd ${argv.join(" ")}\`\n`);
-process.exit(2);
+/** GET /version of the server, as client-go reaches it; resolves to undefined, or rejects with the error as Go words it. */
+async function serverVersion(server, caPem) {
+    const url = new URL(server);
+    const host = url.hostname;
+    const port = Number(url.port || 443);
+    const loopback = host === "localhost" || (net.isIP(host) && /^(127\.|::1$)/.test(host));
+    const proxy = process.env.HTTPS_PROXY || process.env.https_proxy;
+    const where = `Get "${server}/version?timeout=32s"`;
+    let socket;
+    try {
+        if (proxy && !loopback) socket = await tunnel(new URL(proxy), host, port);
+        else if (net.isIP(host) || host === "localhost") socket = net.connect(port, host);
+        else throw new Error(`dial tcp: lookup ${host}: no such host`);
+        await new Promise((resolve, reject) => {
+            const secure = tls.connect({ socket, host, servername: net.isIP(host) ? undefined : host, ca: caPem }, () => {
+                secure.end(`GET /version HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+            });
+            let answer = "";
+            secure.on("data", (chunk) => (answer += chunk));
+            secure.on("end", () => (/^HTTP\/1\.1 200 /.test(answer) ? resolve() : reject(new Error(answer.split("\r\n")[0]))));
+            secure.on("error", (error) => reject(new Error(`tls: ${error.message}`)));
+        });
+    } catch (error) {
+        throw new Error(`${where}: ${error.message}`);
+    } finally {
+        socket?.destroy();
+    }
+}
+
+const success = (description) => ({ description, result: "success" });
+const failed = (description, error, anchor) => ({ description, error, hint: `https://linkerd.io/2/checks/#${anchor}`, result: "error" });
+const warned = (description, error, anchor) => ({ description, error, hint: `https://linkerd.io/2/checks/#${anchor}`, result: "warning" });
+
+/** The multicluster extension's category (multicluster/cmd/check.go multiclusterCategory), for the cluster's Links. */
+async function multiclusterCategory(world) {
+    const links = world.linkerd?.links ?? [];
+    if (links.length === 0)
+        return { categoryName: "linkerd-multicluster", checks: [success("Link CRD exists"), success("Link resources are valid")] };
+    const remote = [];
+    for (const link of links) {
+        try {
+            await serverVersion(link.server, link.caPem);
+        } catch (error) {
+            remote.push(`* failed to connect to API for cluster: [${link.target}]: ${error.message}`);
+        }
+    }
+    const versions = links.filter((link) => (link.createdBy ?? VERSION) !== VERSION);
+    const gateways = world.linkerd?.gateways ?? [];
+    const dead = links.filter((link) => !gateways.some((gateway) => gateway.clusterName === link.target && gateway.alive));
+    return {
+        categoryName: "linkerd-multicluster",
+        checks: [
+            success("Link CRD exists"),
+            success("Link resources are valid"),
+            versions.length === 0
+                ? success("Link and CLI versions match")
+                : warned(
+                      "Link and CLI versions match",
+                      versions
+                          .map((link) => `* ${link.target}: CLI version is ${VERSION} but Link version is ${link.createdBy}`)
+                          .join("\n"),
+                      "l5d-multicluster-links-version",
+                  ),
+            remote.length === 0
+                ? success("remote cluster access credentials are valid")
+                : failed("remote cluster access credentials are valid", remote.join("\n"), "l5d-smc-target-clusters-access"),
+            remote.length === 0
+                ? success("clusters share trust anchors")
+                : failed("clusters share trust anchors", remote.join("\n"), "l5d-multicluster-clusters-share-anchors"),
+            success("service mirror controller has required permissions"),
+            success("service mirror controllers are running"),
+            dead.length === 0
+                ? success("probe services able to communicate with all gateway mirrors")
+                : failed(
+                      "probe services able to communicate with all gateway mirrors",
+                      dead
+                          .map(
+                              (link) =>
+                                  `* ${link.target}: probe-gateway-${link.target}.linkerd-multicluster mirrored from cluster [${link.target}] has no endpoints`,
+                          )
+                          .join("\n"),
+                      "l5d-multicluster-gateways-endpoints",
+                  ),
+            success("all mirror services have endpoints"),
+        ],
+    };
+}
+
+/** The core categories: the cluster's own when the test gave them, else a healthy control plane. */
+function coreCategories(world) {
+    return (
+        world.linkerd?.check ?? [
+            { categoryName: "kubernetes-api", checks: [success("can initialize the client"), success("can query the Kubernetes API")] },
+            { categoryName: "linkerd-existence", checks: [success("control plane pods are ready")] },
+            { categoryName: "linkerd-version", checks: [success("can determine the latest version"), success("cli is up-to-date")] },
+        ]
+    );
+}
+
+/**
+ * Prints each set of categories as its own CheckOutput document, as `linkerd check -o json` does for the
+ * core checks and then for each extension (healthcheck.RunChecks per set: runChecksJSON prints one
+ * document each time); exits 1 when any check failed.
+ */
+function print(...sets) {
+    if (output !== "json") w.exitWith({ stderr: "the linkerd stand-in prints checks as JSON only\n", code: 2 });
+    let ok = true;
+    for (const categories of sets) {
+        const success = categories.every((category) => category.checks.every((check) => check.result !== "error"));
+        ok &&= success;
+        process.stdout.write(`${JSON.stringify({ success, categories }, null, 2)}\n`);
+    }
+    process.exit(ok ? 0 : 1);
+}
+
+/** `multicluster gateways -o json`: the cluster's gateways, from the test's description of it, else from the kube context's world. */
+function gateways() {
+    const described = w.read(["linkerd", "clusters", `${encodeURIComponent(context ?? kubeconfig ?? "")}.json`], undefined);
+    const cluster = described === undefined ? w.kubeCluster(kubeconfig, context) : undefined;
+    // What client-go says when nothing answers at the server (the kubeconfig's, else k3s's default).
+    const server = new URL(cluster?.server ?? "https://127.0.0.1:6443");
+    const refused = `Get "${server.origin}/api/v1/namespaces": dial tcp ${server.host}: connect: connection refused`;
+    const unreachable = described !== undefined ? described.unreachable : cluster.world === undefined ? refused : undefined;
+    if (unreachable !== undefined) {
+        w.exitWith({
+            stderr:
+                `Error: make sure the linkerd-multicluster extension is installed, using 'linkerd multicluster install' (${unreachable})\n` +
+                "Usage:\n  linkerd multicluster gateways [flags]\n\n",
+        });
+    }
+    for (const [clusterName, error] of Object.entries(described?.failedMetrics ?? {}))
+        process.stderr.write(`Failed to get gateway status for ${clusterName}: ${error}\n`);
+    if (output !== "json") w.exitWith({ stderr: "the linkerd stand-in answers gateways only with -o json\n", code: 2 });
+    const statuses = described?.gateways ?? cluster.world.linkerd?.gateways ?? [];
+    process.stdout.write(`${JSON.stringify(statuses.length > 0 ? statuses : null, null, 2)}\n`);
+}
+
+async function main() {
+    if (words[0] === "version" && rest.includes("--client") && rest.includes("--short")) return process.stdout.write(`${VERSION}\n`);
+    if (words[0] === "multicluster" && words[1] === "gateways") return gateways();
+    const cluster = w.kubeCluster(kubeconfig, context);
+    if (cluster.error) w.exitWith({ stderr: `Error initializing k8s API client: ${cluster.error}` });
+    const world = cluster.world;
+    if (words[0] === "check") {
+        const extensions = (world.linkerd?.links ?? []).length > 0 ? [[await multiclusterCategory(world)]] : [];
+        return print(coreCategories(world), ...extensions);
+    }
+    if (words[0] === "multicluster" && words[1] === "check") return print([await multiclusterCategory(world)]);
+    w.exitWith({ stderr: `the linkerd stand-in does not answer \`linkerd ${argv.join(" ")}\`\n`, code: 2 });
+}
+
+main();

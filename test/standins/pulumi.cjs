@@ -3,10 +3,21 @@
 // the commands the Automation API sends (sdk/nodejs/automation localWorkspace.ts, stack.ts and cmd.ts
 // @v3.248.0) with the stdout, stderr and exit codes the CLI gives (pkg/cmd/pulumi@v3.248.0: errors
 // as `error: <message>` on stderr through cmdutil.DisplayErrorMessage, exit codes from
-// cmd/exit_codes.go ExitCodeFor). Its stacks live as JSON files in $STANDIN_STATE/pulumi/stacks, and
-// each call is appended to $STANDIN_STATE/pulumi/calls.log, with when it started and, on a line of its
-// own, when it ended; the tests write the stacks (how they fail, how long they take) through
-// test/standins.ts.
+// cmd/exit_codes.go ExitCodeFor). Its stacks live as JSON files in the backend: a self-managed one's
+// directory when PULUMI_BACKEND_URL is file://<dir> (under <dir>/.pulumi/stacks/<project>/, as
+// pkg/backend/diy keeps project-scoped stacks; a directory that does not exist cannot be opened), else
+// $STANDIN_STATE/pulumi/stacks, the backend the CLI is logged in to. Each call is appended to
+// $STANDIN_STATE/pulumi/calls.log, with when it started and, on a line of its own, when it ended; the
+// tests write the stacks (how they fail, how long they take) through test/standins.ts.
+//
+// On a self-managed backend, `stack init` makes the stack's secrets manager from the passphrase
+// (pkg/cmd/pulumi/stack/io.go CreateStack, secrets.go createSecretsManagerForNewStack, diy
+// DefaultSecretManager, pkg/secrets/passphrase/manager.go@v3.248.0): from PULUMI_CONFIG_PASSPHRASE,
+// else the trimmed contents of PULUMI_CONFIG_PASSPHRASE_FILE (readPassphrase), and with the
+// `encryptionsalt` of Pulumi.<stack>.yaml in the project when that file has one, which the passphrase
+// must then open ("incorrect passphrase" otherwise: symmetricCrypterFromPhraseAndState); else a new
+// salt, written there. The salt is "v1:<base64 salt>:<check>", as the CLI's; the check here is a
+// digest of the passphrase and the salt, where the CLI encrypts "pulumi" with a key derived from them.
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -16,14 +27,25 @@ const EXIT_STACK_NOT_FOUND = 6; // ExitStackNotFound
 const EXIT_NO_CHANGES = 7; // ExitNoChanges
 
 const dir = path.join(process.env.STANDIN_STATE, "pulumi");
-const stacksDir = path.join(dir, "stacks");
+
+/** Pulumi.yaml in the working directory (the program's), or undefined. Loaded here, not at the top: most commands need no YAML, and each call is a process of its own. */
+function project() {
+    const file = path.join(process.cwd(), "Pulumi.yaml");
+    return fs.existsSync(file) ? require("yaml").parse(fs.readFileSync(file, "utf8")) : undefined;
+}
+
+const BACKEND_URL = process.env.PULUMI_BACKEND_URL ?? "";
+/** The self-managed backend's directory, or undefined for the one the CLI is logged in to. */
+const diyDir = BACKEND_URL.startsWith("file://") ? BACKEND_URL.slice("file://".length) : undefined;
+const stacksDir =
+    diyDir === undefined ? path.join(dir, "stacks") : path.join(diyDir, ".pulumi", "stacks", project()?.name ?? "edge-cloud-mesh");
 const stackFile = (name) => path.join(stacksDir, `${encodeURIComponent(name)}.json`);
 const readStack = (name) => (fs.existsSync(stackFile(name)) ? JSON.parse(fs.readFileSync(stackFile(name), "utf8")) : undefined);
 const writeStack = (name, stack) => fs.writeFileSync(stackFile(name), JSON.stringify(stack, null, 2));
 
 const argv = process.argv.slice(2);
 const LOGGED_ENV = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_K8S_DELETE_UNREACHABLE"];
-fs.mkdirSync(stacksDir, { recursive: true });
+fs.mkdirSync(dir, { recursive: true });
 const call = crypto.randomUUID();
 fs.appendFileSync(
     path.join(dir, "calls.log"),
@@ -39,6 +61,42 @@ process.on("exit", (code) => fs.appendFileSync(path.join(dir, "calls.log"), JSON
 function fail(message, code = EXIT_ERROR) {
     process.stderr.write(`error: ${message}\n`);
     process.exit(code);
+}
+
+/** Opens the backend: a self-managed one's directory must exist (gocloud fileblob opens an existing directory). */
+function openBackend() {
+    if (diyDir !== undefined && !fs.existsSync(diyDir))
+        fail(`unable to open bucket ${BACKEND_URL}: open file bucket: stat ${diyDir}: no such file or directory`);
+    fs.mkdirSync(stacksDir, { recursive: true });
+}
+
+/** The passphrase as readPassphrase finds it, non-interactively. */
+function passphrase() {
+    if ("PULUMI_CONFIG_PASSPHRASE" in process.env) return process.env.PULUMI_CONFIG_PASSPHRASE;
+    const file = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    if (file) {
+        if (!fs.existsSync(file)) throw new Error(`unable to read PULUMI_CONFIG_PASSPHRASE_FILE: open ${file}: no such file or directory`);
+        return fs.readFileSync(file, "utf8").trim();
+    }
+    throw new Error("passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables");
+}
+
+const saltCheck = (phrase, salt) => crypto.createHash("sha256").update(`${salt}:${phrase}`).digest("base64");
+
+/** The passphrase secrets manager of a new stack on a self-managed backend: the salt of Pulumi.<stack>.yaml, opened, or a new one written there. */
+function passphraseSecretsManager(name) {
+    const yaml = require("yaml");
+    const file = path.join(process.cwd(), `Pulumi.${name}.yaml`);
+    const projectStack = fs.existsSync(file) ? (yaml.parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
+    const phrase = passphrase();
+    if (projectStack.encryptionsalt) {
+        const [, salt, check] = projectStack.encryptionsalt.split(":");
+        if (check !== saltCheck(phrase, salt)) throw new Error("incorrect passphrase");
+        return;
+    }
+    const salt = crypto.randomBytes(8).toString("base64");
+    projectStack.encryptionsalt = `v1:${salt}:${saltCheck(phrase, salt)}`;
+    fs.writeFileSync(file, yaml.stringify(projectStack));
 }
 
 /** The value after a flag, and the arguments without the flag and its value. */
@@ -76,13 +134,11 @@ async function behave(found, operation, onFailure = () => {}) {
 
 /** The project's config defaults from Pulumi.yaml in the working directory (workspace.ApplyProjectConfig). */
 function projectDefaults() {
-    const file = path.join(process.cwd(), "Pulumi.yaml");
-    if (!fs.existsSync(file)) return {};
-    // Loaded here, not at the top: most commands need no YAML, and each call is a process of its own.
-    const project = require("yaml").parse(fs.readFileSync(file, "utf8"));
+    const found = project();
+    if (found === undefined) return {};
     return Object.fromEntries(
-        Object.entries(project.config ?? {})
-            .map(([key, spec]) => [key.includes(":") ? key : `${project.name}:${key}`, spec?.default ?? spec?.value])
+        Object.entries(found.config ?? {})
+            .map(([key, spec]) => [key.includes(":") ? key : `${found.name}:${key}`, spec?.default ?? spec?.value])
             .filter(([, value]) => value !== undefined),
     );
 }
@@ -225,7 +281,12 @@ function recordUpdate(found, kind, result, before) {
 
 async function main() {
     const [first, second] = command;
-    if (first === "version") return process.stdout.write("v3.248.0\n");
+    // Another version when the test installed one.
+    if (first === "version") {
+        const version = path.join(dir, "version");
+        return process.stdout.write(`${fs.existsSync(version) ? fs.readFileSync(version, "utf8").trim() : "v3.248.0"}\n`);
+    }
+    openBackend();
     if (first === "stack" && second === "select") {
         const found = stack();
         return behave(found, "stack select");
@@ -235,10 +296,16 @@ async function main() {
         if (readStack(name) !== undefined) fail(`stack '${name}' already exists`);
         // A stack the test described before it exists starts as described.
         const described = path.join(dir, "uncreated", `${encodeURIComponent(name)}.json`);
-        writeStack(
-            name,
-            fs.existsSync(described) ? JSON.parse(fs.readFileSync(described, "utf8")) : { config: {}, outputs: {}, history: [] },
-        );
+        const spec = fs.existsSync(described) ? JSON.parse(fs.readFileSync(described, "utf8")) : { config: {}, outputs: {}, history: [] };
+        await behave(spec, "stack init");
+        if (diyDir !== undefined) {
+            try {
+                passphraseSecretsManager(name);
+            } catch (error) {
+                fail(`could not create secrets manager for new stack: ${error.message}`);
+            }
+        }
+        writeStack(name, spec);
         return process.stdout.write(`Created stack '${name}'\n`);
     }
     if (first === "stack" && second === "ls") {
