@@ -111,6 +111,34 @@ describe("npm run up / down / preview against a stand-in Pulumi CLI", () => {
         expect(result.stdout).toMatch(/\nThe full output of each stack that failed:\n {2}\/.*\/edge\.log\n$/);
     });
 
+    it("read slowly (a pager, a pipe that fills up), the output still ends with the summary: the entry lets stdout drain before it exits", async () => {
+        const progress = "    ~  kubernetes:core/v1:ConfigMap linkerd-config updating (1s)\n".repeat(20_000);
+        const cli = withStacks({ cloud: CLOUD, edge: { fail: { up: { stdout: progress, stderr: `error: ${PASSPHRASE}\n` } } } });
+        const child = spawn(process.execPath, [entry, "up"], {
+            env: cli.env({ TMPDIR: fs.mkdtempSync(path.join(os.tmpdir(), "entry-tmp-")) }),
+            cwd: copy,
+        });
+        const closed = new Promise((resolve) => child.on("close", resolve));
+        let stdout = "";
+        child.stdout
+            .setEncoding("utf8")
+            .on("data", (chunk: string) => (stdout += chunk))
+            .pause();
+        let stderr = "";
+        await new Promise<void>((resolve) =>
+            child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk).includes("\nerror: ") && resolve()),
+        );
+        // The run has printed its error, with most of stdout still unread: a process.exit() now would drop it.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        child.stdout.resume();
+        expect(await closed).toBe(1);
+        expect(stdout.length).toBeGreaterThan(progress.length);
+        expect(stdout).toMatch(
+            /\nedge {5}edge {3}FAILED +\d+s +passphrase must be set[^\n]*\n\nThe full output of each stack that failed:\n {2}\/.*\/edge\.log\n$/,
+        );
+        expect(stderr).toBe(`\nerror: the edge stack "edge" (site "edge") failed at \`pulumi up\`: ${PASSPHRASE}.\n`);
+    });
+
     it("down stops at an edge stack whose destroy fails, with the CLI's reason, and leaves the cloud stack", () => {
         const cli = withStacks({
             cloud: CLOUD,
