@@ -4,13 +4,13 @@
 // What the user sees on stdout and stderr, the exit code, and, from the stand-ins' call logs, which CLI
 // commands ran when: the edge stacks --parallel at a time, the cloud stack before (up) or after (down)
 // them; the local environment from clone to teardown.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./harness";
-import { checkoutCopy, cloudApiServer, describeLocalStacks, healthyMesh } from "./localWorld";
+import { compiledCheckout } from "./compiledScripts";
+import { cloudApiServer, describeLocalStacks, healthyMesh } from "./localWorld";
 import { PulumiStackSpec, StandIns, mostAtOnce, standIns } from "./standins";
 
 let copy: string;
@@ -18,18 +18,10 @@ let entry: string;
 let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
 
 beforeAll(async () => {
-    copy = checkoutCopy(ROOT);
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
-    execFileSync(
-        process.execPath,
-        [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "scripts", "--outDir", path.join(copy, "bin")],
-        {
-            cwd: ROOT,
-        },
-    );
+    copy = compiledCheckout();
     entry = path.join(copy, "bin", "scripts", "mesh.js");
     cloudApi = await cloudApiServer();
-}, 120_000);
+}, 150_000);
 
 afterAll(() => cloudApi.close());
 

@@ -290,13 +290,13 @@ describe("npm run verify on the local stacks (real processes, stand-in CLIs)", (
             edgeConfig: { "edge-cloud-mesh:splitMode": "failover" },
             edge: { routes: { "test/podinfo": FAILOVER_ROUTE } },
         });
-        const both = await verifyLocal(leaking);
+        const both = await verifyLocal(leaking, hurriedClock());
         expect(both.byId["frontend:edge:/"]).toMatchObject({
             status: "failed",
             problem: "40 answers: 20 greetings from edge, 20 greetings from cloud",
         });
         const edgeOnly = localMesh({ edge: { frontend: { "/": ["edge", "edge", "502"], "/cloud/": ["cloud"] } } });
-        const weighted = await verifyLocal(edgeOnly);
+        const weighted = await verifyLocal(edgeOnly, hurriedClock());
         expect(weighted.byId["frontend:edge:/"]).toMatchObject({
             status: "failed",
             description: "the frontend on the edge edge answers / from edge and cloud (splitMode weighted)",

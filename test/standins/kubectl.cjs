@@ -111,7 +111,7 @@ if (words[0] === "get" && raw !== undefined) {
     }
     for (const [urlPath, answers] of Object.entries(world.frontend ?? {}))
         fs.writeFileSync(
-            w.file("kube", `${cluster.contextName}.answers`, urlPath.replace(/\//g, "_")),
+            w.file("kube", `${cluster.contextName}.answers${urlPath}answers`),
             answers.map((answer) => `${answer}\n`).join(""),
         );
     if (command[0] !== "sh") fail(`the kubectl stand-in execs sh only\n`);
