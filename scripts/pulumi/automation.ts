@@ -94,6 +94,13 @@ function setAllValues(values: ConfigValues): ConfigMap {
 
 function meshStack(stack: Stack): MeshStack {
     const name = stack.name;
+    // `pulumi config` prints every key at once: read once for the keys a flow asks for, again after a write.
+    let config: Promise<ConfigMap> | undefined;
+    const allConfig = () =>
+        (config ??= stack.getAllConfig().catch((error: unknown) => {
+            config = undefined;
+            throw error;
+        }));
     return {
         name,
         up: (onOutput) =>
@@ -109,13 +116,14 @@ function meshStack(stack: Stack): MeshStack {
                 await stack.destroy({ onOutput, onError, color: "auto" });
             }),
         outputs: () => attempt(name, "pulumi stack output", async () => values(await stack.outputs())),
-        config: (key) => attempt(name, "pulumi config", async () => configValue((await stack.getAllConfig())[namespaced(key)])),
-        setConfig: (config) =>
+        config: (key) => attempt(name, "pulumi config", async () => configValue((await allConfig())[namespaced(key)])),
+        setConfig: (values) =>
             attempt(name, "pulumi config set-all", async () => {
+                config = undefined;
                 // A list is removed first, so that a longer list there keeps none of its other items.
-                const lists = configEntries(config).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
+                const lists = configEntries(values).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
                 if (lists.length > 0) await stack.removeAllConfig(lists);
-                await stack.setAllConfig(setAllValues(config), true);
+                await stack.setAllConfig(setAllValues(values), true);
             }),
         // Without --show-secrets: the entry's config stays encrypted, and no passphrase is needed.
         lastUpdate: () =>
