@@ -159,8 +159,15 @@ describe("the tool checks", () => {
         const { runner } = fakeRunner({
             "linkerd version": { status: null, stdout: "", stderr: "spawn linkerd ENOENT", missing: true },
             "kubectl version": { status: 1, stdout: "", stderr: "error: unknown flag: --client\n", missing: false },
+            // A Linux user outside the docker group (docker/cli@v29.7.2: the template's empty line, then the error).
+            "docker info": {
+                status: 1,
+                stdout: "\n",
+                stderr: "permission denied while trying to connect to the docker API at unix:///var/run/docker.sock\n",
+                missing: false,
+            },
         });
-        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl"], runner, {}), recorder().reporter);
+        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl", "docker"], runner, {}), recorder().reporter);
         expect(outcome.results.filter((result) => result.status === "failed")).toEqual([
             {
                 id: "linkerd",
@@ -176,7 +183,15 @@ describe("the tool checks", () => {
                 problem: "exit code 1: unknown flag: --client",
                 hint: REQUIREMENTS.kubectl.install,
             },
+            {
+                id: "docker",
+                description: "Docker answers `docker info --format {{.ServerVersion}}`",
+                status: "failed",
+                problem: "exit code 1: permission denied while trying to connect to the docker API at unix:///var/run/docker.sock",
+                hint: REQUIREMENTS.docker.install,
+            },
         ]);
+        expect(REQUIREMENTS.docker.install).toMatch(/sudo usermod -aG docker \$USER, then log in again$/);
     });
 });
 

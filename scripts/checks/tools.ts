@@ -43,7 +43,7 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
 }
 
 /** The tools in words: "kubectl, the linkerd CLI and the Pulumi CLI". */
-export function toolNames(tools: ToolId[]): string {
+function toolNames(tools: ToolId[]): string {
     const names = tools.map((id) => REQUIREMENTS[id].name);
     return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
