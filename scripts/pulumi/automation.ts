@@ -150,7 +150,14 @@ function useEnvironment(env: NodeJS.ProcessEnv): void {
     Object.assign(process.env, env);
 }
 
-/** The workspace of the program in `workDir`; the CLI runs with exactly `env`. */
+/**
+ * The workspace of the program in `workDir`; the CLI runs with exactly `env`. Every operator command
+ * makes one: a second, with another environment, would change the first one's too (useEnvironment).
+ * Selecting stacks side by side (the edge stacks, --parallel at a time) is safe: each `pulumi stack
+ * select` writes the workspace's selected stack by a rename of a temporary file (pkg/workspace
+ * workspace.go Save, atomicWriteFile@v3.248.0), and no command here relies on it, each naming its stack
+ * (--stack, or `stack init <name>`). The last one selected stays the selected stack of the checkout.
+ */
 export async function automationWorkspace(workDir: string, env: NodeJS.ProcessEnv): Promise<MeshWorkspace> {
     useEnvironment(env);
     const workspace = await attempt(undefined, "pulumi version", () => LocalWorkspace.create({ workDir }));
