@@ -6,6 +6,7 @@ import { Check, CheckAnswer, CheckResult, Clock, RETRY_INTERVAL_MS, runChecks } 
 import { requireTools, toolChecks } from "../scripts/checks/tools";
 import type { ReportEvent } from "../scripts/events";
 import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
+import type { ToolRunner } from "../scripts/tools/runner";
 import { linkerdRelease } from "../components/linkerd";
 import { projectDefaults } from "../config/defaults";
 import { MIN_KUBERNETES_MINOR } from "../config/eks";
@@ -141,6 +142,26 @@ describe("the tool checks", () => {
             hint: REQUIREMENTS.kubectl.install,
         });
         expect(outcome.success).toBe(false);
+    });
+
+    it("start every tool's version command at once: a command's checks wait for the slowest one only", async () => {
+        let running = 0;
+        let most = 0;
+        const runner: ToolRunner = {
+            async run(argv) {
+                most = Math.max(most, ++running);
+                await new Promise((resolve) => setTimeout(resolve, 20));
+                running--;
+                return TOOLS_AT_PINS[argv.slice(0, 2).join(" ")];
+            },
+        };
+        const outcome = await runChecks(
+            "tools",
+            toolChecks(["docker", "k3d", "pulumi", "kubectl", "linkerd"], runner, {}),
+            recorder().reporter,
+        );
+        expect(outcome.results.every((result) => result.status === "passed")).toBe(true);
+        expect(most).toBe(5);
     });
 
     it("another version than a pinned one only warns, with the install command for the pinned one", async () => {
