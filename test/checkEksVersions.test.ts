@@ -2,7 +2,7 @@
 // HTTP server of this test's that answers EKS's REST API (GET /cluster-versions, GET
 // /addons/supported-versions, restJson1 with epoch-second timestamps), in process and as the compiled
 // command npm runs.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
@@ -17,7 +17,7 @@ import type { CommandContext } from "../scripts/cli/command";
 import { EKS_VERSIONS_COMMANDS } from "../scripts/cli/eksVersions";
 import { OperatorError } from "../scripts/errors";
 import { recordingReporter } from "./fakes";
-import { ROOT } from "./harness";
+import { compiledCheckout } from "./compiledScripts";
 
 /** What EKS offers in these tests: the table as it is, but for the changes a test makes. */
 function offerOfTable(): EksOffer {
@@ -254,15 +254,10 @@ describe("check:eks-versions against a loopback EKS API", () => {
     });
 
     it("runs as npm runs it, compiled, taking the endpoint, region and credentials from the environment", async () => {
-        const out = path.join(ROOT, "bin", `.test-check-eks-versions-${process.pid}`);
+        const out = compiledCheckout();
         try {
-            const compiled = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "scripts", "--outDir", out], {
-                cwd: ROOT,
-                encoding: "utf8",
-            });
-            expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
             // Not spawnSync: the fake EKS API answers from this process's event loop.
-            const run = await promisify(execFile)(process.execPath, [path.join(out, "scripts", "mesh.js"), "check:eks-versions"], {
+            const run = await promisify(execFile)(process.execPath, [path.join(out, "bin", "scripts", "mesh.js"), "check:eks-versions"], {
                 env: {
                     PATH: process.env.PATH,
                     HOME: out,

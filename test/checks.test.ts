@@ -6,6 +6,7 @@ import { Check, CheckAnswer, CheckResult, Clock, RETRY_INTERVAL_MS, runChecks } 
 import { requireTools, toolChecks } from "../scripts/checks/tools";
 import type { ReportEvent } from "../scripts/events";
 import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
+import type { ToolRunner } from "../scripts/tools/runner";
 import { linkerdRelease } from "../components/linkerd";
 import { projectDefaults } from "../config/defaults";
 import { MIN_KUBERNETES_MINOR } from "../config/eks";
@@ -143,6 +144,26 @@ describe("the tool checks", () => {
         expect(outcome.success).toBe(false);
     });
 
+    it("start every tool's version command at once: a command's checks wait for the slowest one only", async () => {
+        let running = 0;
+        let most = 0;
+        const runner: ToolRunner = {
+            async run(argv) {
+                most = Math.max(most, ++running);
+                await new Promise((resolve) => setTimeout(resolve, 20));
+                running--;
+                return TOOLS_AT_PINS[argv.slice(0, 2).join(" ")];
+            },
+        };
+        const outcome = await runChecks(
+            "tools",
+            toolChecks(["docker", "k3d", "pulumi", "kubectl", "linkerd"], runner, {}),
+            recorder().reporter,
+        );
+        expect(outcome.results.every((result) => result.status === "passed")).toBe(true);
+        expect(most).toBe(5);
+    });
+
     it("another version than a pinned one only warns, with the install command for the pinned one", async () => {
         const { runner } = fakeRunner({ "linkerd version": ok("edge-26.9.1\n"), "k3d version": ok("k3d version v5.8.3\n") });
         const outcome = await runChecks("tools", toolChecks(["linkerd", "k3d"], runner, {}), recorder().reporter);
@@ -159,8 +180,15 @@ describe("the tool checks", () => {
         const { runner } = fakeRunner({
             "linkerd version": { status: null, stdout: "", stderr: "spawn linkerd ENOENT", missing: true },
             "kubectl version": { status: 1, stdout: "", stderr: "error: unknown flag: --client\n", missing: false },
+            // A Linux user outside the docker group (docker/cli@v29.7.2: the template's empty line, then the error).
+            "docker info": {
+                status: 1,
+                stdout: "\n",
+                stderr: "permission denied while trying to connect to the docker API at unix:///var/run/docker.sock\n",
+                missing: false,
+            },
         });
-        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl"], runner, {}), recorder().reporter);
+        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl", "docker"], runner, {}), recorder().reporter);
         expect(outcome.results.filter((result) => result.status === "failed")).toEqual([
             {
                 id: "linkerd",
@@ -176,7 +204,15 @@ describe("the tool checks", () => {
                 problem: "exit code 1: unknown flag: --client",
                 hint: REQUIREMENTS.kubectl.install,
             },
+            {
+                id: "docker",
+                description: "Docker answers `docker info --format {{.ServerVersion}}`",
+                status: "failed",
+                problem: "exit code 1: permission denied while trying to connect to the docker API at unix:///var/run/docker.sock",
+                hint: REQUIREMENTS.docker.install,
+            },
         ]);
+        expect(REQUIREMENTS.docker.install).toMatch(/sudo usermod -aG docker \$USER, then log in again$/);
     });
 });
 

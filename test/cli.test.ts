@@ -1,23 +1,25 @@
 // The command line: each command takes its own flags and no other, the usage is made from them, and
 // each command hands the flows the stacks and environment it should. The flows run on recording fakes.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CommandContext } from "../scripts/cli/command";
 import { COMMANDS, parseCommandLine, usage } from "../scripts/cli/registry";
 import { parallelOf, stackNames } from "../scripts/cli/stacks";
 import { OperatorError } from "../scripts/errors";
+import { prepareLocalDirectory } from "../scripts/flows/localEnv";
 import { fakeRunner, fakeWorkspace, recordingReporter } from "./fakes";
 import { ROOT } from "./harness";
 
 /** Runs the command line against a fake workspace; returns what the workspace did and was given. */
-async function run(argv: string[], env: NodeJS.ProcessEnv, stacks: Parameters<typeof fakeWorkspace>[0]) {
+async function run(argv: string[], env: NodeJS.ProcessEnv, stacks: Parameters<typeof fakeWorkspace>[0], root = "/work/checkout") {
     const { workspace, calls } = fakeWorkspace(stacks);
     const { reporter, stdout } = recordingReporter();
     const environments: NodeJS.ProcessEnv[] = [];
     const context: CommandContext = {
         env,
-        root: "/work/checkout",
+        root,
         reporter,
         runner: fakeRunner({}).runner,
         workspace: async (given) => {
@@ -74,11 +76,16 @@ describe("the command line", () => {
     });
 
     it("the local commands use the local stacks, backend and passphrase, and local:preview expects no changes", async () => {
-        const preview = await run(
-            ["local:preview"],
-            { CLOUD_STACK: "x", PULUMI_CONFIG_PASSPHRASE: "other" },
-            { "local-cloud": { outputs: { edgeSiteNames: ["edge"] } }, "local-edge": {} },
-        );
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        const stacks = { "local-cloud": { outputs: { edgeSiteNames: ["edge"] } }, "local-edge": {} };
+        // Before local:up, there is no backend folder for the CLI to open: say so, and what makes it.
+        const before = await run(["local:preview"], {}, stacks, root).catch((error: OperatorError) => error);
+        expect(before).toMatchObject({
+            message: "there are no local stacks to preview (no .local/state)",
+            hint: "npm run local:up makes them.",
+        });
+        prepareLocalDirectory(root);
+        const preview = await run(["local:preview"], { CLOUD_STACK: "x", PULUMI_CONFIG_PASSPHRASE: "other" }, stacks, root);
         expect(preview.calls).toEqual([
             "outputs local-cloud",
             "expectNoChanges=true",
@@ -89,8 +96,8 @@ describe("the command line", () => {
         expect(preview.environments).toEqual([
             {
                 CLOUD_STACK: "x",
-                PULUMI_BACKEND_URL: "file:///work/checkout/.local/state",
-                PULUMI_CONFIG_PASSPHRASE_FILE: "/work/checkout/.local/passphrase",
+                PULUMI_BACKEND_URL: `file://${root}/.local/state`,
+                PULUMI_CONFIG_PASSPHRASE_FILE: `${root}/.local/passphrase`,
             },
         ]);
     });

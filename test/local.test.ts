@@ -323,18 +323,24 @@ describe("npm run local:up", () => {
         expect(pulumi).toEqual(["list", "outputs local-edge"]);
     });
 
-    it("a failed k3d command stops the run, naming the command and what k3d said last", async () => {
+    it("a failed k3d command stops the run, naming the command and what k3d said last, without its colours", async () => {
+        // k3d logs info to stdout and errors to stderr, coloured and padded as logrus prints them (cmd/root.go@v5.9.0).
+        const logrus = (level: string, message: string) => `\x1b[31m${level}\x1b[0m[0001] ${message.padEnd(44)} \n`;
         const { runner } = fakeRunner({
             "k3d cluster list": ok("[]"),
             "k3d cluster create cloud": {
                 status: 1,
-                stdout: "",
-                stderr: "INFO[0000] Prep: Network\nERRO[0001] Failed Cluster Start\nFATA[0001] Cluster creation FAILED\n",
+                stdout: "\x1b[36mINFO\x1b[0m[0000] Prep: Network                                \n",
+                stderr:
+                    logrus("ERRO", "Failed Cluster Start: Failed to start server k3d-cloud-server-0") +
+                    logrus("ERRO", "Failed to create cluster >>> Rolling Back") +
+                    logrus("FATA", "Cluster creation FAILED, all changes have been rolled back!"),
                 missing: false,
             },
         });
         await expect(localUp(checkout(), {}, fakeDeps(runner, {}).deps)).rejects.toThrow(
-            `\`${k3dCreateArgs("cloud", LOCAL).join(" ")}\` failed: INFO[0000] Prep: Network; ERRO[0001] Failed Cluster Start; FATA[0001] Cluster creation FAILED`,
+            `\`${k3dCreateArgs("cloud", LOCAL).join(" ")}\` failed: ERRO[0001] Failed Cluster Start: Failed to start server k3d-cloud-server-0; ` +
+                "ERRO[0001] Failed to create cluster >>> Rolling Back; FATA[0001] Cluster creation FAILED, all changes have been rolled back!",
         );
     });
 });

@@ -105,13 +105,20 @@ describe("the workspace", () => {
 });
 
 describe("a stack's config", () => {
-    it("reads a key's whole value, a list as a list, with Pulumi.yaml's default where the stack sets none", async () => {
+    it("reads a key's whole value, a list as a list, with Pulumi.yaml's default where the stack sets none; one `pulumi config` until a write", async () => {
         const { workspace, argvs } = await port({ cloud: { config: { "edge-cloud-mesh:edgeSites": ["edge", "edge-berlin"] } } });
         const cloud = (await workspace.stack("cloud")) as MeshStack;
         expect(await cloud.config("edgeSites")).toEqual(["edge", "edge-berlin"]);
         expect(await cloud.config("linkerdVersion")).toBe("2026.8.3");
         expect(await cloud.config("role")).toBeUndefined();
-        expect(argvs().slice(1)).toEqual(Array(3).fill(["config", "--show-secrets", "--json", "--stack", "cloud"]));
+        const read = ["config", "--show-secrets", "--json", "--stack", "cloud"];
+        expect(argvs().slice(1)).toEqual([read]);
+        await cloud.setConfig({ role: "cloud" });
+        expect(await cloud.config("role")).toBe("cloud");
+        expect(argvs().slice(2)).toEqual([
+            ["config", "set-all", "--stack", "cloud", "--path", "--plaintext", "edge-cloud-mesh:role=cloud"],
+            read,
+        ]);
     });
 
     it("writes whole values in the program's namespace: a list is removed first, so a longer one there keeps nothing", async () => {

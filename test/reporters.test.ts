@@ -45,14 +45,14 @@ describe("the plain reporter", () => {
         const reporter = plainReporter({ write: (text: string) => (out += text) }, { write: (text: string) => (err += text) });
         reporter.report({ kind: "step-started", subject: "cloud", title: "pulumi up: the cloud stack cloud" });
         reporter.report({ kind: "output", subject: "cloud", stream: "stdout", text: "Updating (cloud):\n" });
-        reporter.report({ kind: "output", subject: "k3d cluster cloud", stream: "stderr", text: "INFO[0000] Prep: Network\n" });
+        reporter.report({ kind: "output", subject: "k3d cluster cloud", stream: "stderr", text: "WARN[0000] No node filter specified\n" });
         reporter.report({ kind: "step-finished", subject: "cloud" });
         reporter.report({ kind: "notice", text: "going past the edge stack edge (site edge): gone" });
         reporter.report({ kind: "message", text: "\nTear it all down with: npm run local:down\n" });
         expect(out).toBe(
             "\n=== pulumi up: the cloud stack cloud\nUpdating (cloud):\n\n=== going past the edge stack edge (site edge): gone\n\nTear it all down with: npm run local:down\n",
         );
-        expect(err).toBe("INFO[0000] Prep: Network\n");
+        expect(err).toBe("WARN[0000] No node filter specified\n");
     });
 });
 

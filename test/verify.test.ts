@@ -44,6 +44,12 @@ function fakeClock(): Clock {
     return { now: () => now, sleep: async (ms) => void (now += ms) };
 }
 
+/** A clock on which the first wait outlasts any check's window: a failing check runs twice, for tests of what it says, not of its retries. */
+function hurriedClock(): Clock {
+    let now = 0;
+    return { now: () => now, sleep: async () => void (now += 3_600_000) };
+}
+
 /** The local stacks after local:up: their state and kubeconfigs in a copy of the checkout, the clusters as k3d made them. */
 function localMesh(world: { edge?: Partial<KubeWorld>; cloud?: Partial<KubeWorld>; edgeConfig?: Record<string, unknown> } = {}) {
     const cli = standIns(["pulumi", "k3d", "kubectl", "linkerd"]);
@@ -92,20 +98,17 @@ async function verify(
     root: string,
     env: NodeJS.ProcessEnv,
     names = { cloudStack: "local-cloud", edgeStackPrefix: "local-" },
+    clock = fakeClock(),
 ) {
     const { reporter, stdout } = recordingReporter();
-    const outcome = await verifyMesh(
-        await automationWorkspace(root, env),
-        names,
-        { runner: spawnRunner(root), reporter, clock: fakeClock() },
-        env,
-    );
+    const outcome = await verifyMesh(await automationWorkspace(root, env), names, { runner: spawnRunner(root), reporter, clock }, env);
     const byId = Object.fromEntries(outcome.results.map((result) => [result.id, result])) as Record<string, CheckResult>;
     return { outcome, byId, stdout: stdout(), calls: (tool: "kubectl" | "linkerd") => cli.calls(tool) };
 }
 
 /** verify on the local stacks of a localMesh, as npm run verify runs it there. */
-const verifyLocal = ({ cli, root }: ReturnType<typeof localMesh>) => verify(cli, root, localEnvironment(root, cli.env()));
+const verifyLocal = ({ cli, root }: ReturnType<typeof localMesh>, clock?: Clock) =>
+    verify(cli, root, localEnvironment(root, cli.env()), undefined, clock);
 
 const statuses = (results: CheckResult[]) => Object.fromEntries(results.map((result) => [result.id, result.status]));
 
@@ -287,13 +290,13 @@ describe("npm run verify on the local stacks (real processes, stand-in CLIs)", (
             edgeConfig: { "edge-cloud-mesh:splitMode": "failover" },
             edge: { routes: { "test/podinfo": FAILOVER_ROUTE } },
         });
-        const both = await verifyLocal(leaking);
+        const both = await verifyLocal(leaking, hurriedClock());
         expect(both.byId["frontend:edge:/"]).toMatchObject({
             status: "failed",
             problem: "40 answers: 20 greetings from edge, 20 greetings from cloud",
         });
         const edgeOnly = localMesh({ edge: { frontend: { "/": ["edge", "edge", "502"], "/cloud/": ["cloud"] } } });
-        const weighted = await verifyLocal(edgeOnly);
+        const weighted = await verifyLocal(edgeOnly, hurriedClock());
         expect(weighted.byId["frontend:edge:/"]).toMatchObject({
             status: "failed",
             description: "the frontend on the edge edge answers / from edge and cloud (splitMode weighted)",
@@ -362,6 +365,33 @@ describe("npm run verify on the local stacks (real processes, stand-in CLIs)", (
         const { cli, root } = localMesh({ edge: { raw: { "/api/v1/namespaces/test/pods/frontend-7d9f8:4191/proxy/metrics": metrics } } });
         const { byId } = await verify(cli, root, localEnvironment(root, cli.env()));
         expect(byId["mtls:edge"]).toMatchObject({ status: "failed", problem: `responses without tls="true": ${metrics.trim()}` });
+    });
+
+    it("an edge cluster that does not answer: each check says so in its CLI's words, linkerd check with its kubernetes-api check", async () => {
+        const mesh = localMesh();
+        mesh.cli.k3dCluster("edge", { network: "edge-cloud-mesh", apiPort: 40001, running: false });
+        const refused = (pathAndQuery: string) =>
+            `Get "https://127.0.0.1:40001${pathAndQuery}": dial tcp 127.0.0.1:40001: connect: connection refused`;
+        const { byId, outcome } = await verifyLocal(mesh, hurriedClock());
+        expect(outcome.success).toBe(false);
+        expect(byId["linkerd-check:cloud"].status).toBe("passed");
+        // linkerd check prints the check that failed (and exits 1: its extensions' namespaces cannot be listed either).
+        expect(byId["linkerd-check:edge"]).toMatchObject({
+            status: "failed",
+            problem: `kubernetes-api: can query the Kubernetes API: ${refused("/version?timeout=30s")}`,
+        });
+        expect(byId["gateway:edge"]).toMatchObject({
+            status: "failed",
+            problem:
+                "`linkerd multicluster gateways -o json` exit code 1: make sure the linkerd-multicluster extension is installed, using " +
+                `'linkerd multicluster install' (${refused("/api/v1/namespaces?labelSelector=linkerd.io%2Fextension%3Dmulticluster")})`,
+        });
+        expect(byId["mirror:edge:test/podinfo-cloud"]).toMatchObject({
+            status: "failed",
+            problem:
+                "`kubectl -n test get svc podinfo-cloud -o name` exit code 1: The connection to the server 127.0.0.1:40001 was refused - did you specify the right host or port?",
+        });
+        expect(byId["multicluster-check:edge"].status).toBe("skipped");
     });
 
     it("says which stack has no outputs yet, before running any check", async () => {

@@ -4,22 +4,22 @@
 import { OperatorError } from "../errors";
 import type { Reporter } from "../events";
 import { REQUIREMENTS, ToolId, accepts, wantedText } from "../tools/requirements";
-import { ToolResult, ToolRunner, stderrDetail } from "../tools/runner";
+import { ToolRunner, stderrDetail } from "../tools/runner";
 import { Check, runChecks } from "./framework";
 
+/** The checks of `tools`, two each; their version commands start at once, side by side (a runner's run never rejects). */
 export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.ProcessEnv): Check[] {
     return tools.flatMap((id): Check[] => {
         const tool = REQUIREMENTS[id];
         const command = tool.versionArgs.join(" ");
-        let answer: Promise<ToolResult> | undefined;
-        const versionCommand = () => (answer ??= runner.run(tool.versionArgs, { env }));
+        const answer = runner.run(tool.versionArgs, { env });
         return [
             {
                 id,
                 description: `${tool.name} answers \`${command}\``,
                 hint: tool.install,
                 async run() {
-                    const result = await versionCommand();
+                    const result = await answer;
                     if (result.missing) return `no ${tool.versionArgs[0]} on PATH`;
                     if (result.status !== 0)
                         return `exit code ${result.status}${result.stderr.trim() ? `: ${stderrDetail(result.stderr)}` : ""}`;
@@ -33,7 +33,7 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
                 warning: "pinned" in tool.wants,
                 needs: id,
                 async run() {
-                    const version = tool.parseVersion((await versionCommand()).stdout);
+                    const version = tool.parseVersion((await answer).stdout);
                     if (version === undefined) return `\`${command}\` printed no version`;
                     return accepts(tool.wants, version) ? undefined : `found ${version}`;
                 },
@@ -43,7 +43,7 @@ export function toolChecks(tools: ToolId[], runner: ToolRunner, env: NodeJS.Proc
 }
 
 /** The tools in words: "kubectl, the linkerd CLI and the Pulumi CLI". */
-export function toolNames(tools: ToolId[]): string {
+function toolNames(tools: ToolId[]): string {
     const names = tools.map((id) => REQUIREMENTS[id].name);
     return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

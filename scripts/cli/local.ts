@@ -2,7 +2,7 @@
 // backend and passphrase (flows/localEnv.ts), for every command they run.
 import { OperatorError } from "../errors";
 import { localDown, localReset, localUp } from "../flows/local";
-import { LOCAL, SPLIT_MODES, SplitMode, localEnvironment } from "../flows/localEnv";
+import { LOCAL, SPLIT_MODES, SplitMode, hasLocalState, localEnvironment } from "../flows/localEnv";
 import { previewMesh } from "../flows/mesh";
 import type { Command, CommandContext, Values } from "./command";
 
@@ -83,6 +83,9 @@ export const LOCAL_COMMANDS: Command[] = [
         tools: ["pulumi"],
         about: ABOUT,
         async run(_values, context) {
+            // Else the CLI's own words: it cannot open the backend's folder ("unable to open bucket file://...").
+            if (!hasLocalState(context.root))
+                throw new OperatorError(`there are no local stacks to preview (no ${LOCAL.dir}/state)`, "npm run local:up makes them.");
             await previewMesh(await context.workspace(localEnvironment(context.root, context.env)), LOCAL.stacks, true, context.reporter);
         },
     },

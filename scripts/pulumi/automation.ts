@@ -94,6 +94,13 @@ function setAllValues(values: ConfigValues): ConfigMap {
 
 function meshStack(stack: Stack): MeshStack {
     const name = stack.name;
+    // `pulumi config` prints every key at once: read once for the keys a flow asks for, again after a write.
+    let config: Promise<ConfigMap> | undefined;
+    const allConfig = () =>
+        (config ??= stack.getAllConfig().catch((error: unknown) => {
+            config = undefined;
+            throw error;
+        }));
     return {
         name,
         up: (onOutput) =>
@@ -109,13 +116,14 @@ function meshStack(stack: Stack): MeshStack {
                 await stack.destroy({ onOutput, onError, color: "auto" });
             }),
         outputs: () => attempt(name, "pulumi stack output", async () => values(await stack.outputs())),
-        config: (key) => attempt(name, "pulumi config", async () => configValue((await stack.getAllConfig())[namespaced(key)])),
-        setConfig: (config) =>
+        config: (key) => attempt(name, "pulumi config", async () => configValue((await allConfig())[namespaced(key)])),
+        setConfig: (values) =>
             attempt(name, "pulumi config set-all", async () => {
+                config = undefined;
                 // A list is removed first, so that a longer list there keeps none of its other items.
-                const lists = configEntries(config).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
+                const lists = configEntries(values).flatMap(([key, value]) => (Array.isArray(value) ? [namespaced(key)] : []));
                 if (lists.length > 0) await stack.removeAllConfig(lists);
-                await stack.setAllConfig(setAllValues(config), true);
+                await stack.setAllConfig(setAllValues(values), true);
             }),
         // Without --show-secrets: the entry's config stays encrypted, and no passphrase is needed.
         lastUpdate: () =>
@@ -142,7 +150,14 @@ function useEnvironment(env: NodeJS.ProcessEnv): void {
     Object.assign(process.env, env);
 }
 
-/** The workspace of the program in `workDir`; the CLI runs with exactly `env`. */
+/**
+ * The workspace of the program in `workDir`; the CLI runs with exactly `env`. Every operator command
+ * makes one: a second, with another environment, would change the first one's too (useEnvironment).
+ * Selecting stacks side by side (the edge stacks, --parallel at a time) is safe: each `pulumi stack
+ * select` writes the workspace's selected stack by a rename of a temporary file (pkg/workspace
+ * workspace.go Save, atomicWriteFile@v3.248.0), and no command here relies on it, each naming its stack
+ * (--stack, or `stack init <name>`). The last one selected stays the selected stack of the checkout.
+ */
 export async function automationWorkspace(workDir: string, env: NodeJS.ProcessEnv): Promise<MeshWorkspace> {
     useEnvironment(env);
     const workspace = await attempt(undefined, "pulumi version", () => LocalWorkspace.create({ workDir }));

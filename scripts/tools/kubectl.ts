@@ -47,7 +47,7 @@ export function serverArgs(access: KubeFlags): string[] {
 }
 
 /** `<namespace>/<name>` as kubectl takes it. */
-export function namespacedName(service: string): { namespace: string; name: string } {
+function namespacedName(service: string): { namespace: string; name: string } {
     const [namespace, name] = service.split("/");
     return { namespace, name };
 }

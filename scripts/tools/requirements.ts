@@ -23,7 +23,7 @@ export interface Requirement {
 }
 
 export const K3D_VERSION = "v5.9.0";
-export const LINKERD_CLI_VERSION = "edge-26.8.3";
+const LINKERD_CLI_VERSION = "edge-26.8.3";
 /** The kubectl the e2e workflow installs: the Kubernetes release of the local clusters' k3s (flows/localEnv.ts). */
 export const KUBECTL_VERSION = "v1.35.6";
 
@@ -43,9 +43,10 @@ export const REQUIREMENTS: Record<ToolId, Requirement> = {
         parseVersion: versionLine,
         // k3d v5 needs Docker v20.10.5 or later (k3d README@v5.9.0).
         wants: { atLeast: "20.10.5" },
+        // A Linux user outside the docker group gets "permission denied while trying to connect to the docker API" (moby client request.go).
         install:
             "install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, and start it " +
-            "(Docker Desktop, or sudo systemctl start docker)",
+            "(Docker Desktop, or sudo systemctl start docker); on Linux, let your user use it: sudo usermod -aG docker $USER, then log in again",
     },
     k3d: {
         id: "k3d",

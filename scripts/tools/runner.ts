@@ -27,13 +27,17 @@ export function errorLines(text: string): string[] {
         .map((line) => line.slice("error: ".length).trim());
 }
 
-/** What a failed program said, in one line: its `error:` lines, else its last three lines (k3d and docker log the reason last). */
+/** Terminal colour codes: k3d colours its log lines on a pipe too (cmd/root.go: logrus ForceColors). */
+const COLOUR_CODES = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, "g");
+
+/** What a failed program said, in one line, without colour codes: its `error:` lines, else its last three lines (k3d and docker log the reason last). */
 export function stderrDetail(stderr: string): string {
-    const errors = errorLines(stderr);
+    const plain = stderr.replace(COLOUR_CODES, "");
+    const errors = errorLines(plain);
     return (
         errors.length > 0
             ? errors
-            : stderr
+            : plain
                   .split("\n")
                   .map((line) => line.trim())
                   .filter(Boolean)

@@ -5,16 +5,23 @@
 // --output json` (cmd/cluster/clusterList.go: the clusters with serversRunning/serversCount, one JSON
 // line); `cluster start`; `cluster delete` (a missing cluster is skipped: "No nodes found for cluster
 // '<name>', nothing to delete.", exit 0: cmd/cluster/clusterDelete.go getClusters); `kubeconfig get`.
-// k3d logs through logrus to stderr; its fatal errors exit 1. A test injects a failure per command
-// ("cluster create edge"), optionally leaving the cluster created but not running (`leaves: "stopped"`,
-// as an interrupted create does).
+// k3d logs through logrus, info to stdout and warnings and errors to stderr (cmd/root.go initLogging:
+// two writer hooks), each line in the TextFormatter's colours, which k3d forces on (ForceColors) on a
+// terminal or not; its fatal errors exit 1. A test injects a failure per command ("cluster create
+// edge"), optionally leaving the cluster created but not running (`leaves: "stopped"`, as an
+// interrupted create does).
 const w = require("./world.cjs");
 
 const argv = process.argv.slice(2);
 w.logCall("k3d", argv);
 const positional = argv.filter((arg) => !arg.startsWith("-"));
 const [group, verb, ...names] = positional;
-const log = (level, message) => process.stderr.write(`${level}[0000] ${message}\n`);
+/** A logrus line as printColored writes it: the level in its colour, the seconds since start, the message padded to 44. */
+const log = (level, message) => {
+    const colour = { INFO: 36, WARN: 33, ERRO: 31, FATA: 31 }[level];
+    const stream = level === "INFO" ? process.stdout : process.stderr;
+    stream.write(`\x1b[${colour}m${level}\x1b[0m[0000] ${message.padEnd(44)} \n`);
+};
 const fatal = (message) => {
     log("FATA", message);
     process.exit(1);
@@ -107,11 +114,12 @@ if (group === "cluster" && verb === "create") {
     save();
     log("INFO", `Started cluster '${name}'`);
 } else if (group === "cluster" && (verb === "delete" || verb === "rm")) {
-    for (const name of names) {
-        if (clusters[name] === undefined) {
-            log("INFO", `No nodes found for cluster '${name}', nothing to delete.`);
-            continue;
-        }
+    // Every cluster is looked up first, then the ones found are deleted.
+    const found = names.filter((name) => clusters[name] !== undefined);
+    for (const name of names.filter((name) => !found.includes(name)))
+        log("INFO", `No nodes found for cluster '${name}', nothing to delete.`);
+    if (found.length === 0) log("INFO", "No clusters found");
+    for (const name of found) {
         if (injected) w.exitWith(injected);
         delete clusters[name];
         save();
@@ -121,7 +129,8 @@ if (group === "cluster" && verb === "create") {
     const [name] = names;
     if (clusters[name] === undefined) fatal(`Failed to get cluster '${name}': No nodes found for given cluster`);
     if (injected) w.exitWith(injected);
-    process.stdout.write(kubeconfig(name, clusters[name]));
+    // A YAML document separator before each cluster's kubeconfig (cmd/kubeconfig/kubeconfigGet.go).
+    process.stdout.write(`---\n${kubeconfig(name, clusters[name])}`);
 } else {
     fatal(`the k3d stand-in does not answer \`k3d ${argv.join(" ")}\``);
 }

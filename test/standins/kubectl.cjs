@@ -41,16 +41,22 @@ if (words[0] === "version" && rest.includes("--client") && output === "json") {
 }
 
 const cluster = w.kubeCluster(kubeconfig, context);
+// The kubeconfig's own current-context, whatever contexts it holds (kubectl config/current_context.go).
+if (words[0] === "config" && words[1] === "current-context" && cluster.config !== undefined) {
+    if (!cluster.config["current-context"]) fail("error: current-context is not set\n");
+    process.stdout.write(`${cluster.config["current-context"]}\n`);
+    process.exit(0);
+}
+// kubectl prints client-go's error after `error: ` (cmdutil.CheckErr), and its own sentence when nothing answers.
+if (cluster.failure?.kind === "config") fail(`error: ${cluster.failure.message}\n`);
 if (words[0] === "config") {
-    if (cluster.error && cluster.server === undefined) fail(cluster.error);
-    if (words[1] === "current-context") {
-        process.stdout.write(`${cluster.contextName ?? require("yaml").parse(fs.readFileSync(kubeconfig, "utf8"))["current-context"]}\n`);
-    } else if (words[1] === "view" && rest.includes("--minify") && output === "jsonpath={.clusters[0].cluster.server}") {
+    if (words[1] === "view" && rest.includes("--minify") && output === "jsonpath={.clusters[0].cluster.server}") {
         process.stdout.write(cluster.server);
     } else fail(`the kubectl stand-in does not answer \`kubectl ${argv.join(" ")}\`\n`);
     process.exit(0);
 }
-if (cluster.error) fail(cluster.error);
+if (cluster.failure?.kind === "refused")
+    fail(`The connection to the server ${new URL(cluster.server).host} was refused - did you specify the right host or port?\n`);
 const world = cluster.world;
 const notFound = (kind, name) => fail(`Error from server (NotFound): ${kind} "${name}" not found\n`);
 
@@ -105,7 +111,7 @@ if (words[0] === "get" && raw !== undefined) {
     }
     for (const [urlPath, answers] of Object.entries(world.frontend ?? {}))
         fs.writeFileSync(
-            w.file("kube", `${cluster.contextName}.answers`, urlPath.replace(/\//g, "_")),
+            w.file("kube", `${cluster.contextName}.answers${urlPath}answers`),
             answers.map((answer) => `${answer}\n`).join(""),
         );
     if (command[0] !== "sh") fail(`the kubectl stand-in execs sh only\n`);

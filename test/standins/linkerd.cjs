@@ -8,8 +8,10 @@
 // when it has none, exit code 0; a failure to reach the cluster is cobra's `Error: <message>` then the
 // usage on stderr, exit code 1: cli/main.go). -o json of a check prints pkg/healthcheck CheckOutput,
 // {success, categories: [{categoryName, checks: [{description, hint?, error?, result}]}]}, and a failed
-// check exits 1. The clusters are the kube contexts' worlds (world.cjs); for gateways, a cluster the
-// test describes by context or kubeconfig file ($STANDIN_STATE/linkerd/clusters) comes first.
+// check exits 1; a warning alone exits 0. On a cluster it cannot reach, `check` still prints its
+// kubernetes-api checks, `multicluster check` only a line on stderr (unreachableCheck,
+// unreachableMulticlusterCheck). The clusters are the kube contexts' worlds (world.cjs); for gateways,
+// a cluster the test describes by context or kubeconfig file ($STANDIN_STATE/linkerd/clusters) comes first.
 //
 // "remote cluster access credentials are valid" connects, as client-go does, to the server the
 // Link's credentials name: through the proxy HTTPS_PROXY names unless the server is loopback or
@@ -161,19 +163,26 @@ function print(...sets) {
     process.exit(ok ? 0 : 1);
 }
 
+/** k8s.NewAPI's words when client-go cannot load the kubeconfig or find the context (pkg/k8s/api.go). */
+const configuring = (failure) => `error configuring Kubernetes API client: ${failure.message}`;
+
 /** `multicluster gateways -o json`: the cluster's gateways, from the test's description of it, else from the kube context's world. */
 function gateways() {
     const described = w.read(["linkerd", "clusters", `${encodeURIComponent(context ?? kubeconfig ?? "")}.json`], undefined);
     const cluster = described === undefined ? w.kubeCluster(kubeconfig, context) : undefined;
-    // What client-go says when nothing answers at the server (the kubeconfig's, else k3s's default).
-    const server = new URL(cluster?.server ?? "https://127.0.0.1:6443");
-    const refused = `Get "${server.origin}/api/v1/namespaces": dial tcp ${server.host}: connect: connection refused`;
-    const unreachable = described !== undefined ? described.unreachable : cluster.world === undefined ? refused : undefined;
+    // Its first request: the extension's namespace, by its label (gateways.go GetNamespaceWithExtensionLabel).
+    const unreachable =
+        described !== undefined
+            ? described.unreachable
+            : cluster.failure?.kind === "refused"
+              ? w.refused(cluster.server, "/api/v1/namespaces?labelSelector=linkerd.io%2Fextension%3Dmulticluster")
+              : undefined;
+    // cobra prints the error RunE returned, then the usage (cli/main.go leaves both on).
+    const usage = "Usage:\n  linkerd multicluster gateways [flags]\n\n";
+    if (cluster?.failure?.kind === "config") w.exitWith({ stderr: `Error: ${configuring(cluster.failure)}\n${usage}` });
     if (unreachable !== undefined) {
         w.exitWith({
-            stderr:
-                `Error: make sure the linkerd-multicluster extension is installed, using 'linkerd multicluster install' (${unreachable})\n` +
-                "Usage:\n  linkerd multicluster gateways [flags]\n\n",
+            stderr: `Error: make sure the linkerd-multicluster extension is installed, using 'linkerd multicluster install' (${unreachable})\n${usage}`,
         });
     }
     for (const [clusterName, error] of Object.entries(described?.failedMetrics ?? {}))
@@ -183,17 +192,57 @@ function gateways() {
     process.stdout.write(`${JSON.stringify(statuses.length > 0 ? statuses : null, null, 2)}\n`);
 }
 
+/**
+ * `linkerd check` on a cluster it cannot reach: its core checks stop at the fatal kubernetes-api check
+ * that fails (healthcheck.go allCategories: the client from the kubeconfig, then GET /version with the
+ * 30 s RequestTimeout), that document is printed, then listing the extensions' namespaces fails
+ * (check.go runExtensionChecks) and the CLI exits 1.
+ */
+function unreachableCheck(cluster) {
+    const hint = "https://linkerd.io/2/checks/#k8s-api";
+    const checks =
+        cluster.failure.kind === "config"
+            ? [{ description: "can initialize the client", error: configuring(cluster.failure), hint, result: "error" }]
+            : [
+                  success("can initialize the client"),
+                  {
+                      description: "can query the Kubernetes API",
+                      error: w.refused(cluster.server, "/version?timeout=30s"),
+                      hint,
+                      result: "error",
+                  },
+              ];
+    const extensions =
+        cluster.failure.kind === "config"
+            ? configuring(cluster.failure)
+            : w.refused(cluster.server, "/api/v1/namespaces?labelSelector=linkerd.io%2Fextension");
+    process.stdout.write(`${JSON.stringify({ success: false, categories: [{ categoryName: "kubernetes-api", checks }] }, null, 2)}\n`);
+    w.exitWith({ stderr: `Failed to run extensions checks: ${extensions}\n` });
+}
+
+/** `multicluster check` on a cluster it cannot reach: before any check, as its configureAndRunChecks words it (multicluster/cmd/check.go). */
+function unreachableMulticlusterCheck(cluster) {
+    w.exitWith({
+        stderr:
+            cluster.failure.kind === "config"
+                ? `Error initializing k8s API client: ${configuring(cluster.failure)}\n`
+                : `Failed to fetch linkerd config: ${w.refused(cluster.server, "/api/v1/namespaces/linkerd/configmaps/linkerd-config?timeout=30s")}\n`,
+    });
+}
+
 async function main() {
     if (words[0] === "version" && rest.includes("--client") && rest.includes("--short")) return process.stdout.write(`${VERSION}\n`);
     if (words[0] === "multicluster" && words[1] === "gateways") return gateways();
     const cluster = w.kubeCluster(kubeconfig, context);
-    if (cluster.error) w.exitWith({ stderr: `Error initializing k8s API client: ${cluster.error}` });
-    const world = cluster.world;
     if (words[0] === "check") {
-        const extensions = (world.linkerd?.links ?? []).length > 0 ? [[await multiclusterCategory(world)]] : [];
-        return print(coreCategories(world), ...extensions);
+        if (cluster.failure !== undefined) return unreachableCheck(cluster);
+        const extensions = (cluster.world.linkerd?.links ?? []).length > 0 ? [[await multiclusterCategory(cluster.world)]] : [];
+        return print(coreCategories(cluster.world), ...extensions);
     }
-    if (words[0] === "multicluster" && words[1] === "check") return print([await multiclusterCategory(world)]);
+    if (words[0] === "multicluster" && words[1] === "check") {
+        if (cluster.failure !== undefined) return unreachableMulticlusterCheck(cluster);
+        return print([await multiclusterCategory(cluster.world)]);
+    }
     w.exitWith({ stderr: `the linkerd stand-in does not answer \`linkerd ${argv.join(" ")}\`\n`, code: 2 });
 }
 

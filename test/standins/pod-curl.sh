@@ -1,10 +1,10 @@
 #!/bin/sh
-# curl inside the demo's frontend pod, as kubectl.cjs's exec runs it (a shell script, as cheap as the
-# requests a probe makes): a GET of the frontend answers as the cluster's world says, in turn, from
-# $STANDIN_STATE/kube/<context>.answers/<path> (kubectl.cjs writes it): podinfo's JSON for a cluster's
-# name (podinfo greets with "greetings from <cluster>" and answers curl with JSON), a status of the
-# proxy's (a body of its own), or "none" (nothing answered: curl -s prints only -w, with http_code 000,
-# and exits 7). Takes -s, -m and -w as curl does.
+# curl inside the demo's frontend pod, as kubectl.cjs's exec runs it: a GET of the frontend answers as
+# the cluster's world says, in turn, from $STANDIN_STATE/kube/<context>.answers<path>answers (kubectl.cjs
+# writes it): podinfo's JSON for a cluster's name (podinfo greets with "greetings from <cluster>" and
+# answers curl with JSON), a status of the proxy's (a body of its own), or "none" (nothing answered:
+# curl -s prints only -w, with http_code 000, and exits 7). Takes -s, -m and -w as curl does. Shell
+# builtins only: a probe runs it 40 times, and each program it started would be a process more.
 format=""
 url=""
 while [ $# -gt 0 ]; do
@@ -16,13 +16,21 @@ while [ $# -gt 0 ]; do
     esac
 done
 rest=${url#*://}
-path="/${rest#*/}"
-file="$STANDIN_STATE/kube/$STANDIN_CONTEXT.answers/$(printf '%s' "$path" | tr '/' '_')"
-count=$(cat "$file.count" 2>/dev/null || echo 0)
+file="$STANDIN_STATE/kube/$STANDIN_CONTEXT.answers/${rest#*/}answers"
+count=0
+[ -f "$file.count" ] && read -r count <"$file.count"
 echo $((count + 1)) >"$file.count"
-total=$(wc -l <"$file" 2>/dev/null || echo 0)
-if [ "$total" -eq 0 ]; then answer=none; else answer=$(sed -n "$((count % total + 1))p" "$file"); fi
-write_out() { printf '%s' "$(printf '%s' "$format" | sed "s/%{http_code}/$1/")"; }
+total=0
+[ -f "$file" ] && while IFS= read -r line; do total=$((total + 1)); done <"$file"
+answer=none
+if [ "$total" -gt 0 ]; then
+    index=0
+    while IFS= read -r line; do
+        [ "$index" -eq $((count % total)) ] && answer=$line && break
+        index=$((index + 1))
+    done <"$file"
+fi
+write_out() { printf '%s%s%s' "${format%%"%{http_code}"*}" "$1" "${format#*"%{http_code}"}"; }
 case $answer in
     none)
         write_out 000

@@ -127,8 +127,12 @@ async function behave(found, operation, onFailure = () => {}) {
     const failure = found.fail?.[operation];
     if (failure === undefined) return;
     onFailure();
-    if (failure.stdout) process.stdout.write(failure.stdout);
-    if (failure.stderr) process.stderr.write(failure.stderr);
+    // All of it, however large, before the exit, as the CLI writes it: a pipe takes 64 KiB at a time.
+    for (const [stream, text] of [
+        [process.stdout, failure.stdout],
+        [process.stderr, failure.stderr],
+    ])
+        if (text && !stream.write(text)) await new Promise((resolve) => stream.once("drain", resolve));
     process.exit(failure.code ?? EXIT_ERROR);
 }
 

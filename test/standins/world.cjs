@@ -79,28 +79,32 @@ function flags(args) {
 /**
  * The cluster a kube command reaches: the kubeconfig (--kubeconfig, else $KUBECONFIG, else
  * ~/.kube/config) and its context (--context, else current-context), then what that context's
- * cluster holds ($STANDIN_STATE/kube/<context>.json). Fails as client-go and kubectl do.
+ * cluster holds ($STANDIN_STATE/kube/<context>.json). When it cannot, `failure` says why, and each
+ * stand-in words it as its CLI does: `config` (client-go's clientcmd could not load the kubeconfig or
+ * find the context: loader.go, its message) or `refused` (nothing answers at the server: a k3d
+ * cluster that does not run, or a context the test gave no world).
  */
 function kubeCluster(kubeconfigFlag, contextFlag) {
     const yaml = require("yaml");
     const kubeconfig = kubeconfigFlag ?? process.env.KUBECONFIG ?? path.join(process.env.HOME ?? "/nonexistent", ".kube", "config");
-    if (!fs.existsSync(kubeconfig)) return { error: `error: stat ${kubeconfig}: no such file or directory\n` };
+    if (!fs.existsSync(kubeconfig)) return { failure: { kind: "config", message: `stat ${kubeconfig}: no such file or directory` } };
     const config = yaml.parse(fs.readFileSync(kubeconfig, "utf8"));
     const contextName = contextFlag ?? config["current-context"];
     const context = (config.contexts ?? []).find((entry) => entry.name === contextName);
-    if (context === undefined) return { error: `error: context was not found for specified context: ${contextName}\n` };
+    if (context === undefined)
+        return { config, failure: { kind: "config", message: `context was not found for specified context: ${contextName}` } };
     const cluster = (config.clusters ?? []).find((entry) => entry.name === context.context.cluster);
     const server = cluster?.cluster?.server;
-    const port = Number(new URL(server).port);
-    const k3d = Object.values(k3dClusters()).find((candidate) => candidate.apiPort === port);
+    const k3d = Object.values(k3dClusters()).find((candidate) => candidate.apiPort === Number(new URL(server).port));
     const world = read(["kube", `${contextName}.json`], undefined);
-    if ((k3d !== undefined && !k3d.running) || world === undefined) {
-        return {
-            error: `The connection to the server ${new URL(server).host} was refused - did you specify the right host or port?\n`,
-            server,
-        };
-    }
-    return { kubeconfig, contextName, server, world };
+    if ((k3d !== undefined && !k3d.running) || world === undefined) return { config, contextName, server, failure: { kind: "refused" } };
+    return { config, contextName, server, world };
+}
+
+/** Go's words for a request nothing answers (client-go through net/http): `Get "<url>": dial tcp <host>: connect: connection refused`. */
+function refused(server, pathAndQuery) {
+    const url = new URL(server);
+    return `Get "${url.origin}${pathAndQuery}": dial tcp ${url.host}: connect: connection refused`;
 }
 
 module.exports = {
@@ -118,4 +122,5 @@ module.exports = {
     takeFlag,
     flags,
     kubeCluster,
+    refused,
 };
