@@ -76,7 +76,7 @@ export interface EdgeTarget extends ClusterTarget {
 }
 
 /** Requests per frontend check: enough that a 50/50 split shows both clusters. */
-export const FRONTEND_REQUESTS = 40;
+const FRONTEND_REQUESTS = 40;
 /** The link, the mirrors and the gateway's probe settle within a couple of minutes of an `up`; checked every 5 s meanwhile. */
 const SETTLE_MS = 120_000;
 const RETRY_EVERY_MS = 5_000;
