@@ -69,7 +69,7 @@ export function anchorExpiryWarning(slot: TrustSlot, notAfter: string, now: Date
     const when = daysLeft < 0 ? `expired on ${notAfter}` : `expires on ${notAfter}, in ${daysLeft} days`;
     return (
         `The mesh's active trust anchor (slot ${slot}, the issuerTrustAnchor) ${when}: every cluster's identity stops with it. ` +
-        "Rotate it with `npm run rotate`, one phase per run, on the cloud and every edge site."
+        "Rotate it with `npm run rotate`: three runs, each a phase on the cloud and then every edge site (docs/rotation.md)."
     );
 }
 

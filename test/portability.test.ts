@@ -18,7 +18,8 @@ const SHELLCHECK = (process.env.PATH ?? "")
     .map((dir) => path.join(dir, "shellcheck"))
     .find((file) => fs.existsSync(file));
 
-const LAPTOP = ["scripts/fetch-upstream.sh", "test/standins/pod-curl.sh"];
+// e2e/rotation-traffic.sh runs in CI, and on a laptop beside npm run rotate on the local stacks.
+const LAPTOP = ["scripts/fetch-upstream.sh", "test/standins/pod-curl.sh", "e2e/rotation-traffic.sh"];
 const CI_ONLY = [".github/scripts/edge-stacks.sh"];
 const END_TO_END = ["e2e/failover.sh", "e2e/verify.sh"];
 

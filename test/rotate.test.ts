@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES } from "../components/trustPhases";
 import { meshedPods, pendingRestarts, phaseStart, replicaSets, restartCommands } from "../scripts/checks/rotation";
 import { PhaseConfig, phaseText, planRotation } from "../scripts/checks/trustPhase";
-import { cloudApiServer } from "./localWorld";
+import { ROOT } from "./harness";
+import { checkoutCopy, cloudApiServer } from "./localWorld";
+import { standIns } from "./standins";
 import { changes, phaseConfig, proxyChecks, rotate, rotationMesh, trustOf } from "./rotationWorld";
 
 const [A, AB_A, AB_B, B] = TRUST_PHASES;
@@ -97,6 +99,27 @@ describe("npm run rotate", () => {
         // No gate before: the edge must catch up; after the ups, all of them.
         expect(proxyChecks(resumed)).toEqual(["k3d-cloud", "k3d-edge"]);
         expect(resumed.stdout).toContain("The phase [a,b]/a is up on every stack.");
+    });
+
+    it("on stacks the flags name (as on AWS): reads them where the CLI is logged in, and prints commands for them", async () => {
+        const cli = standIns(["pulumi", "kubectl", "linkerd"]);
+        const trust = trustOf(AB_A);
+        cli.pulumiStack("acme/cloud", {
+            config: phaseConfig(B),
+            outputs: { clusterName: "cloud", edgeSiteNames: ["edge"], kubeAccess: { context: "cloud" }, trustBundlePem: "", trust },
+        });
+        cli.pulumiStack("acme/edge", {
+            outputs: { kubeAccess: { kubeconfig: "~/.kube/k3s-edge.yaml" }, meshIdentityChecksum: trust.issuers.edge.meshIdentityChecksum },
+        });
+        const run = await rotate({ cli, root: checkoutCopy(ROOT) }, "--cloud-stack", "acme/cloud", "--edge-stack-prefix", "acme/");
+        expect(run.stdout).toContain(
+            "npm run rotate: the cloud stack acme/cloud and the edge stacks acme/<site>, on the backend you are logged in to",
+        );
+        expect(run.stdout).toMatch(/\nacme\/cloud +\(cloud\) +\[a,b\]\/a; its config asks for \[b\]\/b\nacme\/edge +edge +\[a,b\]\/a\n/);
+        expect(run.error?.hint).toContain(
+            "\n  pulumi config rm trustAnchors --stack acme/cloud && pulumi config set-all --stack acme/cloud --path --plaintext 'trustAnchors[0]=a' --plaintext 'trustAnchors[1]=b' --plaintext issuerTrustAnchor=a\n",
+        );
+        expect(changes(run)).toEqual([]);
     });
 
     it("a phase whose cloud up failed is resumed from the config it set, with the gates first", async () => {
@@ -209,6 +232,7 @@ describe("what npm run rotate decides", () => {
                     { metadata: meta("shop", "agent-x", at(5), ["DaemonSet", "agent"]) },
                     { metadata: meta("shop", "job-x", at(5), ["Job", "migrate"]) },
                     { metadata: meta("shop", "done-x", at(5), ["Job", "migrate"]), status: { phase: "Succeeded" } },
+                    { metadata: { ...meta("shop", "cart-0-x", at(5), ["ReplicaSet", "cart-0"]), deletionTimestamp: at(31) } },
                     { metadata: meta("test", "podinfo-x", at(5), ["ReplicaSet", "podinfo-1"], "new") },
                     { metadata: meta("web", "web-0", at(40), ["StatefulSet", "web"]) },
                 ],

@@ -16,7 +16,7 @@ import { recordingReporter } from "./fakes";
 import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES, TrustPhase, TrustSlot } from "../components/trustPhases";
 import type { TrustExports } from "../contract";
 import { WEIGHTED_ROUTE, localOutputs, localStacks } from "./localWorld";
-import type { KubeWorld } from "./standins";
+import type { KubeWorld, StandIns } from "./standins";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -241,10 +241,8 @@ export function rotationMesh(
     };
 }
 
-type Mesh = ReturnType<typeof rotationMesh>;
-
 /** `npm run rotate -- <args>` as the entry runs it, in the mesh's checkout; what it printed, its error, and what each CLI was asked meanwhile. */
-export async function rotate(mesh: Mesh, ...args: string[]) {
+export async function rotate(mesh: { cli: StandIns; root: string }, ...args: string[]) {
     const { cli, root } = mesh;
     const before = { pulumi: cli.pulumiCalls().length, kubectl: cli.calls("kubectl").length, linkerd: cli.calls("linkerd").length };
     const { reporter, stdout } = recordingReporter();

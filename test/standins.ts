@@ -98,6 +98,12 @@ export interface KubeWorld {
         /** The bundle its proxy was injected with (LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS). */
         trustAnchors?: string;
     }[];
+    /** Deployments by `<namespace>/<name>`: their first container's image. */
+    deployments?: Record<string, { image: string }>;
+    /** What each pod's container wrote, line by line, by `<namespace>/<pod>` (kubectl logs). */
+    logs?: Record<string, string[]>;
+    /** The objects `kubectl apply -f -` was given, in order. */
+    applied?: Record<string, any>[];
     /** ReplicaSets: their owner, creation and pod template's labels and annotations. */
     replicaSets?: {
         namespace: string;

@@ -32,6 +32,7 @@ interface ObjectMeta {
     name: string;
     namespace: string;
     creationTimestamp: string;
+    deletionTimestamp?: string;
     annotations?: Record<string, string>;
     ownerReferences?: (Owner & { controller?: boolean })[];
 }
@@ -54,7 +55,7 @@ export interface MeshedPod {
     namespace: string;
     name: string;
     created: number;
-    /** Running or about to: a pod that ended runs no proxy. */
+    /** Running or about to, and not on its way out: a pod that ended runs no proxy, and one being deleted has been replaced. */
     live: boolean;
     checksum?: string;
     owner?: Owner;
@@ -65,7 +66,7 @@ export function meshedPods(json: string): MeshedPod[] {
         namespace: metadata.namespace,
         name: metadata.name,
         created: Date.parse(metadata.creationTimestamp),
-        live: status?.phase !== "Succeeded" && status?.phase !== "Failed",
+        live: status?.phase !== "Succeeded" && status?.phase !== "Failed" && metadata.deletionTimestamp === undefined,
         checksum: metadata.annotations?.[MESH_IDENTITY_ANNOTATION],
         owner: controllerOf(metadata),
     }));

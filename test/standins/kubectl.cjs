@@ -57,6 +57,8 @@ const notFound = (kind, name) => fail(`Error from server (NotFound): ${kind} "${
 
 /** A jsonpath of the few forms the commands use, on one object or a list's items. */
 function jsonpath(expression, object) {
+    if (expression === 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}')
+        return object.items.map((pod) => `${pod.name} ${pod.phase ?? "Running"}\n`).join("");
     const label = /^jsonpath=\{\.metadata\.labels\.(.+)\}$/.exec(expression);
     if (label) return object.labels?.[label[1].replace(/\\\./g, ".")] ?? "";
     if (expression === "jsonpath={.items[0].metadata.name}") {
@@ -155,6 +157,35 @@ if (words[0] === "get" && raw !== undefined) {
     else process.stdout.write(jsonpath(output, { items }));
 } else if (words[0] === "get" && (words[1] === "replicasets" || words[1] === "rs") && output === "json") {
     printList((world.replicaSets ?? []).filter((set) => allNamespaces || set.namespace === namespace).map(replicaSetObject));
+} else if (words[0] === "get" && (words[1] === "deploy" || words[1] === "deployment")) {
+    const deployment = world.deployments?.[`${namespace}/${words[2]}`];
+    if (deployment === undefined) notFound("deployments.apps", words[2]);
+    if (output !== "jsonpath={.spec.template.spec.containers[0].image}") fail(`the kubectl stand-in does not read ${output}\n`);
+    process.stdout.write(deployment.image);
+} else if (words[0] === "apply" && flags.rest().includes("-")) {
+    // `apply -f -`: the objects on stdin, kept in the world as applied (the test plays the controllers).
+    const applied = require("yaml")
+        .parseAllDocuments(fs.readFileSync(0, "utf8"))
+        .map((document) => document.toJSON());
+    w.write(["kube", `${cluster.contextName}.json`], { ...world, applied: [...(world.applied ?? []), ...applied] });
+    process.stdout.write(applied.map((object) => `${object.kind.toLowerCase()}.apps/${object.metadata.name} created\n`).join(""));
+} else if (words[0] === "rollout" && (words[1] === "status" || words[1] === "restart")) {
+    for (const workload of words.slice(2)) {
+        const [kind, name] = workload.split("/");
+        process.stdout.write(
+            words[1] === "status"
+                ? `${kind} "${name}" successfully rolled out\n`
+                : `${kind.replace(/^deploy$/, "deployment")}.apps/${name} restarted\n`,
+        );
+    }
+} else if (words[0] === "logs") {
+    // What the pod's container wrote, then the end of the stream, as when the pod goes (logs -f).
+    const pod = words[1].replace(/^pod\//, "");
+    const lines = world.logs?.[`${namespace}/${pod}`];
+    if (lines === undefined) notFound("pods", pod);
+    process.stdout.write(lines.map((line) => `${line}\n`).join(""));
+} else if (words[0] === "delete" && (words[1] === "deploy" || words[1] === "deployment")) {
+    process.stdout.write(`deployment.apps "${words[2]}" deleted\n`);
 } else if (words[0] === "exec") {
     const [workload] = words.slice(1);
     const pod = world.workloads?.[`${namespace}/${workload}`];
