@@ -9,6 +9,7 @@ import * as https from "node:https";
 import type * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { localPaths, prepareLocalDirectory } from "../scripts/flows/localEnv";
 import { issueTestPki } from "./fakeApiServer";
 import { ROOT } from "./harness";
@@ -145,4 +146,26 @@ export async function cloudApiServer(): Promise<{ port: number; caPem: string; r
         requests,
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
+}
+
+export type CloudApi = Awaited<ReturnType<typeof cloudApiServer>>;
+
+/**
+ * For a file whose tests run the operator commands on the local stacks in this process: the local
+ * cloud's API server (cloudApiServer), served from before its first test to after its last, and this
+ * process's environment put back after each test (the Pulumi port makes it the CLI's, automation.ts
+ * useEnvironment). The object is filled in before the first test.
+ */
+export function localCloudApi(): CloudApi {
+    const saved = { ...process.env };
+    afterEach(() => {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+    });
+    const api = {} as CloudApi;
+    beforeAll(async () => {
+        Object.assign(api, await cloudApiServer());
+    });
+    afterAll(() => api.close());
+    return api;
 }

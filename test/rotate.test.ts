@@ -5,30 +5,19 @@
 // clusters. What it shows, what it refuses and how it says to get out, and how it finishes a phase
 // that stopped half-way. A whole rotation: rotateWhole.test.ts.
 import { execFileSync } from "node:child_process";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES } from "../components/trustPhases";
 import { meshedPods, pendingRestarts, phaseStart, replicaSets, restartCommands } from "../scripts/checks/rotation";
 import { PhaseConfig, phaseText, planRotation } from "../scripts/checks/trustPhase";
 import { ROOT } from "./harness";
-import { checkoutCopy, cloudApiServer } from "./localWorld";
+import { checkoutCopy, localCloudApi } from "./localWorld";
 import { standIns } from "./standins";
 import { changes, phaseConfig, proxyChecks, rotate, rotationMesh, trustOf } from "./rotationWorld";
 
 const [A, AB_A, AB_B, B] = TRUST_PHASES;
 const DAY = 24 * 3600_000;
 
-const saved = { ...process.env };
-afterEach(() => {
-    // The Pulumi port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-});
-
-let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
-beforeAll(async () => {
-    cloudApi = await cloudApiServer();
-});
-afterAll(() => cloudApi.close());
+const cloudApi = localCloudApi();
 
 const daysTo = (time: string) => Math.floor((Date.parse(time) - Date.now()) / DAY);
 

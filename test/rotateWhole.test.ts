@@ -2,25 +2,14 @@
 // rotate.test.ts runs it): the config each run writes, the ups cloud first, the gates before and the
 // checks after on every cluster, the restarts it asks for, and the runs it holds back until they are
 // done (the switch after an addition, the drop after the switch).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRUST_PHASES } from "../components/trustPhases";
-import { cloudApiServer } from "./localWorld";
+import { localCloudApi } from "./localWorld";
 import { changes, phaseConfig, proxyChecks, rotate, rotationMesh } from "./rotationWorld";
 
 const [A, AB_A, AB_B, B] = TRUST_PHASES;
 
-const saved = { ...process.env };
-afterEach(() => {
-    // The Pulumi port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-});
-
-let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
-beforeAll(async () => {
-    cloudApi = await cloudApiServer();
-});
-afterAll(() => cloudApi.close());
+const cloudApi = localCloudApi();
 
 describe("npm run rotate, a whole rotation", () => {
     it("a phase per run: each checked, written, brought up cloud first, verified; the restarts it needs, and the drop held back until they are done", async () => {

@@ -151,13 +151,14 @@ describe("e2e/rotation-traffic.sh", () => {
         fs.writeFileSync(
             printed,
             [
-                "The meshed workloads the program does not own still run an earlier phase's identity. Restart them:",
+                "The meshed workloads the program does not own still run an earlier phase's identity (...).",
+                "Restart them:",
                 "",
                 "  # edge",
                 `  kubectl ${flags} -n shop rollout restart deployment/cart statefulset/db`,
                 `  kubectl ${flags} -n test rollout restart deployment/rotation-probe`,
                 "",
-                "and recreate these pods, which no rollout restart reaches:",
+                "Recreate these pods, which no rollout restart reaches:",
                 "  shop/debug (no controller: delete it once what replaces it is ready)",
                 "",
             ].join("\n"),

@@ -9,7 +9,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO, greeting } from "../scripts/checks/demo";
 import { routeMode } from "../scripts/checks/verify";
 import type { CheckResult, Clock } from "../scripts/checks/framework";
@@ -22,21 +22,10 @@ import { spawnRunner } from "../scripts/tools/spawn";
 import { recordingReporter } from "./fakes";
 import { runMesh } from "./fixtures";
 import { ofType } from "./harness";
-import { FAILOVER_ROUTE, LocalMeshWorld, cloudApiServer, localStacks } from "./localWorld";
+import { FAILOVER_ROUTE, LocalMeshWorld, localCloudApi, localStacks } from "./localWorld";
 import { StandIns, standIns } from "./standins";
 
-const saved = { ...process.env };
-afterEach(() => {
-    // The Pulumi port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-});
-
-let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
-beforeAll(async () => {
-    cloudApi = await cloudApiServer();
-});
-afterAll(() => cloudApi.close());
+const cloudApi = localCloudApi();
 
 /** A clock that moves only when the checks wait: retries take no time. */
 function fakeClock(): Clock {

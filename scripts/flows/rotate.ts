@@ -24,8 +24,9 @@ import { verifyChecks } from "../checks/verify";
 import { OperatorError } from "../errors";
 import { RawOutputs, cloudOutputs, edgeOutputs } from "../pulumi/decode";
 import type { MeshStack, MeshWorkspace } from "../pulumi/port";
+import type { KubeFlags } from "../tools/kubectl";
 import { ParallelOptions, StackNames, edgeStackName, requireCloudStack, upMesh } from "./mesh";
-import { MeshTargets, VerifyDeps, checkMesh } from "./verify";
+import { VerifyDeps, checkMesh } from "./verify";
 
 export interface RotateOptions extends ParallelOptions {
     /** Show where the rotation stands and what the next run does; change nothing. */
@@ -44,7 +45,7 @@ export function phaseConfigCommand(stack: string, phase: TrustPhase, prefix = ""
 }
 
 /** Where the rotation stands, from the stacks. */
-async function readRotation(workspace: MeshWorkspace, names: StackNames, cloud: MeshStack): Promise<RotationState & { cloudName: string }> {
+async function readRotation(workspace: MeshWorkspace, names: StackNames, cloud: MeshStack): Promise<RotationState> {
     const outputs = cloudOutputs(await cloud.outputs());
     if (outputs.trust === undefined) {
         throw new OperatorError(
@@ -54,12 +55,12 @@ async function readRotation(workspace: MeshWorkspace, names: StackNames, cloud: 
     }
     const edges = [];
     for (const site of outputs.edgeSiteNames ?? []) {
-        const stack = await workspace.stack(edgeStackName(names, site));
+        const name = edgeStackName(names, site);
+        const stack = await workspace.stack(name);
         const checksum = stack === undefined ? undefined : edgeOutputs(await stack.outputs()).meshIdentityChecksum;
-        edges.push({ site, stack: edgeStackName(names, site), checksum });
+        edges.push({ site, stack: name, checksum });
     }
     return {
-        cloudName: outputs.clusterName ?? "cloud",
         config: { trustAnchors: await cloud.config("trustAnchors"), issuerTrustAnchor: await cloud.config("issuerTrustAnchor") },
         deployed: outputs.trust,
         edges,
@@ -80,7 +81,7 @@ function planText(plan: RotationPlan): string {
     }
 }
 
-function reportState(state: RotationState & { cloudName: string }, cloud: string, plan: RotationPlan, deps: VerifyDeps): void {
+function reportState(state: RotationState, cloud: string, plan: RotationPlan, deps: VerifyDeps): void {
     const { deployed } = state;
     const now = (deps.clock ?? SYSTEM_CLOCK).now();
     deps.reporter.report({
@@ -109,7 +110,10 @@ function reportState(state: RotationState & { cloudName: string }, cloud: string
     deps.reporter.report({ kind: "notice", text: `npm run rotate: ${planText(plan)}` });
 }
 
-/** The gates on every cluster, at `moment`, each cluster held to its checksum in `trust`; with `withVerify`, after verify's checks. */
+/**
+ * The gates on every cluster at `moment`, each cluster held to its checksum in `trust` (after the ups,
+ * behind verify's checks); with what is left to restart, as the commands that restart it.
+ */
 async function runGates(
     workspace: MeshWorkspace,
     names: StackNames,
@@ -118,8 +122,8 @@ async function runGates(
     trust: TrustExports,
     moment: GateMoment,
     title: string,
-): Promise<{ outcome: ChecksOutcome; commands: string[]; others: string[] }> {
-    const pending: { cluster: string; restarts: PendingRestarts; access: MeshTargets["cloud"]["access"] }[] = [];
+): Promise<{ outcome: ChecksOutcome; restarts: string }> {
+    const pending: { cluster: string; restarts: PendingRestarts; access: KubeFlags }[] = [];
     const outcome = await checkMesh(
         workspace,
         names,
@@ -144,22 +148,22 @@ async function runGates(
         },
     );
     const waiting = pending.filter(({ restarts }) => hasPending(restarts));
-    return {
-        outcome,
-        commands: waiting.flatMap(({ cluster, restarts, access }) => [`# ${cluster}`, ...restartCommands(access, restarts)]),
-        others: waiting.flatMap(({ restarts }) => restarts.others),
-    };
+    return { outcome, restarts: restartsText(waiting) };
 }
 
-/** The restart commands, and the pods they do not reach, as the operator copies them. */
-function restartsText(commands: string[], others: string[]): string {
+/** What is left to restart, as the operator copies it: per cluster its commands, then the pods they do not reach; "" when nothing is. */
+function restartsText(waiting: { cluster: string; restarts: PendingRestarts; access: KubeFlags }[]): string {
+    if (waiting.length === 0) return "";
+    const commands = waiting.flatMap(({ cluster, restarts, access }) => {
+        const lines = restartCommands(access, restarts);
+        return lines.length > 0 ? [`# ${cluster}`, ...lines] : [];
+    });
+    const others = waiting.flatMap(({ restarts }) => restarts.others);
     return (
         `\nThe meshed workloads the program does not own still run an earlier phase's identity (their proxies read the ` +
-        `trust bundle when they start, and hold a certificate of the issuer they started with). Restart them:\n\n` +
-        commands.map((line) => `  ${line}\n`).join("") +
-        (others.length > 0
-            ? `\nand recreate these pods, which no rollout restart reaches:\n${others.map((pod) => `  ${pod}\n`).join("")}`
-            : "")
+        `trust bundle when they start, and hold a certificate of the issuer they started with).\n` +
+        (commands.length > 0 ? `Restart them:\n\n${commands.map((line) => `  ${line}\n`).join("")}` : "") +
+        (others.length > 0 ? `\nRecreate these pods, which no rollout restart reaches:\n${others.map((pod) => `  ${pod}\n`).join("")}` : "")
     );
 }
 
@@ -218,13 +222,12 @@ export async function rotateMesh(
             `rotate: the phase ${phaseText(from)} is done on every cluster (before ${stepText(from, to)})`,
         );
         if (!before.outcome.success) {
-            if (before.commands.length > 0 || before.others.length > 0)
-                deps.reporter.report({ kind: "message", text: restartsText(before.commands, before.others) });
+            if (before.restarts) deps.reporter.report({ kind: "message", text: before.restarts });
             throw new OperatorError(
                 `npm run rotate: the phase ${phaseText(from)} is not done on every cluster (the checks above), so ${stepText(from, to)} is not safe yet. Nothing was changed.`,
                 (dropsAnchor(from, to)
                     ? `Every meshed pod must hold a certificate of the issuers of ${from.issuerTrustAnchor} before anchor ${from.trustAnchors.find((slot) => !to.trustAnchors.includes(slot))} goes. `
-                    : "") + "Do what the checks say (restart what is listed above), then npm run rotate again.",
+                    : "") + "Do what the checks say (and restart what is listed above), then npm run rotate again.",
             );
         }
     }
@@ -249,18 +252,16 @@ export async function rotateMesh(
     const trust = cloudOutputs(up).trust;
     if (trust === undefined) throw new OperatorError(`the cloud stack ${JSON.stringify(cloud.name)} has no output trust after its up`);
     const after = await runGates(workspace, names, deps, env, trust, "after", `rotate: the phase ${phase} on every cluster`);
-    if (after.commands.length > 0 || after.others.length > 0)
-        deps.reporter.report({ kind: "message", text: restartsText(after.commands, after.others) });
+    if (after.restarts) deps.reporter.report({ kind: "message", text: after.restarts });
     if (!after.outcome.success) {
         throw new OperatorError(
             `npm run rotate: the phase ${phase} is up on every stack, but checks failed (above)`,
             "Do what they say, then npm run rotate: it checks the phase again before the next one, and sets nothing until then.",
         );
     }
-    const pending = after.commands.length > 0 || after.others.length > 0;
     deps.reporter.report({
         kind: "message",
-        text: pending
+        text: after.restarts
             ? `\nThe phase ${phase} is up on every stack. Restart the workloads above before anything else: npm run rotate refuses the next phase until they have. ${nextText(trust)}.\n`
             : `\nThe phase ${phase} runs on every cluster, and every check passed: the next phase is safe. ${nextText(trust)}.\n`,
     });

@@ -8,7 +8,10 @@
 // pkg/backend/diy keeps project-scoped stacks; a directory that does not exist cannot be opened), else
 // $STANDIN_STATE/pulumi/stacks, the backend the CLI is logged in to. Each call is appended to
 // $STANDIN_STATE/pulumi/calls.log, with when it started and, on a line of its own, when it ended; the
-// tests write the stacks (how they fail, how long they take) through test/standins.ts.
+// tests write the stacks (how they fail, how long they take) through test/standins.ts. An `up` leaves
+// the outputs the test gave for it, or, where the program's outcome depends on its inputs, those of the
+// first case whose config or other stack's outputs match (upWhen), and with them what the clusters
+// then hold, for the kubectl and linkerd stand-ins.
 //
 // On a self-managed backend, `stack init` makes the stack's secrets manager from the passphrase
 // (pkg/cmd/pulumi/stack/io.go CreateStack, secrets.go createSecretsManagerForNewStack, diy
