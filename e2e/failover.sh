@@ -2,10 +2,11 @@
 # End to end, on real clusters: the edge's podinfo fails over to the cloud's and comes back; or, with
 # the split weighted, the cloud's podinfo goes away and the edge answers everything.
 #
-# Needs the edge stack (with the demo) after `pulumi up` on both stacks, and kubectl. It calls podinfo
-# from inside the edge mesh, through the split's HTTPRoute, and prints how long each switch took and
-# how many requests failed during it. Exits non-zero on any failure, and puts everything back as it
-# found it.
+# Needs the edge stack (with the demo) after `pulumi up` on both stacks, kubectl and node. It calls
+# podinfo from inside the edge mesh, through the split's HTTPRoute, and prints how long each switch took
+# and how many requests failed during it. Exits non-zero on any failure, and puts everything back as it
+# found it. Runs on Linux and macOS: bash 3.2 or later, a GNU or BSD userland (no EPOCHREALTIME, no
+# GNU timeout; node keeps the clock and bounds each probe).
 #
 # FAILOVER_BY, with the edge stack's `splitMode: failover`: takes the edge's podinfo away, checks that
 # every answer then comes from the cloud with no failed request once the route has settled, restores
@@ -58,15 +59,20 @@ fail() {
 }
 
 # kubectl for one cluster: "${EDGE[@]}" and "${CLOUD[@]}" (set in main) name its kubeconfig and context.
-EDGE=()
-CLOUD=()
 edge_kubectl() { kubectl "${EDGE[@]}" "$@"; }
 cloud_kubectl() { kubectl "${CLOUD[@]}" "$@"; }
 
-# Milliseconds since the epoch, from bash's own clock.
-now_ms() {
-    local micros=${EPOCHREALTIME/./}
-    echo $((micros / 1000))
+# Milliseconds since the epoch (bash has EPOCHREALTIME only from 5.0; BSD date has no %N).
+now_ms() { node -e 'console.log(Date.now())'; }
+
+# Runs a command, killed after $1 seconds as GNU timeout would (macOS has no timeout): its exit code, or
+# 124 once killed. kubectl exec streams with no deadline of its own (exec.go: context.Background()).
+within() {
+    node -e '
+        const [seconds, command, ...args] = process.argv.slice(1);
+        const run = require("child_process").spawnSync(command, args, { stdio: "inherit", timeout: Number(seconds) * 1000 });
+        process.exit(run.status ?? 124);
+    ' -- "$@"
 }
 
 # "12345" ms -> "12.3"
@@ -151,9 +157,9 @@ route_mode() {
     fi
 }
 
-# $1 requests from inside the edge mesh to URL $2: probe lines on stdout. Bounded by `timeout`.
+# $1 requests from inside the edge mesh to URL $2: probe lines on stdout, within a bound.
 probe() {
-    timeout $(($1 * CURL_MAX_SECONDS + 60)) \
+    within $(($1 * CURL_MAX_SECONDS + 60)) \
         kubectl "${EDGE[@]}" -n "$NAMESPACE" exec "$CLIENT" -c "$CLIENT_CONTAINER" -- sh -c "$PROBE" probe "$1" "$2"
 }
 
@@ -162,21 +168,23 @@ service_url() { echo "http://$1.$NAMESPACE.svc.cluster.local:$PODINFO_PORT$PROBE
 # Probes podinfo in batches until a batch's tally passes `$1 <tally> $2` (all_from, some_from), for at
 # most SWITCH_TIMEOUT seconds from $3 (ms). Prints "<elapsed ms> <requests> <failed>" of the switch.
 wait_until() {
-    local condition=$1 cluster=$2 since=$3 deadline=$(($3 + SWITCH_TIMEOUT * 1000)) requests=0 failed=0 answers counts
+    local condition=$1 cluster=$2 since=$3 deadline=$(($3 + SWITCH_TIMEOUT * 1000)) requests=0 failed=0 answers counts now
     while true; do
         if answers=$(probe "$BATCH" "$(service_url "$PODINFO")"); then
+            now=$(now_ms)
             counts=$(tally "$EDGE_MESSAGE" "$CLOUD_MESSAGE" <<<"$answers")
             requests=$((requests + BATCH))
             failed=$((failed + $(count_of failed "$counts")))
-            log "  $(seconds $(($(now_ms) - since)))s: $counts"
+            log "  $(seconds $((now - since)))s: $counts"
             if "$condition" "$counts" "$cluster"; then
-                echo "$(($(now_ms) - since)) $requests $failed"
+                echo "$((now - since)) $requests $failed"
                 return 0
             fi
         else
+            now=$(now_ms)
             log "  kubectl exec into $CLIENT failed; trying again"
         fi
-        if [[ $(now_ms) -ge $deadline ]]; then
+        if [[ $now -ge $deadline ]]; then
             case $condition in
                 all_from) fail "not every answer came from $cluster within ${SWITCH_TIMEOUT}s (last: ${counts:-no answers})" ;;
                 *) fail "no batch with answers from $cluster and no failure within ${SWITCH_TIMEOUT}s (last: ${counts:-no answers})" ;;
@@ -237,7 +245,7 @@ store_probe_answer() {
 start_errors_probe() {
     local image
     image=$(edge_kubectl -n "$NAMESPACE" get deploy "$PODINFO" -o jsonpath='{.spec.template.spec.containers[0].image}')
-    TEARDOWN+=(stop_errors_probe)
+    TEARDOWN="$TEARDOWN stop_errors_probe"
     edge_kubectl -n "$NAMESPACE" run "$PROBE_POD" --image="$image" --restart=Never --labels="app=$PROBE_POD" --command -- sleep 3600 >/dev/null
     edge_kubectl -n "$NAMESPACE" wait --for=condition=Ready "pod/$PROBE_POD" --timeout=180s >/dev/null
     store_probe_answer edge_kubectl write
@@ -254,7 +262,8 @@ stop_errors_probe() {
 }
 
 RESTORE=""
-TEARDOWN=()
+# What else to undo at exit: function names (a string: bash before 4.4 fails on an empty array under set -u).
+TEARDOWN=""
 take_podinfo_away() {
     RESTORE=bring_podinfo_back
     case $FAILOVER_BY in
@@ -287,7 +296,7 @@ restore_on_exit() {
         "$RESTORE" || log "could not put podinfo back: do it by hand"
     fi
     local step
-    for step in "${TEARDOWN[@]}"; do
+    for step in $TEARDOWN; do
         "$step" || log "could not $step: do it by hand"
     done
 }
@@ -352,6 +361,10 @@ cloud_goes_away() {
 main() {
     : "${EDGE_CONTEXT:?set EDGE_CONTEXT to the kube context of the edge cluster}"
     : "${CLOUD_CONTEXT:?set CLOUD_CONTEXT to the kube context of the cloud cluster}"
+    local tool
+    for tool in kubectl node; do
+        command -v "$tool" >/dev/null || fail "no $tool on the PATH: the script needs kubectl and node (Node.js, as npm does)"
+    done
     FAILOVER_BY=${FAILOVER_BY:-scale}
     SWITCH_TIMEOUT=${SWITCH_TIMEOUT:-180}
     VERIFY_REQUESTS=${VERIFY_REQUESTS:-40}
@@ -362,8 +375,10 @@ main() {
         cloud-scale) split_mode=weighted ;;
         *) fail "FAILOVER_BY is \"$FAILOVER_BY\"; accepted: scale, readiness, errors or cloud-scale" ;;
     esac
-    EDGE=(${EDGE_KUBECONFIG:+--kubeconfig "$EDGE_KUBECONFIG"} --context "$EDGE_CONTEXT")
-    CLOUD=(${CLOUD_KUBECONFIG:+--kubeconfig "$CLOUD_KUBECONFIG"} --context "$CLOUD_CONTEXT")
+    EDGE=(--context "$EDGE_CONTEXT")
+    [[ -z ${EDGE_KUBECONFIG:-} ]] || EDGE=(--kubeconfig "$EDGE_KUBECONFIG" "${EDGE[@]}")
+    CLOUD=(--context "$CLOUD_CONTEXT")
+    [[ -z ${CLOUD_KUBECONFIG:-} ]] || CLOUD=(--kubeconfig "$CLOUD_KUBECONFIG" "${CLOUD[@]}")
     trap restore_on_exit EXIT
 
     log "Checking the demo on both clusters"
@@ -393,5 +408,5 @@ main() {
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-    main "$@"
+    main
 fi

@@ -313,12 +313,12 @@ describe("every command, without a tool it needs (or with one too old)", () => {
         ["down", "the Pulumi CLI"],
         ["preview", "the Pulumi CLI"],
         ["verify", "the Pulumi CLI, kubectl and the linkerd CLI"],
-        ["failover", "the Pulumi CLI, kubectl, bash and GNU timeout"],
+        ["failover", "the Pulumi CLI, kubectl and bash"],
         ["local:up", "Docker, k3d, the Pulumi CLI, kubectl and the linkerd CLI"],
         ["local:down", "Docker, k3d and the Pulumi CLI"],
         ["local:preview", "the Pulumi CLI"],
     ])("npm run %s says it needs %s, what is missing and how to install it, and exits 1 without a stack trace", async (command, needs) => {
-        const cli = standIns(["docker", "k3d", "kubectl", "linkerd"], { real: ["bash", "timeout"] });
+        const cli = standIns(["docker", "k3d", "kubectl", "linkerd"], { real: ["bash"] });
         const result = await meshAsync([command], cli);
         expect(result.status).toBe(1);
         expect(result.stderr).toBe(
@@ -359,7 +359,7 @@ describe("every command, without a tool it needs (or with one too old)", () => {
 describe("a newcomer's first run: local:up, verify, the failover demo, local:down, local:reset, local:up", () => {
     /** The stand-in world of a machine with Docker, k3d, Pulumi, kubectl and linkerd, and the mesh local:up brings up. */
     function machine(root: string): StandIns {
-        const cli = standIns(["pulumi", "docker", "k3d", "kubectl", "linkerd"], { real: ["bash", "timeout"] });
+        const cli = standIns(["pulumi", "docker", "k3d", "kubectl", "linkerd"], { real: ["bash"] });
         describeLocalStacks(cli, root);
         // The cloud's API server as k3d publishes it on loopback: the test's own, whose certificate names k3d-cloud-server-0.
         cli.k3dPort("cloud", cloudApi.port);

@@ -3,23 +3,60 @@
 // (test/fixtures/failover/kubectl) whose frontend pod runs the script's real probe loop in a real sh
 // against a stand-in curl that answers as the edge's mesh would. What the mesh really does is for the
 // workflow on real clusters.
+//
+// It runs as on a Mac, as far as this machine can: Debian has no bash before 5.2 (nor a BSD userland),
+// so the script runs in bash 5.2 at compatibility level 3.2, without what 5.2 has and 3.2 lacks and
+// that can be taken away (EPOCHREALTIME and EPOCHSECONDS, then ordinary unset variables as in 3.2;
+// mapfile and readarray), with a PATH of only the programs it and its stand-ins use: no GNU timeout.
+// What cannot be taken away (bash 4+'s syntax, GNU-only flags) test/portability.test.ts reads for.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./harness";
 import { SHELLCHECK } from "./shellcheck";
 
 const SCRIPT = path.join(ROOT, "e2e", "failover.sh");
 const FAKES = path.join(ROOT, "test", "fixtures", "failover");
 
-/** Runs one of the script's functions in bash, with the script sourced (its main does not run). */
-function call(fn: string, args: string[], stdin = ""): string {
-    const result = spawnSync("bash", ["-c", `source "$1" && shift && ${fn} "$@"`, "test", SCRIPT, ...args], {
-        input: stdin,
-        encoding: "utf8",
-    });
+/** bash 5.2 as close to macOS's 3.2 as it goes: run before the script, in the shell that runs it (BASH_COMPAT=3.2 beside it). */
+const LIKE_BASH_32 = "unset -v EPOCHREALTIME EPOCHSECONDS; enable -n mapfile readarray";
+
+/** The programs the script and its stand-ins run, and nothing else: a Mac has these, and no `timeout`. */
+const LAPTOP_PROGRAMS = ["bash", "sh", "node", "cat", "tr", "grep", "wc", "sleep", "dirname"];
+
+/** A directory of the real `programs`, for a PATH of those alone. */
+function laptopBin(programs = LAPTOP_PROGRAMS): string {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "laptop-bin-"));
+    for (const program of programs) {
+        const real =
+            program === "node"
+                ? process.execPath
+                : (process.env.PATH ?? "")
+                      .split(path.delimiter)
+                      .map((dir) => path.join(dir, program))
+                      .find((file) => fs.existsSync(file));
+        if (real === undefined) throw new Error(`no ${program} on PATH`);
+        fs.symlinkSync(real, path.join(bin, program));
+    }
+    return bin;
+}
+const LAPTOP_BIN = laptopBin();
+afterAll(() => fs.rmSync(LAPTOP_BIN, { recursive: true }));
+
+/** The environment the script runs in, in bash like 3.2 on a laptop's PATH. */
+const laptopEnv = (env: Record<string, string> = {}, bin = LAPTOP_BIN) => ({ PATH: `${FAKES}:${bin}`, BASH_COMPAT: "3.2", ...env });
+
+/** Runs one of the script's functions, with the script sourced (its main does not run). */
+function shell(fn: string, args: string[], stdin = "") {
+    const script = `${LIKE_BASH_32}; source "$1" && shift && ${fn} "$@"`;
+    return spawnSync("bash", ["-c", script, "test", SCRIPT, ...args], { input: stdin, encoding: "utf8", env: laptopEnv() });
+}
+
+/** A function's stdout; it must succeed. */
+function call(fn: string, args: string[] = [], stdin = ""): string {
+    const result = shell(fn, args, stdin);
     if (result.status !== 0) throw new Error(`${fn} exited ${result.status}: ${result.stderr}`);
     return result.stdout.trim();
 }
@@ -67,14 +104,12 @@ describe("e2e/failover.sh", () => {
         const counts = call("tally", ["greetings from edge", "greetings from cloud"], answers);
         expect(counts).toBe("edge=0 cloud=2 failed=1 unexpected=0");
         expect(call("count_of", ["failed", counts])).toBe("1");
-        const allFrom = (tally: string, cluster: string) =>
-            spawnSync("bash", ["-c", 'source "$1" && all_from "$2" "$3"', "test", SCRIPT, tally, cluster]).status === 0;
+        const allFrom = (tally: string, cluster: string) => shell("all_from", [tally, cluster]).status === 0;
         expect(allFrom(counts, "cloud")).toBe(false);
         expect(allFrom("edge=0 cloud=5 failed=0 unexpected=0", "cloud")).toBe(true);
         expect(allFrom("edge=5 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
         expect(allFrom("edge=0 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
-        const someFrom = (tally: string, cluster: string) =>
-            spawnSync("bash", ["-c", 'source "$1" && some_from "$2" "$3"', "test", SCRIPT, tally, cluster]).status === 0;
+        const someFrom = (tally: string, cluster: string) => shell("some_from", [tally, cluster]).status === 0;
         expect(someFrom("edge=3 cloud=2 failed=0 unexpected=0", "cloud")).toBe(true);
         expect(someFrom("edge=5 cloud=0 failed=0 unexpected=0", "cloud")).toBe(false);
         expect(someFrom("edge=2 cloud=2 failed=1 unexpected=0", "cloud")).toBe(false);
@@ -88,10 +123,31 @@ describe("e2e/failover.sh", () => {
         expect(call("route_mode", [], "podinfo-cloud=1\n")).toBe("invalid");
         expect(call("seconds", ["4237"])).toBe("4.2");
     });
+
+    it("reads a millisecond clock without EPOCHREALTIME", () => {
+        // A second apart (the tests' own Date stands still, test/setup.ts: their timings use performance.now()).
+        const [first, second] = call("now_ms; sleep 1; now_ms").split("\n");
+        expect(first).toMatch(/^\d{13}$/);
+        expect(Number(second) - Number(first)).toBeGreaterThanOrEqual(1000);
+        expect(Number(second) - Number(first)).toBeLessThan(5000);
+    });
+
+    it("bounds a command without GNU timeout: its exit code and output, or 124 once its seconds are up", () => {
+        const quick = shell("within", ["5", "sh", "-c", "echo answered; exit 3"]);
+        expect([quick.status, quick.stdout]).toEqual([3, "answered\n"]);
+        // A kubectl exec that never returns, as when the API server stops answering mid-stream.
+        const started = performance.now();
+        const hung = shell("within", ["1", "sleep", "30"]);
+        expect(hung.status).toBe(124);
+        expect(performance.now() - started).toBeLessThan(10_000);
+    });
 });
 
 interface Run {
     status: number | null;
+    /** Set when the test's own bound ended the run: the script hung. */
+    signal: NodeJS.Signals | null;
+    ms: number;
     stdout: string;
     stderr: string;
     calls: string[];
@@ -100,31 +156,44 @@ interface Run {
 }
 
 /** The whole script against the stand-in clusters; `env` sets both the script's and the stand-ins' knobs. */
-function runScript(env: Record<string, string> = {}): Run {
+function runScript(env: Record<string, string> = {}, bin = LAPTOP_BIN): Run {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "failover-"));
     const initial = { "edge-replicas": "1", "cloud-replicas": "1", "edge-ready": "1", changed: "0", calls: "" };
     for (const [file, value] of Object.entries(initial)) fs.writeFileSync(path.join(dir, file), value ? `${value}\n` : "");
-    const result = spawnSync("bash", [SCRIPT], {
+    const started = performance.now();
+    // As `bash e2e/failover.sh` runs it ($0 is the script, so its main runs), after LIKE_BASH_32.
+    const result = spawnSync("bash", ["-c", `${LIKE_BASH_32}; source "$0"`, SCRIPT], {
         encoding: "utf8",
         timeout: 50_000,
-        env: {
-            PATH: `${FAKES}:${process.env.PATH}`,
-            HOME: dir,
-            FAKE_STATE: dir,
-            FAKE_EDGE_CONTEXT: "k3d-edge",
-            FAKE_CLOUD_CONTEXT: "k3d-cloud",
-            FAKE_SWITCH_MS: "1500",
-            EDGE_CONTEXT: "k3d-edge",
-            CLOUD_CONTEXT: "k3d-cloud",
-            BATCH: "2",
-            VERIFY_REQUESTS: "4",
-            SWITCH_TIMEOUT: "8",
-            ...env,
-        },
+        env: laptopEnv(
+            {
+                HOME: dir,
+                FAKE_STATE: dir,
+                FAKE_EDGE_CONTEXT: "k3d-edge",
+                FAKE_CLOUD_CONTEXT: "k3d-cloud",
+                FAKE_SWITCH_MS: "1500",
+                EDGE_CONTEXT: "k3d-edge",
+                CLOUD_CONTEXT: "k3d-cloud",
+                BATCH: "2",
+                VERIFY_REQUESTS: "4",
+                SWITCH_TIMEOUT: "8",
+                ...env,
+            },
+            bin,
+        ),
     });
+    const ms = performance.now() - started;
     const state = Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8").trim()]));
     fs.rmSync(dir, { recursive: true });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: state.calls.split("\n"), state };
+    return {
+        status: result.status,
+        signal: result.signal,
+        ms,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        calls: state.calls.split("\n"),
+        state,
+    };
 }
 
 describe("e2e/failover.sh against stand-in clusters", () => {
@@ -148,9 +217,10 @@ describe("e2e/failover.sh against stand-in clusters", () => {
         expect(run.state["edge-replicas"]).toBe("1");
     }, 60_000);
 
-    it("with FAILOVER_BY=readiness, turns the pods' readiness off and on instead, through their kubeconfig", () => {
+    it("with FAILOVER_BY=readiness, turns the pods' readiness off and on instead, through their kubeconfig (its path with spaces)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
-        const kubeconfig = path.join(dir, "edge.yaml");
+        const kubeconfig = path.join(dir, "my clusters", "edge kubeconfig.yaml");
+        fs.mkdirSync(path.dirname(kubeconfig));
         fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
         const run = runScript({ FAILOVER_BY: "readiness", EDGE_KUBECONFIG: kubeconfig });
         fs.rmSync(dir, { recursive: true });
@@ -164,10 +234,13 @@ describe("e2e/failover.sh against stand-in clusters", () => {
         expect(run.state["edge-ready"]).toBe("1");
     }, 60_000);
 
-    it("fails when the cloud never takes over, within SWITCH_TIMEOUT, and puts podinfo back", () => {
+    it("fails when the cloud never takes over, once SWITCH_TIMEOUT is up (it does not hang), and puts podinfo back", () => {
         const run = runScript({ FAKE_NO_FAILOVER: "1", SWITCH_TIMEOUT: "3" });
-        expect(run.status).not.toBe(0);
+        expect(run.signal).toBeNull();
+        expect(run.status).toBe(1);
         expect(run.stderr).toMatch(/FAIL: not every answer came from cloud within 3s \(last: edge=0 cloud=0 failed=2 unexpected=0\)/);
+        // The checks before the switch and the switch's 3 s, with room for a loaded machine; the test's own bound is 50 s.
+        expect(run.ms).toBeLessThan(25_000);
         expect(run.state["edge-replicas"]).toBe("1");
     }, 60_000);
 
@@ -278,6 +351,15 @@ describe("e2e/failover.sh against stand-in clusters", () => {
         expect(noMirror.stderr).toMatch(/FAIL: expected one mirror of podinfo on the edge .*found: none/);
         const unknown = runScript({ FAILOVER_BY: "chaos" });
         expect(unknown.stderr).toMatch(/FAILOVER_BY is "chaos"; accepted: scale, readiness, errors or cloud-scale/);
+    });
+
+    it("says it needs kubectl and node when one is missing, before asking anything", () => {
+        const bin = laptopBin(LAPTOP_PROGRAMS.filter((program) => program !== "node"));
+        const run = runScript({}, bin);
+        fs.rmSync(bin, { recursive: true });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toBe("FAIL: no node on the PATH: the script needs kubectl and node (Node.js, as npm does)\n");
+        expect(run.calls).toEqual([""]);
     });
 
     it("needs both contexts", () => {

@@ -22,7 +22,7 @@ import { spawnRunner } from "../scripts/tools/spawn";
 import { recordingReporter } from "./fakes";
 import { runMesh } from "./fixtures";
 import { ofType } from "./harness";
-import { FAILOVER_ROUTE, LocalMeshWorld, localCloudApi, localStacks } from "./localWorld";
+import { FAILOVER_ROUTE, LocalMeshWorld, WEIGHTED_ROUTE, localCloudApi, localStacks } from "./localWorld";
 import { StandIns, standIns } from "./standins";
 
 const cloudApi = localCloudApi();
@@ -286,6 +286,23 @@ describe("npm run verify on the local stacks (real processes, stand-in CLIs)", (
         expect(routeMode(["podinfo=1000000", "podinfo-cloud-relay=1"], "podinfo")).toBe("failover");
         expect(routeMode(["podinfo=", "podinfo-cloud-relay="], "podinfo")).toBe("weighted");
         expect(routeMode(["podinfo=50"], "podinfo")).toBe("invalid");
+    });
+
+    it("with trafficSplitApi smi, reads the split from its TrafficSplit, there being no HTTPRoute", async () => {
+        const smi = localMesh({
+            edgeConfig: { "edge-cloud-mesh:trafficSplitApi": "smi" },
+            edge: { routes: {}, trafficSplits: { "test/podinfo": WEIGHTED_ROUTE } },
+        });
+        const { byId, calls } = await verifyLocal(smi);
+        expect(byId["split:edge"]).toMatchObject({ status: "passed", description: expect.stringContaining("is weighted") });
+        const read = calls("kubectl").find(({ argv }) => argv.includes("trafficsplits.split.smi-spec.io"));
+        expect(read?.argv.slice(-5)).toEqual([
+            "get",
+            "trafficsplits.split.smi-spec.io",
+            "podinfo",
+            "-o",
+            'jsonpath={range .spec.backends[*]}{.service}={.weight}{"\\n"}{end}',
+        ]);
     });
 
     it("a response to the mirror without mTLS fails the mTLS check", async () => {

@@ -1,9 +1,9 @@
 // The checks of the seed tutorial, as `npm run verify` runs them on a deployed mesh (after Linkerd's
-// multicluster guide and e2e/verify.sh): on the cloud, `linkerd check` and the export of each service
-// it exports; on each edge, the cloud's gateway alive (`linkerd multicluster gateways`), each mirrored
-// service present, `linkerd check` and `linkerd multicluster check`, and with the demo, answers from
-// both clusters through the frontend, as the split mode says, with mTLS to the mirror. Every command
-// names its cluster as the stack's `kubeAccess` output does.
+// multicluster guide): on the cloud, `linkerd check` and the export of each service it exports; on each
+// edge, the cloud's gateway alive (`linkerd multicluster gateways`), each mirrored service present,
+// `linkerd check` and `linkerd multicluster check`, and with the demo, answers from both clusters
+// through the frontend, as the split mode says, with mTLS to the mirror. Every command names its
+// cluster as the stack's `kubeAccess` output does.
 import {
     KubeFlags,
     expandHome,
@@ -77,7 +77,7 @@ export interface EdgeTarget extends ClusterTarget {
 
 /** Requests per frontend check: enough that a 50/50 split shows both clusters. */
 export const FRONTEND_REQUESTS = 40;
-/** The link, the mirrors and the gateway's probe settle within a couple of minutes of an `up`; checked every 5 s meanwhile (as e2e/verify.sh did). */
+/** The link, the mirrors and the gateway's probe settle within a couple of minutes of an `up`; checked every 5 s meanwhile. */
 const SETTLE_MS = 120_000;
 const RETRY_EVERY_MS = 5_000;
 

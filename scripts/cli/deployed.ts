@@ -60,7 +60,7 @@ export const DEPLOYED_COMMANDS: Command[] = [
     {
         name: "failover",
         options: { ...NAME_OPTIONS, site: { type: "string" } },
-        tools: ["pulumi", "kubectl", "bash", "timeout"],
+        tools: ["pulumi", "kubectl", "bash"],
         about: ABOUT,
         async run(values, context) {
             const { names, env, local } = chosenStacks("failover", values, context);

@@ -66,7 +66,7 @@ export function serviceArgs(access: KubeFlags, service: string): string[] {
 
 /**
  * The backends of the split of `service`, one `<name>=<weight>` line each (an unset weight prints
- * empty): from its HTTPRoute, or with `smi` from its TrafficSplit (e2e/verify.sh reads the same).
+ * empty): from its HTTPRoute, or with `smi` from its TrafficSplit.
  */
 export function splitBackendsArgs(access: KubeFlags, namespace: string, service: string, api: "httproute" | "smi"): string[] {
     return api === "httproute"
