@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES } from "../components/trustPhases";
-import { meshedPods, pendingRestarts, phaseStart, replicaSets, restartCommands } from "../scripts/checks/rotation";
+import { meshedPods, pendingRestarts, phaseStart, replicaSets, restartCommands, strictnessBefore } from "../scripts/checks/rotation";
 import { PhaseConfig, phaseText, planRotation } from "../scripts/checks/trustPhase";
 import { ROOT } from "./harness";
 import { checkoutCopy, localCloudApi } from "./localWorld";
@@ -177,6 +177,26 @@ describe("what npm run rotate decides", () => {
             action: "refuse",
             problem: expect.stringContaining('trustAnchors ["a"] with issuerTrustAnchor "b" is no phase of a rotation'),
         });
+    });
+
+    it("holds a step to what it needs first: nothing for an addition, every bundle for a switch, every pod started since for a drop", () => {
+        expect(
+            [
+                [A, AB_A],
+                [AB_A, AB_B],
+                [AB_B, B],
+                [B, AB_B],
+                [AB_B, AB_A],
+                [AB_A, A],
+            ].map(([from, to]) => strictnessBefore(from, to)),
+        ).toEqual([
+            { bundles: false, started: false },
+            { bundles: true, started: false },
+            { bundles: true, started: true },
+            { bundles: false, started: false },
+            { bundles: true, started: false },
+            { bundles: true, started: true },
+        ]);
     });
 
     it("restarts what started before the phase reached its cluster and does not carry its checksum, by workload", () => {

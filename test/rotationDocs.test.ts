@@ -11,7 +11,7 @@ import { CONFIG_KEYS } from "../config";
 import { ANCHOR_EXPIRY_WARNING_DAYS, anchorExpiryWarning } from "../components/meshIdentity";
 import { TRUST_PHASES } from "../components/trustPhases";
 import { COMMANDS } from "../scripts/cli/registry";
-import { CERTIFICATE_MATCH } from "../scripts/checks/rotation";
+import { CERTIFICATE_MATCH, strictnessBefore } from "../scripts/checks/rotation";
 import { phaseText, stepText } from "../scripts/checks/trustPhase";
 import { phaseConfigCommand } from "../scripts/flows/rotate";
 import { meshedPodsArgs, rolloutRestartCommand } from "../scripts/tools/kubectl";
@@ -65,6 +65,26 @@ describe("docs/rotation.md", () => {
         for (const flag of ["cloud-stack", "edge-stack-prefix", "parallel", "status"]) {
             expect(Object.keys(rotate.options)).toContain(flag);
             expect(page).toContain(`--${flag}`);
+        }
+    });
+
+    it("says what stops each step, as the gates hold it", () => {
+        const rows = [
+            ...docSection("What is checked between phases").matchAll(
+                /^\| (add an anchor|switch the issuers|drop an anchor) \| ([^|]+) \|/gm,
+            ),
+        ];
+        const steps = {
+            "add an anchor": [TRUST_PHASES[0], TRUST_PHASES[1]],
+            "switch the issuers": [TRUST_PHASES[1], TRUST_PHASES[2]],
+            "drop an anchor": [TRUST_PHASES[2], TRUST_PHASES[3]],
+        };
+        expect(rows.map(([, step]) => step)).toEqual(Object.keys(steps));
+        for (const [, step, stops] of rows) {
+            const [from, to] = steps[step as keyof typeof steps];
+            const strict = strictnessBefore(from, to);
+            expect(stops.includes("another bundle"), step).toBe(strict.bundles);
+            expect(stops.includes("started before the phase"), step).toBe(strict.started);
         }
     });
 

@@ -5,16 +5,17 @@
 // and the clusters: the control plane's identity ReplicaSet of each phase, the program's pods
 // carrying the phase's checksum/mesh-identity, and meshed workloads the program does not own (a
 // Deployment, a StatefulSet and a bare pod on the cloud; linkerd-smi's adaptor on the edge), which
-// keep the bundle they were injected with until they are restarted.
+// keep the bundle they were injected with until they are restarted. And npm run rotate run in it, as the
+// entry runs it, with what each CLI was asked.
 import { createHash } from "node:crypto";
 import { meshIdentityChecksum } from "../components/meshIdentity";
+import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES, TrustPhase, TrustSlot } from "../components/trustPhases";
+import type { TrustExports } from "../contract";
 import { parseCommandLine, runCommand } from "../scripts/cli/registry";
 import { OperatorError } from "../scripts/errors";
 import { automationWorkspace } from "../scripts/pulumi/automation";
 import { spawnRunner } from "../scripts/tools/spawn";
 import { recordingReporter } from "./fakes";
-import { MESH_IDENTITY_ANNOTATION, TRUST_PHASES, TrustPhase, TrustSlot } from "../components/trustPhases";
-import type { TrustExports } from "../contract";
 import { WEIGHTED_ROUTE, localOutputs, localStacks } from "./localWorld";
 import type { KubeWorld, StandIns } from "./standins";
 
@@ -28,7 +29,7 @@ const ANCHORS: Record<TrustSlot, { notBefore: string; notAfter: string }> = {
     b: { notBefore: "2026-12-01T09:00:00Z", notAfter: "2036-11-29T09:00:00Z" },
 };
 const ISSUER_NOT_AFTER: Record<TrustSlot, string> = { a: "2027-06-01T09:00:00Z", b: "2027-12-01T09:00:00Z" };
-export const CLUSTERS = ["cloud", "edge"] as const;
+const CLUSTERS = ["cloud", "edge"] as const;
 type Cluster = (typeof CLUSTERS)[number];
 
 /** A stand-in certificate: rotate never parses one, it compares them. */
@@ -36,11 +37,11 @@ function pem(what: string): string {
     return `-----BEGIN CERTIFICATE-----\n${Buffer.from(what).toString("base64")}\n-----END CERTIFICATE-----\n`;
 }
 
-export function bundleOf(phase: TrustPhase): string {
+function bundleOf(phase: TrustPhase): string {
     return phase.trustAnchors.map((slot) => pem(`anchor ${slot}`)).join("");
 }
 
-export function checksumOf(phase: TrustPhase, cluster: Cluster): string {
+function checksumOf(phase: TrustPhase, cluster: Cluster): string {
     return meshIdentityChecksum(bundleOf(phase), pem(`issuer of ${cluster} signed by ${phase.issuerTrustAnchor}`));
 }
 
@@ -106,7 +107,7 @@ function deploymentPod(namespace: string, deployment: string, created: number, b
 }
 
 /** What a cluster holds in the moment: the identity controller's ReplicaSets, the program's pods, the others. */
-export function clusterWorld(cluster: Cluster, moment: PhaseMoment, now = Date.now()): Partial<KubeWorld> {
+function clusterWorld(cluster: Cluster, moment: PhaseMoment, now = Date.now()): Partial<KubeWorld> {
     const { phase, previous, restarted } = moment;
     const checksum = checksumOf(phase, cluster);
     const phaseAt = now - 10 * MINUTE;

@@ -1,6 +1,7 @@
 // The gates of a rotation's phase, on each cluster: `linkerd check --proxy`, and the meshed pods that
-// still run the identity of an earlier phase. Both run before a phase is advanced (where they stop it)
-// and after its ups (where what is left to restart is listed, and the next phase waits for it).
+// still run the identity of an earlier phase. Both run before a phase is advanced, where what the step
+// needs stops it (a pod with another bundle before a switch or a drop, a pod started before the phase
+// before a drop), and after its ups, where what is left to restart is listed for the next phase.
 //
 // A proxy reads the trust bundle once, when it starts, and takes a new certificate from its cluster's
 // identity controller every day or so (linkerd2-proxy; leaves live 24 h). So every meshed pod must
@@ -15,6 +16,7 @@ import { KubeFlags, meshedPodsArgs, replicaSetsArgs, rolloutRestartCommand } fro
 import { linkerdProxyCheckArgs } from "../tools/linkerd";
 import type { ToolRunner } from "../tools/runner";
 import type { Check } from "./framework";
+import { TrustPhase, dropsAnchor } from "./trustPhase";
 import { ClusterTarget, failure, kubectlFlagsText, linkerdVerdict } from "./verify";
 
 /** `linkerd check --proxy`'s check that every meshed pod outside the control plane holds the cluster's bundle (pkg/healthcheck/healthcheck.go, a warning). */
@@ -158,8 +160,13 @@ export function restartCommands(access: KubeFlags, pending: PendingRestarts): st
     return Object.entries(pending.workloads).map(([namespace, workloads]) => rolloutRestartCommand(access, namespace, workloads));
 }
 
-/** What the gates are for: before a phase is advanced (what is pending stops it), or after its ups (what is pending is listed). */
-export type GateMoment = "before" | "after";
+/** Which restarts still to do fail the gates (the others warn): what the next step needs done. */
+export interface GateStrictness {
+    /** A meshed pod injected with another bundle than the cluster's: before a switch or a drop, every proxy must trust the anchor that is to sign. */
+    bundles: boolean;
+    /** A meshed pod started before the phase reached its cluster: before a drop, every proxy must hold a certificate of the phase's issuers. */
+    started: boolean;
+}
 
 export interface ClusterPhase {
     target: ClusterTarget;
@@ -169,13 +176,19 @@ export interface ClusterPhase {
     checksum: string;
 }
 
-/**
- * The gates on one cluster. `record` receives what is left to restart there, for the operator's
- * commands. Before a phase is advanced, a pod to restart fails; after its ups, it warns.
- */
+/** What the step from one phase to the next needs done first: nothing for an addition (every proxy trusts the issuers, which stay). */
+export function strictnessBefore(from: TrustPhase, to: TrustPhase): GateStrictness {
+    const drops = dropsAnchor(from, to);
+    return { bundles: drops || from.issuerTrustAnchor !== to.issuerTrustAnchor, started: drops };
+}
+
+/** After a phase's ups nothing fails for a restart still to do: it is listed for the next phase. */
+export const AFTER_THE_UPS: GateStrictness = { bundles: false, started: false };
+
+/** The gates on one cluster. `record` receives what is left to restart there, for the operator's commands. */
 export function rotationChecks(
     cluster: ClusterPhase,
-    moment: GateMoment,
+    strict: GateStrictness,
     runner: ToolRunner,
     env: NodeJS.ProcessEnv,
     record: (pending: PendingRestarts) => void,
@@ -192,7 +205,7 @@ export function rotationChecks(
                     runner,
                     linkerdProxyCheckArgs(target.access),
                     target.linkerdEnv,
-                    (warning) => moment === "before" && warning.startsWith(CERTIFICATE_MATCH),
+                    (warning) => strict.bundles && warning.startsWith(CERTIFICATE_MATCH),
                 ),
         },
         {
@@ -227,7 +240,7 @@ export function rotationChecks(
                     ...pending.others,
                 ];
                 const problem = `started before the phase reached the cluster (${new Date(since).toISOString()}): ${listed.join(", ")}`;
-                return moment === "before" ? problem : { warning: problem };
+                return strict.started ? problem : { warning: problem };
             },
         },
     ];

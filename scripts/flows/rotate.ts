@@ -7,7 +7,16 @@
 // gates on every cluster, lists what the program does not own and must restart, and only then says
 // that the next phase is safe.
 import { ChecksOutcome, SYSTEM_CLOCK } from "../checks/framework";
-import { ClusterPhase, GateMoment, PendingRestarts, hasPending, restartCommands, rotationChecks } from "../checks/rotation";
+import {
+    AFTER_THE_UPS,
+    ClusterPhase,
+    GateStrictness,
+    PendingRestarts,
+    hasPending,
+    restartCommands,
+    rotationChecks,
+    strictnessBefore,
+} from "../checks/rotation";
 import {
     RotationPlan,
     RotationState,
@@ -111,8 +120,8 @@ function reportState(state: RotationState, cloud: string, plan: RotationPlan, de
 }
 
 /**
- * The gates on every cluster at `moment`, each cluster held to its checksum in `trust` (after the ups,
- * behind verify's checks); with what is left to restart, as the commands that restart it.
+ * The gates on every cluster, each held to its checksum in `trust` (after the ups, `withVerify`, behind
+ * verify's checks); with what is left to restart, as the commands that restart it.
  */
 async function runGates(
     workspace: MeshWorkspace,
@@ -120,7 +129,8 @@ async function runGates(
     deps: VerifyDeps,
     env: NodeJS.ProcessEnv,
     trust: TrustExports,
-    moment: GateMoment,
+    strict: GateStrictness,
+    withVerify: boolean,
     title: string,
 ): Promise<{ outcome: ChecksOutcome; restarts: string }> {
     const pending: { cluster: string; restarts: PendingRestarts; access: KubeFlags }[] = [];
@@ -140,11 +150,11 @@ async function runGates(
                 })),
             ];
             const gates = clusters.flatMap((cluster) =>
-                rotationChecks(cluster, moment, deps.runner, env, (restarts) =>
+                rotationChecks(cluster, strict, deps.runner, env, (restarts) =>
                     pending.push({ cluster: cluster.target.name, restarts, access: cluster.target.access }),
                 ),
             );
-            return moment === "after" ? [...verifyChecks(targets, deps.runner, env), ...gates] : gates;
+            return withVerify ? [...verifyChecks(targets, deps.runner, env), ...gates] : gates;
         },
     );
     const waiting = pending.filter(({ restarts }) => hasPending(restarts));
@@ -211,14 +221,16 @@ export async function rotateMesh(
     const { from, to } = plan;
     const phase = phaseText(to);
     if (phaseText(to) !== phaseText(from)) {
-        // The cloud's phase moves: the deployed one must be done everywhere, and before a drop no proxy may still hold a certificate of the anchor dropped.
+        // The cloud's phase moves: what the step needs must be done everywhere (a switch: every proxy trusts the
+        // anchor that is to sign; a drop: every proxy holds a certificate of the issuers of the anchor that stays).
         const before = await runGates(
             workspace,
             names,
             deps,
             env,
             state.deployed,
-            "before",
+            strictnessBefore(from, to),
+            false,
             `rotate: the phase ${phaseText(from)} is done on every cluster (before ${stepText(from, to)})`,
         );
         if (!before.outcome.success) {
@@ -251,7 +263,7 @@ export async function rotateMesh(
     }
     const trust = cloudOutputs(up).trust;
     if (trust === undefined) throw new OperatorError(`the cloud stack ${JSON.stringify(cloud.name)} has no output trust after its up`);
-    const after = await runGates(workspace, names, deps, env, trust, "after", `rotate: the phase ${phase} on every cluster`);
+    const after = await runGates(workspace, names, deps, env, trust, AFTER_THE_UPS, true, `rotate: the phase ${phase} on every cluster`);
     if (after.restarts) deps.reporter.report({ kind: "message", text: after.restarts });
     if (!after.outcome.success) {
         throw new OperatorError(
