@@ -99,7 +99,8 @@ describe("npm run rotate, a whole rotation", () => {
         expect(dropped.error).toBeUndefined();
         expect(cloudConfig()).toEqual({ "edge-cloud-mesh:trustAnchors": ["b"], "edge-cloud-mesh:issuerTrustAnchor": "b" });
         expect(dropped.stdout).toContain(
-            "The rotation is complete: anchor b alone signs, until 2036-11-29; the next npm run rotate will add anchor a (the phase [a,b]/b) and start the next rotation.",
+            "Restart the workloads above when you can: the next phase does not wait for them, the one after it does. " +
+                "The rotation is complete: anchor b alone signs, until 2036-11-29; the next npm run rotate will add anchor a (the phase [a,b]/b) and start the next rotation.",
         );
         mesh.restartOthers(B);
         const done = await rotate(mesh, "--status");

@@ -190,6 +190,21 @@ function nextText(trust: TrustExports): string {
     );
 }
 
+/** What the run says at the end: the phase is up, what is left to restart and whether the next phase waits for it, and what comes next. */
+function doneText(phase: string, trust: TrustExports, restartsLeft: boolean): string {
+    if (!restartsLeft)
+        return `The phase ${phase} runs on every cluster, and every check passed: the next phase is safe. ${nextText(trust)}.`;
+    const next = nextPhase(trust);
+    const waits = "problem" in next || Object.values(strictnessBefore(trust, next)).some(Boolean);
+    return (
+        `The phase ${phase} is up on every stack. ` +
+        (waits
+            ? "Restart the workloads above before anything else: npm run rotate refuses the next phase until they have. "
+            : "Restart the workloads above when you can: the next phase does not wait for them, the one after it does. ") +
+        `${nextText(trust)}.`
+    );
+}
+
 /**
  * npm run rotate on the mesh of these stacks: shows where the rotation stands, then advances one
  * phase, finishes the one under way, or refuses; with statusOnly, shows and stops.
@@ -271,10 +286,5 @@ export async function rotateMesh(
             "Do what they say, then npm run rotate: it checks the phase again before the next one, and sets nothing until then.",
         );
     }
-    deps.reporter.report({
-        kind: "message",
-        text: after.restarts
-            ? `\nThe phase ${phase} is up on every stack. Restart the workloads above before anything else: npm run rotate refuses the next phase until they have. ${nextText(trust)}.\n`
-            : `\nThe phase ${phase} runs on every cluster, and every check passed: the next phase is safe. ${nextText(trust)}.\n`,
-    });
+    deps.reporter.report({ kind: "message", text: `\n${doneText(phase, trust, after.restarts !== "")}\n` });
 }
