@@ -2,7 +2,7 @@
 // the cloud stack to build its outputs, the edge stack to read them through a StackReference.
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeAccess } from "./commands";
-import type { TrustSlot } from "./components/meshIdentity";
+import type { TrustSlot } from "./components/trustPhases";
 import type { GatewayEndpoint } from "./components/multiclusterGateway";
 import { STACK_NAME_FORMS } from "./config";
 

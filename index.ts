@@ -33,10 +33,11 @@ import { CallerIdentity, EksCluster, creatingIdentity, creatorAdminProblem } fro
 import { checkGatewayApiCrds, checkedOnceCreated } from "./components/gatewayApiCrds";
 import { KubeconfigCluster, assertReachable } from "./components/kubeconfigCluster";
 import { GatewayApiCrds, LinkerdInstall } from "./components/linkerdInstall";
-import { MESH_IDENTITY_ANNOTATION, MeshIdentity, meshIdentityChecksum } from "./components/meshIdentity";
+import { MeshIdentity, meshIdentityChecksum } from "./components/meshIdentity";
 import { GatewayLoadBalancer, MulticlusterGateway } from "./components/multiclusterGateway";
 import { MulticlusterLink } from "./components/multiclusterLink";
 import { MIRRORED_SERVICE_ANNOTATIONS, TrafficSplit, splitServiceAnnotations, splitWeights } from "./components/trafficSplit";
+import { MESH_IDENTITY_ANNOTATION } from "./components/trustPhases";
 
 /** The cloud cluster as the rest of the cloud stack uses it, whatever kind it is. */
 interface CloudCluster {

@@ -1,13 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-
-/**
- * The two places a trust anchor can hold. A rotation adds the other slot, moves the issuers to it,
- * then drops the first: `a` → `a,b` signing with a → `a,b` signing with b → `b`, and back the next time.
- */
-export type TrustSlot = "a" | "b";
-export const TRUST_SLOTS: readonly TrustSlot[] = ["a", "b"];
+import { TrustSlot, inSlotOrder } from "./trustPhases";
 
 export interface MeshIdentityArgs {
     /** Every cluster in the mesh, by clusterName: each gets its own identity issuer. */
@@ -55,20 +49,9 @@ export const ANCHOR_EXPIRY_WARNING_DAYS = 60;
 /** ECDSA P-256: what Linkerd requires of an issuer (the tls provider's ECDSA default is P-224). */
 export const ECDSA_P256 = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
-/**
- * The pod-template annotation that restarts what reads the trust bundle only when it starts (the
- * control plane, every injected proxy) whenever the bundle or the cluster's issuer changes.
- */
-export const MESH_IDENTITY_ANNOTATION = "checksum/mesh-identity";
-
 /** A digest of the public half of a cluster's identity: the bundle it trusts and its issuer. */
 export function meshIdentityChecksum(trustBundlePem: string, issuerCertPem: string): string {
     return createHash("sha256").update(JSON.stringify({ trustBundlePem, issuerCertPem })).digest("hex");
-}
-
-/** The slots, in the order the bundle lists them whatever the order they were given in. */
-export function inSlotOrder(slots: readonly TrustSlot[]): TrustSlot[] {
-    return TRUST_SLOTS.filter((slot) => slots.includes(slot));
 }
 
 /**
@@ -86,7 +69,7 @@ export function anchorExpiryWarning(slot: TrustSlot, notAfter: string, now: Date
     const when = daysLeft < 0 ? `expired on ${notAfter}` : `expires on ${notAfter}, in ${daysLeft} days`;
     return (
         `The mesh's active trust anchor (slot ${slot}, the issuerTrustAnchor) ${when}: every cluster's identity stops with it. ` +
-        "Rotate it with `npm run rotate`, one phase per run, on the cloud and every edge site."
+        "Rotate it with `npm run rotate`: three runs, each a phase on the cloud and then every edge site (docs/rotation.md)."
     );
 }
 

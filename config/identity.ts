@@ -1,6 +1,6 @@
 // The cloud role's mesh identity: which trust anchors every cluster trusts, and which one signs the
 // issuers. Together the two keys name a phase of a rotation; a pair that is no phase stops the run.
-import { TRUST_SLOTS, TrustSlot, inSlotOrder } from "../components/meshIdentity";
+import { TRUST_SLOTS, TrustSlot, inSlotOrder } from "../components/trustPhases";
 import { ConfigKey, PROJECT } from "./keys";
 import { ConfigReader } from "./reader";
 import { TrustConfig } from "./types";

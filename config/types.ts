@@ -4,7 +4,7 @@ import type { NodeSubnets } from "../components/clusterVpc";
 import type { AwsIdentity, CapacityType, NodeGroupSize } from "../components/eksCluster";
 import type { SupportType } from "../components/eksVersions";
 import type { GatewayApiCrds } from "../components/linkerdInstall";
-import type { TrustSlot } from "../components/meshIdentity";
+import type { TrustSlot } from "../components/trustPhases";
 import type { SplitMode, TrafficSplitApi } from "../components/trafficSplit";
 
 /** A VPC this program creates, or one that already exists. */

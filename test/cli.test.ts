@@ -151,13 +151,14 @@ describe("the command line", () => {
         }
         expect(usageError([]).message).toBe("no command given");
         expect(usageError(["deploy"]).message).toBe('unknown command "deploy"');
-        expect(usage().split("\n").slice(0, 10)).toEqual([
+        expect(usage().split("\n").slice(0, 11)).toEqual([
             "usage: npm run up -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>]",
             "       npm run down -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--continue-past-gone-edges]",
             "       npm run preview -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--expect-no-changes]",
             "       npm run status -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--live]",
             "       npm run verify -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>]",
             "       npm run failover -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--site <site>]",
+            "       npm run rotate -- [--cloud-stack <stack>] [--edge-stack-prefix <prefix>] [--parallel <parallel>] [--status]",
             "       npm run local:up -- [--split-mode <mode>]",
             "       npm run local:down",
             "       npm run local:reset",

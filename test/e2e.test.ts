@@ -121,6 +121,43 @@ describe("e2e.yml", () => {
             expect(Object.keys(step.env ?? {}).filter((key) => key !== "FAILOVER_BY")).toEqual([]);
     });
 
+    it("rotates the trust anchor after failing over: three npm run rotate with the restarts each prints, traffic through the link all along, its failures per phase reported whatever happened", () => {
+        const rotation = steps[stepIndex((step) => step.id === "rotation")];
+        const lines = (rotation.run as string).split("\n").map((line) => line.trim());
+        expect(lines).toEqual([
+            "set -euo pipefail",
+            "e2e/rotation-traffic.sh start",
+            "for phase in 1 2 3; do",
+            'e2e/rotation-traffic.sh mark "phase $phase: npm run rotate"',
+            'npm run rotate | tee "$RUNNER_TEMP/rotate-$phase.log"',
+            'e2e/rotation-traffic.sh mark "phase $phase: the restarts it printed"',
+            'e2e/rotation-traffic.sh restart "$RUNNER_TEMP/rotate-$phase.log"',
+            "done",
+            "",
+        ]);
+        const report = steps[stepIndex((step) => /rotation-traffic\.sh report/.test(step.run ?? ""))];
+        expect(report.if).toBe("always() && steps.rotation.outcome != 'skipped'");
+        expect(report.run).toContain('e2e/rotation-traffic.sh stop\ne2e/rotation-traffic.sh report | tee -a "$GITHUB_STEP_SUMMARY"');
+        // The edge's kubeconfig and context as local:up writes them, one place for the logs and marks.
+        for (const step of [rotation, report])
+            expect(step.env).toEqual({
+                EDGE_KUBECONFIG: `${LOCAL.dir}/edge.kubeconfig`,
+                EDGE_CONTEXT: "k3d-edge",
+                TRAFFIC_DIR: "${{ runner.temp }}/rotation-traffic",
+            });
+        const order = [
+            stepIndex((step) => step.env?.FAILOVER_BY === "errors"),
+            stepIndex((step) => step.id === "rotation"),
+            stepIndex(
+                (step) => step.run === "npm run local:preview" && stepIndex((other) => other.id === "rotation") < steps.indexOf(step),
+            ),
+            steps.indexOf(report),
+            stepIndex(runs("npm run local:down")),
+        ];
+        expect([...order].sort((a, b) => a - b)).toEqual(order);
+        expect(order.every((index) => index >= 0)).toBe(true);
+    });
+
     it("needs no secret and no cloud account", () => {
         const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", "e2e.yml"), "utf8");
         expect(text).not.toMatch(/secrets\.|aws-actions|id-token/);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { KUBECONFIG_CLUSTER_TYPES } from "../components/kubeconfigCluster";
-import { MESH_IDENTITY_ANNOTATION } from "../components/meshIdentity";
+import { MESH_IDENTITY_ANNOTATION } from "../components/trustPhases";
 import { KubeconfigCloudConfig, parseConfig } from "../config";
 import { FAKE_EDGE_API_SERVER, FAKE_EDGE_PKI, K3S_KUBECONFIG, configContext, runEdge } from "./fixtures";
 import { SECRET, RunOptions, StackRun, configError, helmChart, ofType, providerRef, runStack, single } from "./harness";

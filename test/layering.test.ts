@@ -167,8 +167,11 @@ const SOLE_IMPORTER: Record<string, string> = {
     "config/keys": "pulumi/keys.ts",
 };
 
-/** The program's modules scripts/ may import: the key list, the contract's types, and the EKS version table check:eks-versions checks. */
-const PROGRAM_MODULES = ["config/keys", "contract", "components/eksVersions"];
+/**
+ * The program's modules scripts/ may import: the key list, the contract's types, the EKS version table
+ * check:eks-versions checks, and the trust slots, phases and restart annotation rotate reads the mesh by.
+ */
+const PROGRAM_MODULES = ["config/keys", "contract", "components/eksVersions", "components/trustPhases"];
 
 /** The part of scripts/ a path there belongs to: its folder, or a top-level file's name. */
 function part(relative: string): string {
@@ -246,7 +249,7 @@ describe("scripts/", () => {
             "@pulumi/pulumi/automation: only pulumi/automation.ts imports it",
             "@aws-sdk/client-eks: only aws/eksOffer.ts imports it",
             "../../config/keys: only pulumi/keys.ts imports it",
-            "../../config: scripts/ imports only config/keys, contract, components/eksVersions of the program",
+            "../../config: scripts/ imports only config/keys, contract, components/eksVersions, components/trustPhases of the program",
             "../../contract: flows/ does not import the program's modules",
             undefined,
             undefined,

@@ -3,14 +3,17 @@
 // kubeAccess naming the kubeconfigs local:up writes), and a healthy mesh on the k3d clusters' kube
 // contexts: Linkerd, the Link from edge to cloud with its gateway alive, the demo answering from both
 // clusters through the frontend, mTLS to the mirror. Tests start from it and break what they test.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import type * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { localPaths } from "../scripts/flows/localEnv";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { localPaths, prepareLocalDirectory } from "../scripts/flows/localEnv";
 import { issueTestPki } from "./fakeApiServer";
-import type { KubeWorld, StandIns } from "./standins";
+import { ROOT } from "./harness";
+import { KubeWorld, StandIns, standIns } from "./standins";
 
 /** A copy of the checkout to run the operator commands in: Pulumi.yaml (the project, its defaults), nothing written into the real one. */
 export function checkoutCopy(root: string): string {
@@ -22,34 +25,61 @@ export function checkoutCopy(root: string): string {
 /** The messages of the edge's frontend on / (split 50/50) and on /cloud/. */
 export const BOTH = ["edge", "cloud"];
 
+/** The outputs `pulumi up` leaves on the local stacks (contract.ts), kubeAccess naming the kubeconfigs local:up writes. */
+export function localOutputs(root: string): { cloud: Record<string, unknown>; edge: Record<string, unknown> } {
+    const paths = localPaths(root);
+    return {
+        cloud: {
+            clusterName: "cloud",
+            edgeSiteNames: ["edge"],
+            exportedServices: ["test/podinfo"],
+            apiEndpoint: "https://k3d-cloud-server-0:6443",
+            kubeAccess: { kubeconfig: paths.kubeconfig("cloud"), context: "k3d-cloud" },
+        },
+        edge: {
+            linkedCluster: "cloud",
+            mirroredServices: ["test/podinfo-cloud"],
+            kubeAccess: { kubeconfig: paths.kubeconfig("edge"), context: "k3d-edge" },
+            frontendCommand: `kubectl --kubeconfig ${paths.kubeconfig("edge")} --context k3d-edge -n test port-forward svc/frontend 8080:8080`,
+        },
+    };
+}
+
 /** The local stacks as `pulumi stack init` will create them, and what their `up` leaves. */
 export function describeLocalStacks(cli: StandIns, root: string): void {
+    const outputs = localOutputs(root);
+    cli.pulumiStack("local-cloud", { upOutputs: outputs.cloud }, { uncreated: true });
+    cli.pulumiStack("local-edge", { upOutputs: outputs.edge }, { uncreated: true });
+}
+
+/** What a test changes of the working local mesh: the clusters' worlds, the edge stack's config. */
+export interface LocalMeshWorld {
+    edge?: Partial<KubeWorld>;
+    cloud?: Partial<KubeWorld>;
+    edgeConfig?: Record<string, unknown>;
+}
+
+/**
+ * The local stacks after local:up, on a working mesh: their state and kubeconfigs in a copy of the
+ * checkout, the clusters as k3d made them, the cloud's API server at `cloudApi` (cloudApiServer).
+ */
+export function localStacks(cloudApi: { port: number; caPem: string }, world: LocalMeshWorld = {}) {
+    const cli = standIns(["pulumi", "k3d", "kubectl", "linkerd"]);
+    const root = checkoutCopy(ROOT);
+    prepareLocalDirectory(root);
     const paths = localPaths(root);
-    cli.pulumiStack(
-        "local-cloud",
-        {
-            upOutputs: {
-                clusterName: "cloud",
-                edgeSiteNames: ["edge"],
-                exportedServices: ["test/podinfo"],
-                apiEndpoint: "https://k3d-cloud-server-0:6443",
-                kubeAccess: { kubeconfig: paths.kubeconfig("cloud"), context: "k3d-cloud" },
-            },
-        },
-        { uncreated: true },
-    );
-    cli.pulumiStack(
-        "local-edge",
-        {
-            upOutputs: {
-                linkedCluster: "cloud",
-                mirroredServices: ["test/podinfo-cloud"],
-                kubeAccess: { kubeconfig: paths.kubeconfig("edge"), context: "k3d-edge" },
-                frontendCommand: `kubectl --kubeconfig ${paths.kubeconfig("edge")} --context k3d-edge -n test port-forward svc/frontend 8080:8080`,
-            },
-        },
-        { uncreated: true },
-    );
+    cli.k3dCluster("cloud", { network: "edge-cloud-mesh", apiPort: cloudApi.port });
+    cli.k3dCluster("edge", { network: "edge-cloud-mesh", apiPort: 40001 });
+    for (const cluster of ["cloud", "edge"] as const)
+        fs.writeFileSync(
+            paths.kubeconfig(cluster),
+            execFileSync(path.join(cli.bin, "k3d"), ["kubeconfig", "get", cluster], { env: cli.env() }),
+        );
+    const outputs = localOutputs(root);
+    cli.pulumiStack("local-cloud", { outputs: outputs.cloud }, { backend: paths.state });
+    cli.pulumiStack("local-edge", { config: world.edgeConfig ?? {}, outputs: outputs.edge }, { backend: paths.state });
+    healthyMesh(cli, { cloudCaPem: cloudApi.caPem, edge: world.edge, cloud: world.cloud });
+    return { cli, root, paths };
 }
 
 /** The HTTPRoute's backends in each split mode (components/trafficSplit.ts): the local podinfo and the relay to the mirror. */
@@ -116,4 +146,26 @@ export async function cloudApiServer(): Promise<{ port: number; caPem: string; r
         requests,
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
+}
+
+export type CloudApi = Awaited<ReturnType<typeof cloudApiServer>>;
+
+/**
+ * For a file whose tests run the operator commands on the local stacks in this process: the local
+ * cloud's API server (cloudApiServer), served from before its first test to after its last, and this
+ * process's environment put back after each test (the Pulumi port makes it the CLI's, automation.ts
+ * useEnvironment). The object is filled in before the first test.
+ */
+export function localCloudApi(): CloudApi {
+    const saved = { ...process.env };
+    afterEach(() => {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+    });
+    const api = {} as CloudApi;
+    beforeAll(async () => {
+        Object.assign(api, await cloudApiServer());
+    });
+    afterAll(() => api.close());
+    return api;
 }

@@ -19,7 +19,7 @@ import { DEFAULT_GATEWAY_INGRESS, MOCK_EKS_CA_DATA, mockEksEndpoint, mockService
 import { isSecretValue } from "./secrets";
 import { LINKERD_CRDS, crdValidator, itUpstream, unknownValuePaths } from "./upstream";
 import { credentialsSecrets, linkManifest } from "../components/multiclusterLink";
-import { MESH_IDENTITY_ANNOTATION } from "../components/meshIdentity";
+import { MESH_IDENTITY_ANNOTATION } from "../components/trustPhases";
 
 const linkValidator = () => crdValidator(path.join(LINKERD_CRDS, "links.multicluster.linkerd.io.yaml"), "v1alpha3");
 

@@ -15,7 +15,8 @@ import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
 import { ROOT } from "./harness";
 import { SHELLCHECK } from "./shellcheck";
 
-const LAPTOP = ["e2e/failover.sh", "scripts/fetch-upstream.sh", "test/standins/pod-curl.sh"];
+// e2e/rotation-traffic.sh runs in CI, and on a laptop beside npm run rotate on the local stacks.
+const LAPTOP = ["e2e/failover.sh", "e2e/rotation-traffic.sh", "scripts/fetch-upstream.sh", "test/standins/pod-curl.sh"];
 /** Run only by GitHub's workflows, in jobs on ubuntu-latest (bash 5, GNU coreutils, jq): never on a laptop (a test below holds that). */
 const CI_ONLY = [".github/scripts/edge-stacks.sh"];
 

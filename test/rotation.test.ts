@@ -5,7 +5,8 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { MESH_IDENTITY_ANNOTATION, TrustSlot, anchorExpiryWarning, meshIdentityChecksum } from "../components/meshIdentity";
+import { anchorExpiryWarning, meshIdentityChecksum } from "../components/meshIdentity";
+import { MESH_IDENTITY_ANNOTATION, TrustSlot } from "../components/trustPhases";
 import { TRUST_ROOTS_CONFIG_MAP } from "../components/linkerdInstall";
 import { parseConfig } from "../config";
 import { K3S_KUBECONFIG, configContext, runEdge } from "./fixtures";

@@ -26,6 +26,17 @@ export interface PulumiStackSpec {
     takesMs?: Record<string, number>;
     /** `preview` shows a change (with --expect-no-changes, the CLI fails). */
     changes?: boolean;
+    /**
+     * What an `up` leaves when it depends on the stack's inputs (before upOutputs): the first entry whose
+     * config values (Pulumi.yaml's defaults applied) and whose other stack's outputs (read as a
+     * StackReference would) match gives the outputs, and what the clusters hold afterwards, by kube context.
+     */
+    upWhen?: {
+        config?: Record<string, unknown>;
+        stackOutputs?: { stack: string; outputs: Record<string, unknown> };
+        outputs: Record<string, unknown>;
+        kube?: Record<string, KubeWorld>;
+    }[];
     /** The resources in the stack's state (`stack export`), the stack resource (`pulumi:pulumi:Stack`) among them. */
     resources?: { type: string; name: string }[];
     /** The resources an `up` leaves (else they stay); a destroy leaves none. */
@@ -73,7 +84,35 @@ export interface LinkerdClusterSpec {
 export interface KubeWorld {
     /** By `<namespace>/<name>`. */
     services?: Record<string, { labels?: Record<string, string> }>;
-    pods?: { namespace: string; name: string; labels?: Record<string, string> }[];
+    pods?: {
+        namespace: string;
+        name: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        /** creationTimestamp, RFC 3339. */
+        created?: string;
+        /** Its controller: a ReplicaSet, StatefulSet, DaemonSet, Job. */
+        owner?: { kind: string; name: string };
+        /** Running unless given. */
+        phase?: string;
+        /** The bundle its proxy was injected with (LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS). */
+        trustAnchors?: string;
+    }[];
+    /** Deployments by `<namespace>/<name>`: their first container's image. */
+    deployments?: Record<string, { image: string }>;
+    /** What each pod's container wrote, line by line, by `<namespace>/<pod>` (kubectl logs). */
+    logs?: Record<string, string[]>;
+    /** The objects `kubectl apply -f -` was given, in order. */
+    applied?: Record<string, any>[];
+    /** ReplicaSets: their owner, creation and pod template's labels and annotations. */
+    replicaSets?: {
+        namespace: string;
+        name: string;
+        created: string;
+        owner?: { kind: string; name: string };
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    }[];
     /** The backends of each HTTPRoute (and TrafficSplit), by `<namespace>/<name>`; a backend without a weight has it unset. */
     routes?: Record<string, { name: string; weight?: number }[]>;
     trafficSplits?: Record<string, { name: string; weight?: number }[]>;
@@ -88,6 +127,8 @@ export interface KubeWorld {
         check?: { categoryName: string; checks: { description: string; result: string; error?: string; hint?: string }[] }[];
         /** The cluster's Links: the server and CA of their credentials, and the CLI version that made them (else edge-26.8.3). */
         links?: { target: string; server: string; caPem: string; createdBy?: string }[];
+        /** The ConfigMap linkerd-identity-trust-roots' bundle, which `check --proxy` holds the pods' proxies to. */
+        trustBundle?: string;
         /** `multicluster gateways -o json` (null before any status). */
         gateways?: { clusterName: string; alive: boolean; numberOfServices: number; latency: number }[] | null;
     };
@@ -185,6 +226,8 @@ function world(bin: string, state: string) {
         kube(context: string, world: KubeWorld): void {
             writeJson(stateFile("kube", `${context}.json`), world);
         },
+        /** What the cluster of a kube context holds now (an up may have changed it). */
+        readKube: (context: string): KubeWorld => readJson(path.join(state, "kube", `${context}.json`), {}),
         /** Makes `<tool> <command>` fail as given ("cluster create edge", "network inspect"); undefined takes the failure away. */
         fail(tool: Exclude<StandIn, "pulumi">, command: string, failure: (Failure & { leaves?: "stopped" }) | undefined): void {
             const file = stateFile(tool, "fail.json");

@@ -3,17 +3,17 @@
 // Each check's command line, how its CLI's answer becomes a result (a failure, a warning), the split
 // modes, and the proxy that lets linkerd reach the local cloud's API server by its in-network name,
 // which the stand-in linkerd really connects through to a loopback HTTPS server of the test's own.
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO, greeting } from "../scripts/checks/demo";
 import { routeMode } from "../scripts/checks/verify";
 import type { CheckResult, Clock } from "../scripts/checks/framework";
-import { localEnvironment, localPaths, prepareLocalDirectory } from "../scripts/flows/localEnv";
+import { localEnvironment } from "../scripts/flows/localEnv";
 import { verifyMesh } from "../scripts/flows/verify";
 import { automationWorkspace } from "../scripts/pulumi/automation";
 import { startConnectProxy } from "../scripts/tools/connectProxy";
@@ -21,22 +21,11 @@ import { checkFindings, jsonDocuments } from "../scripts/tools/linkerd";
 import { spawnRunner } from "../scripts/tools/spawn";
 import { recordingReporter } from "./fakes";
 import { runMesh } from "./fixtures";
-import { ROOT, ofType } from "./harness";
-import { FAILOVER_ROUTE, WEIGHTED_ROUTE, checkoutCopy, cloudApiServer, healthyMesh } from "./localWorld";
-import { KubeWorld, StandIns, standIns } from "./standins";
+import { ofType } from "./harness";
+import { FAILOVER_ROUTE, LocalMeshWorld, WEIGHTED_ROUTE, localCloudApi, localStacks } from "./localWorld";
+import { StandIns, standIns } from "./standins";
 
-const saved = { ...process.env };
-afterEach(() => {
-    // The Pulumi port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-});
-
-let cloudApi: Awaited<ReturnType<typeof cloudApiServer>>;
-beforeAll(async () => {
-    cloudApi = await cloudApiServer();
-});
-afterAll(() => cloudApi.close());
+const cloudApi = localCloudApi();
 
 /** A clock that moves only when the checks wait: retries take no time. */
 function fakeClock(): Clock {
@@ -50,48 +39,8 @@ function hurriedClock(): Clock {
     return { now: () => now, sleep: async () => void (now += 3_600_000) };
 }
 
-/** The local stacks after local:up: their state and kubeconfigs in a copy of the checkout, the clusters as k3d made them. */
-function localMesh(world: { edge?: Partial<KubeWorld>; cloud?: Partial<KubeWorld>; edgeConfig?: Record<string, unknown> } = {}) {
-    const cli = standIns(["pulumi", "k3d", "kubectl", "linkerd"]);
-    const root = checkoutCopy(ROOT);
-    prepareLocalDirectory(root);
-    const paths = localPaths(root);
-    cli.k3dCluster("cloud", { network: "edge-cloud-mesh", apiPort: cloudApi.port });
-    cli.k3dCluster("edge", { network: "edge-cloud-mesh", apiPort: 40001 });
-    for (const cluster of ["cloud", "edge"] as const)
-        fs.writeFileSync(
-            paths.kubeconfig(cluster),
-            execFileSync(path.join(cli.bin, "k3d"), ["kubeconfig", "get", cluster], { env: cli.env() }),
-        );
-    cli.pulumiStack(
-        "local-cloud",
-        {
-            outputs: {
-                clusterName: "cloud",
-                edgeSiteNames: ["edge"],
-                exportedServices: ["test/podinfo"],
-                apiEndpoint: "https://k3d-cloud-server-0:6443",
-                kubeAccess: { kubeconfig: paths.kubeconfig("cloud"), context: "k3d-cloud" },
-            },
-        },
-        { backend: paths.state },
-    );
-    cli.pulumiStack(
-        "local-edge",
-        {
-            config: world.edgeConfig ?? {},
-            outputs: {
-                linkedCluster: "cloud",
-                mirroredServices: ["test/podinfo-cloud"],
-                kubeAccess: { kubeconfig: paths.kubeconfig("edge"), context: "k3d-edge" },
-                frontendCommand: "kubectl ... port-forward svc/frontend 8080:8080",
-            },
-        },
-        { backend: paths.state },
-    );
-    healthyMesh(cli, { cloudCaPem: cloudApi.caPem, edge: world.edge, cloud: world.cloud });
-    return { cli, root, paths };
-}
+/** The local stacks after local:up, on a working mesh (localWorld.ts), the cloud's API server this file's. */
+const localMesh = (world: LocalMeshWorld = {}) => localStacks(cloudApi, world);
 
 async function verify(
     cli: StandIns,

@@ -82,18 +82,24 @@ const SETTLE_MS = 120_000;
 const RETRY_EVERY_MS = 5_000;
 
 /** What a command that failed said, in one line. */
-function failure(argv: string[], result: ToolResult): string {
+export function failure(argv: string[], result: ToolResult): string {
     if (result.missing) return `no ${argv[0]} on PATH`;
     const detail = stderrDetail(result.stderr);
     return `\`${shownCommand(argv)}\` exit code ${result.status}${detail ? `: ${detail}` : ""}`;
 }
 
-/** `linkerd check` or `linkerd multicluster check`: its failed checks fail this one, its warnings warn. */
-async function linkerdVerdict(runner: ToolRunner, argv: string[], env: NodeJS.ProcessEnv): Promise<CheckAnswer> {
+/** `linkerd check` or `linkerd multicluster check`: its failed checks fail this one, its warnings warn (those `failsOn` picks fail it). */
+export async function linkerdVerdict(
+    runner: ToolRunner,
+    argv: string[],
+    env: NodeJS.ProcessEnv,
+    failsOn: (warning: string) => boolean = () => false,
+): Promise<CheckAnswer> {
     const result = await runner.run(argv, { env });
     const findings = checkFindings(result.stdout);
     if (findings === undefined) return failure(argv, result);
-    if (findings.errors.length > 0) return findings.errors.join("; ");
+    const errors = [...findings.errors, ...findings.warnings.filter(failsOn)];
+    if (errors.length > 0) return errors.join("; ");
     if (result.status !== 0) return failure(argv, result);
     return findings.warnings.length > 0 ? { warning: findings.warnings.join("; ") } : undefined;
 }
@@ -108,7 +114,7 @@ function linkerdCheck(target: ClusterTarget, role: string, runner: ToolRunner, n
     };
 }
 
-function kubectlFlagsText(access: KubeFlags): string {
+export function kubectlFlagsText(access: KubeFlags): string {
     return kubectl(access).slice(1).join(" ");
 }
 

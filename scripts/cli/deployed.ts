@@ -1,4 +1,4 @@
-// npm run verify / failover: commands on a mesh that is up. They work on the stacks the flags or the
+// npm run verify / failover / rotate: commands on a mesh that is up. They work on the stacks the flags or the
 // environment name (as npm run up does); without either, on the local stacks when local:up has made
 // them, so that `npm run local:up` then `npm run verify` needs nothing typed in between. Each says
 // which stacks it works on.
@@ -6,13 +6,15 @@ import { OperatorError } from "../errors";
 import { runFailover } from "../flows/failover";
 import { LOCAL, hasLocalState, localEnvironment } from "../flows/localEnv";
 import type { StackNames } from "../flows/mesh";
+import { rotateMesh } from "../flows/rotate";
 import { verifyMesh } from "../flows/verify";
 import type { Command, CommandContext, Values } from "./command";
-import { NAME_OPTIONS, stackNames } from "./stacks";
+import { NAME_OPTIONS, parallelOf, stackNames } from "./stacks";
 
 const ABOUT =
-    "verify and failover work on the stacks --cloud-stack and --edge-stack-prefix (or CLOUD_STACK and EDGE_STACK_PREFIX) name; " +
-    `without them, on the local stacks\n${LOCAL.stacks.cloudStack} and ${LOCAL.stacks.edgeStackPrefix}edge when npm run local:up has made them (${LOCAL.dir}/state), else on cloud and the sites' names.`;
+    "verify, failover and rotate work on the stacks --cloud-stack and --edge-stack-prefix (or CLOUD_STACK and EDGE_STACK_PREFIX) name; " +
+    `without them, on the local stacks\n${LOCAL.stacks.cloudStack} and ${LOCAL.stacks.edgeStackPrefix}edge when npm run local:up has made them (${LOCAL.dir}/state), else on cloud and the sites' names.\n` +
+    "rotate advances the rotation of the trust anchor by one phase, on the cloud stack then every edge site (docs/rotation.md); --status only shows where it stands.";
 
 interface ChosenStacks {
     names: StackNames;
@@ -72,6 +74,30 @@ export const DEPLOYED_COMMANDS: Command[] = [
                         local
                             ? `npm run local:up -- --split-mode ${mode}`
                             : `pulumi config set splitMode ${mode} --stack ${edgeStack} && npm run up`,
+                },
+                context,
+                env,
+            );
+        },
+    },
+    {
+        name: "rotate",
+        options: { ...NAME_OPTIONS, parallel: { type: "string" }, status: { type: "boolean", default: false } },
+        tools: ["pulumi", "kubectl", "linkerd"],
+        validate: parallelOf,
+        about: ABOUT,
+        async run(values, context) {
+            const { names, env, local } = chosenStacks("rotate", values, context);
+            await rotateMesh(
+                await context.workspace(env),
+                names,
+                {
+                    parallel: parallelOf(values),
+                    statusOnly: values.status === true,
+                    // The pulumi CLI reaches the local stacks with the local backend and passphrase.
+                    pulumiPrefix: local
+                        ? `PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE_FILE=${env.PULUMI_CONFIG_PASSPHRASE_FILE} `
+                        : "",
                 },
                 context,
                 env,

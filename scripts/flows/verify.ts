@@ -8,7 +8,7 @@
 // (the local cloud: https://k3d-cloud-server-0:6443, a name only the Docker network knows, and
 // 127.0.0.1:<port> here), they run with HTTPS_PROXY set to a proxy of this run's own on loopback that
 // maps the one to the other (tools/connectProxy.ts): no /etc/hosts entry, no sudo.
-import { ChecksOutcome, Clock, SYSTEM_CLOCK, runChecks } from "../checks/framework";
+import { Check, ChecksOutcome, Clock, SYSTEM_CLOCK, runChecks } from "../checks/framework";
 import { CloudTarget, EdgeTarget, SplitExpectation, verifyChecks } from "../checks/verify";
 import { OperatorError } from "../errors";
 import type { Reporter } from "../events";
@@ -117,12 +117,23 @@ async function linkProxy(
     return proxy;
 }
 
-/** Runs every check on the mesh of these stacks; the outcome says whether all passed. `env` is the one the CLIs run with. */
-export async function verifyMesh(
+/** The clusters of the mesh as the checks reach them. */
+export interface MeshTargets {
+    cloud: CloudTarget;
+    edges: EdgeTarget[];
+}
+
+/**
+ * Runs the checks `checksOf` gives for the mesh of these stacks, under the title `titleOf` gives for
+ * the stacks' names; the outcome says whether all passed. `env` is the one the CLIs run with.
+ */
+export async function checkMesh(
     workspace: MeshWorkspace,
     names: StackNames,
     deps: VerifyDeps,
     env: NodeJS.ProcessEnv,
+    titleOf: (stacks: string) => string,
+    checksOf: (targets: MeshTargets) => Check[],
 ): Promise<ChecksOutcome> {
     const mesh = await readMesh(workspace, names);
     const proxy = await linkProxy(mesh.apiEndpoint, mesh.cloud.access, deps, env);
@@ -131,9 +142,20 @@ export async function verifyMesh(
         const edgeEnv = proxy === undefined ? env : { ...env, HTTPS_PROXY: proxy.url };
         const edges: EdgeTarget[] = mesh.edges.map((edge) => ({ ...edge, linkerdEnv: edgeEnv }));
         const stacks = [cloud.stack, ...edges.map((edge) => edge.stack)].join(", ");
-        const checks = verifyChecks({ cloud, edges }, deps.runner, env);
-        return await runChecks(`verify: the stacks ${stacks}`, checks, deps.reporter, deps.clock ?? SYSTEM_CLOCK);
+        return await runChecks(titleOf(stacks), checksOf({ cloud, edges }), deps.reporter, deps.clock ?? SYSTEM_CLOCK);
     } finally {
         await proxy?.close();
     }
+}
+
+/** Runs every check of verify on the mesh of these stacks; the outcome says whether all passed. `env` is the one the CLIs run with. */
+export function verifyMesh(workspace: MeshWorkspace, names: StackNames, deps: VerifyDeps, env: NodeJS.ProcessEnv): Promise<ChecksOutcome> {
+    return checkMesh(
+        workspace,
+        names,
+        deps,
+        env,
+        (stacks) => `verify: the stacks ${stacks}`,
+        (targets) => verifyChecks(targets, deps.runner, env),
+    );
 }

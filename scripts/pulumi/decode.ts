@@ -1,7 +1,7 @@
 // Stack outputs and config values come from the CLI as JSON of any shape; the scripts read them
 // through these decoders, each field checked against its type in contract.ts (a field of another
 // type reads as absent).
-import type { CloudStackCommonOutputs, EdgeStackOutputs, KubeAccess } from "../../contract";
+import type { CloudStackCommonOutputs, EdgeStackOutputs, KubeAccess, TrustExports } from "../../contract";
 
 /** A stack's outputs as the CLI prints them (`pulumi stack output --json --show-secrets`). */
 export type RawOutputs = Record<string, unknown>;
@@ -31,6 +31,36 @@ export const kubeAccess: Decoder<KubeAccess> = (value) => {
     };
 };
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isSlot = (value: unknown) => value === "a" || value === "b";
+
+/** Each value of a record that satisfies `valid`, else undefined. */
+function recordOf<T>(value: unknown, valid: (entry: Record<string, unknown>) => boolean): Record<string, T> | undefined {
+    return isRecord(value) && Object.values(value).every((entry) => isRecord(entry) && valid(entry))
+        ? (value as Record<string, T>)
+        : undefined;
+}
+
+const areStrings = (entry: Record<string, unknown>, keys: string[]) => keys.every((key) => typeof entry[key] === "string");
+
+/** The cloud stack's `trust`: the phase, every anchor's validity and every cluster's issuer. */
+export const trust: Decoder<TrustExports> = (value) => {
+    if (!isRecord(value)) return undefined;
+    const { trustAnchors, issuerTrustAnchor } = value;
+    const anchors = recordOf<TrustExports["anchors"]["a"]>(value.anchors, (entry) =>
+        areStrings(entry, ["certPem", "notBefore", "notAfter"]),
+    );
+    const issuers = recordOf<TrustExports["issuers"][string]>(
+        value.issuers,
+        (entry) => isSlot(entry.slot) && areStrings(entry, ["certPem", "notAfter", "meshIdentityChecksum"]),
+    );
+    if (!Array.isArray(trustAnchors) || !trustAnchors.every(isSlot) || !isSlot(issuerTrustAnchor) || !anchors || !issuers) return undefined;
+    return { trustAnchors, issuerTrustAnchor, anchors, issuers } as TrustExports;
+};
+
 /** The fields `K` of the contract's type `T`, each decoded by a decoder of that field's type. */
 function decode<T, K extends keyof T>(
     raw: RawOutputs,
@@ -41,23 +71,29 @@ function decode<T, K extends keyof T>(
     };
 }
 
-/** What the scripts read from a cloud stack: the edge sites it registers (in order), and what verify checks on it. */
+/** What the scripts read from a cloud stack: the edge sites it registers (in order), what verify checks on it, and the rotation's phase. */
 export function cloudOutputs(raw: RawOutputs) {
-    return decode<CloudStackCommonOutputs, "edgeSiteNames" | "clusterName" | "apiEndpoint" | "exportedServices" | "kubeAccess">(raw, {
+    return decode<
+        CloudStackCommonOutputs,
+        "edgeSiteNames" | "clusterName" | "apiEndpoint" | "exportedServices" | "kubeAccess" | "trustBundlePem" | "trust"
+    >(raw, {
         edgeSiteNames: textList,
         clusterName: text,
         apiEndpoint: text,
         exportedServices: textList,
         kubeAccess,
+        trustBundlePem: text,
+        trust,
     });
 }
 
-/** What the scripts read from an edge stack: the cloud cluster it links to, how to open its demo's frontend, and what verify checks on it. */
+/** What the scripts read from an edge stack: the cloud cluster it links to, how to open its demo's frontend, what verify checks on it, and the phase it runs. */
 export function edgeOutputs(raw: RawOutputs) {
-    return decode<EdgeStackOutputs, "frontendCommand" | "linkedCluster" | "mirroredServices" | "kubeAccess">(raw, {
+    return decode<EdgeStackOutputs, "frontendCommand" | "linkedCluster" | "mirroredServices" | "kubeAccess" | "meshIdentityChecksum">(raw, {
         frontendCommand: text,
         linkedCluster: text,
         mirroredServices: textList,
         kubeAccess,
+        meshIdentityChecksum: text,
     });
 }

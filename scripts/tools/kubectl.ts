@@ -141,3 +141,18 @@ export function probeAnswer(line: string): { message: string } | { failed: strin
     const message = /"message": *"([^"]*)"/.exec(line)?.[1];
     return message === undefined ? { failed: "an answer without podinfo's message" } : { message };
 }
+
+/** Every meshed pod of the cluster, as JSON: those with the label the proxy injector sets (pkg/k8s/labels.go ControllerNSLabel), as `linkerd check --proxy` selects them. */
+export function meshedPodsArgs(access: KubeFlags): string[] {
+    return kubectl(access, "get", "pods", "--all-namespaces", "-l", "linkerd.io/control-plane-ns", "-o", "json");
+}
+
+/** Every ReplicaSet of the cluster, as JSON: which Deployment owns a pod's ReplicaSet, and when each template was first rolled out. */
+export function replicaSetsArgs(access: KubeFlags): string[] {
+    return kubectl(access, "get", "replicasets", "--all-namespaces", "-o", "json");
+}
+
+/** `kubectl ... -n <namespace> rollout restart deployment/a statefulset/b`: one command for many workloads (kubectl's rollout restart takes TYPE/NAME...). */
+export function rolloutRestartCommand(access: KubeFlags, namespace: string, workloads: string[]): string {
+    return kubectl(access, "-n", namespace, "rollout", "restart", ...workloads).join(" ");
+}

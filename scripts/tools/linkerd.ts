@@ -11,6 +11,15 @@ export function linkerdCheckArgs(access: KubeFlags): string[] {
     return ["linkerd", "check", ...kubeFlags(access), "-o", "json"];
 }
 
+/**
+ * `linkerd check --proxy`: the control plane's checks, then the data plane's (cli/cmd/check.go), among
+ * them whether every meshed pod outside the control plane holds the cluster's trust bundle, and the
+ * extensions' with --proxy.
+ */
+export function linkerdProxyCheckArgs(access: KubeFlags): string[] {
+    return ["linkerd", "check", "--proxy", ...kubeFlags(access), "-o", "json"];
+}
+
 /** `linkerd multicluster check`: the links, their credentials to the target cluster, the gateways' probes, the mirrors. */
 export function multiclusterCheckArgs(access: KubeFlags): string[] {
     return ["linkerd", "multicluster", "check", ...kubeFlags(access), "-o", "json"];

@@ -22,7 +22,8 @@ const output = flags.take("--output", "-o");
 const selector = flags.take("--selector", "-l");
 const container = flags.take("--container", "-c");
 const raw = flags.rest()[0] === "get" ? flags.take("--raw") : undefined;
-const rest = flags.rest();
+const allNamespaces = flags.rest().some((arg) => arg === "--all-namespaces" || arg === "-A");
+const rest = flags.rest().filter((arg) => arg !== "--all-namespaces" && arg !== "-A");
 const words = rest.filter((arg) => !arg.startsWith("-"));
 const fail = (stderr) => w.exitWith({ stderr });
 
@@ -62,6 +63,8 @@ const notFound = (kind, name) => fail(`Error from server (NotFound): ${kind} "${
 
 /** A jsonpath of the few forms the commands use, on one object or a list's items. */
 function jsonpath(expression, object) {
+    if (expression === 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}')
+        return object.items.map((pod) => `${pod.name} ${pod.phase ?? "Running"}\n`).join("");
     const label = /^jsonpath=\{\.metadata\.labels\.(.+)\}$/.exec(expression);
     if (label) return object.labels?.[label[1].replace(/\\\./g, ".")] ?? "";
     if (expression === "jsonpath={.items[0].metadata.name}") {
@@ -72,6 +75,60 @@ function jsonpath(expression, object) {
         return object.items[0].name;
     }
     fail(`the kubectl stand-in does not read ${expression}\n`);
+}
+
+/** The owner reference a controller sets on what it makes (ownerReferences, controller: true). */
+function ownerReference(owner) {
+    const apiVersion =
+        owner.kind === "ReplicaSet" || owner.kind === "Deployment" || owner.kind === "StatefulSet" || owner.kind === "DaemonSet"
+            ? "apps/v1"
+            : "batch/v1";
+    return [{ apiVersion, kind: owner.kind, name: owner.name, uid: `${owner.name}-uid`, controller: true, blockOwnerDeletion: true }];
+}
+
+/** A pod of the world as the API server returns it (v1 Pod): its proxy container carries the trust bundle it was injected with. */
+function podObject(pod) {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+            name: pod.name,
+            namespace: pod.namespace,
+            labels: pod.labels ?? {},
+            ...(pod.annotations ? { annotations: pod.annotations } : {}),
+            creationTimestamp: pod.created ?? "2026-12-01T00:00:00Z",
+            ...(pod.owner ? { ownerReferences: ownerReference(pod.owner) } : {}),
+        },
+        spec: {
+            containers: [
+                {
+                    name: "linkerd-proxy",
+                    env: pod.trustAnchors === undefined ? [] : [{ name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", value: pod.trustAnchors }],
+                },
+            ],
+        },
+        status: { phase: pod.phase ?? "Running" },
+    };
+}
+
+/** A ReplicaSet of the world as the API server returns it (apps/v1 ReplicaSet). */
+function replicaSetObject(set) {
+    return {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: {
+            name: set.name,
+            namespace: set.namespace,
+            creationTimestamp: set.created,
+            ...(set.owner ? { ownerReferences: ownerReference(set.owner) } : {}),
+        },
+        spec: { template: { metadata: { labels: set.labels ?? {}, ...(set.annotations ? { annotations: set.annotations } : {}) } } },
+    };
+}
+
+/** `-o json` of a list: kubectl prints a List, indented by four spaces (printers.JSONPrinter). */
+function printList(items) {
+    process.stdout.write(`${JSON.stringify({ apiVersion: "v1", items, kind: "List", metadata: { resourceVersion: "" } }, null, 4)}\n`);
 }
 
 if (words[0] === "get" && raw !== undefined) {
@@ -95,9 +152,46 @@ if (words[0] === "get" && raw !== undefined) {
         fail(`the kubectl stand-in does not read ${output}\n`);
     process.stdout.write(backends.map((backend) => `${backend.name}=${backend.weight ?? ""}\n`).join(""));
 } else if (words[0] === "get" && (words[1] === "pod" || words[1] === "pods")) {
-    const [key, value] = (selector ?? "=").split("=");
-    const items = (world.pods ?? []).filter((pod) => pod.namespace === namespace && (!key || pod.labels?.[key] === value));
-    process.stdout.write(jsonpath(output, { items }));
+    // `-l key=value`, or `-l key`: the label exists.
+    const [key, value] = (selector ?? "").split("=");
+    const items = (world.pods ?? []).filter(
+        (pod) =>
+            (allNamespaces || pod.namespace === namespace) &&
+            (!key || (value === undefined ? pod.labels?.[key] !== undefined : pod.labels?.[key] === value)),
+    );
+    if (output === "json") printList(items.map(podObject));
+    else process.stdout.write(jsonpath(output, { items }));
+} else if (words[0] === "get" && (words[1] === "replicasets" || words[1] === "rs") && output === "json") {
+    printList((world.replicaSets ?? []).filter((set) => allNamespaces || set.namespace === namespace).map(replicaSetObject));
+} else if (words[0] === "get" && (words[1] === "deploy" || words[1] === "deployment")) {
+    const deployment = world.deployments?.[`${namespace}/${words[2]}`];
+    if (deployment === undefined) notFound("deployments.apps", words[2]);
+    if (output !== "jsonpath={.spec.template.spec.containers[0].image}") fail(`the kubectl stand-in does not read ${output}\n`);
+    process.stdout.write(deployment.image);
+} else if (words[0] === "apply" && flags.rest().includes("-")) {
+    // `apply -f -`: the objects on stdin, kept in the world as applied (the test plays the controllers).
+    const applied = require("yaml")
+        .parseAllDocuments(fs.readFileSync(0, "utf8"))
+        .map((document) => document.toJSON());
+    w.write(["kube", `${cluster.contextName}.json`], { ...world, applied: [...(world.applied ?? []), ...applied] });
+    process.stdout.write(applied.map((object) => `${object.kind.toLowerCase()}.apps/${object.metadata.name} created\n`).join(""));
+} else if (words[0] === "rollout" && (words[1] === "status" || words[1] === "restart")) {
+    for (const workload of words.slice(2)) {
+        const [kind, name] = workload.split("/");
+        process.stdout.write(
+            words[1] === "status"
+                ? `${kind} "${name}" successfully rolled out\n`
+                : `${kind.replace(/^deploy$/, "deployment")}.apps/${name} restarted\n`,
+        );
+    }
+} else if (words[0] === "logs") {
+    // What the pod's container wrote, then the end of the stream, as when the pod goes (logs -f).
+    const pod = words[1].replace(/^pod\//, "");
+    const lines = world.logs?.[`${namespace}/${pod}`];
+    if (lines === undefined) notFound("pods", pod);
+    process.stdout.write(lines.map((line) => `${line}\n`).join(""));
+} else if (words[0] === "delete" && (words[1] === "deploy" || words[1] === "deployment")) {
+    process.stdout.write(`deployment.apps "${words[2]}" deleted\n`);
 } else if (words[0] === "exec") {
     const [workload] = words.slice(1);
     const pod = world.workloads?.[`${namespace}/${workload}`];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// A stand-in for the linkerd CLI edge-26.8.3 (linkerd/linkerd2@edge-26.8.3), for what verify and
-// status run: `version --client --short`; `check -o json` (cli/cmd/check.go: the core categories, then
+// A stand-in for the linkerd CLI edge-26.8.3 (linkerd/linkerd2@edge-26.8.3), for what verify, rotate and
+// status run: `version --client --short`; `check [--proxy] -o json` (cli/cmd/check.go: the core categories, then
 // each extension installed on the cluster, here multicluster on a cluster with Links, as `linkerd
 // multicluster check` would answer: check_extensions.go); `multicluster check -o json`
 // (multicluster/cmd/check.go); `multicluster gateways -o json` (gateways.go:
@@ -148,6 +148,48 @@ function coreCategories(world) {
 }
 
 /**
+ * `check --proxy`: the control plane's categories, then the data plane's (cli/cmd/check.go
+ * configureAndRunChecks with dataPlaneOnly, in healthcheck.go's order). "data plane proxies certificate
+ * match CA" (checkPodsProxiesCertificate, a warning) compares the bundle each meshed pod's proxy was
+ * injected with (LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS), trimmed, with the cluster's trust-roots
+ * ConfigMap, skipping the control plane's namespace, whose proxies read the ConfigMap.
+ */
+function proxyCategories(world) {
+    const bundle = (world.linkerd?.trustBundle ?? "").trim();
+    const offending = (world.pods ?? [])
+        .filter(
+            (pod) =>
+                pod.labels?.["linkerd.io/control-plane-ns"] !== undefined &&
+                pod.namespace !== "linkerd" &&
+                pod.trustAnchors !== undefined &&
+                pod.trustAnchors.trim() !== bundle,
+        )
+        .map((pod) => `* ${pod.namespace}/${pod.name}`);
+    const [core, ...rest] = coreCategories(world);
+    return [
+        core,
+        {
+            categoryName: "linkerd-identity",
+            checks: [success("certificate config is valid"), success("trust anchors are within their validity period")],
+        },
+        {
+            categoryName: "linkerd-identity-data-plane",
+            checks: [
+                offending.length === 0
+                    ? success("data plane proxies certificate match CA")
+                    : warned(
+                          "data plane proxies certificate match CA",
+                          `Some pods do not have the current trust bundle and must be restarted:\n\t${offending.join("\n\t")}`,
+                          "l5d-identity-data-plane-proxies-certs-match-ca",
+                      ),
+            ],
+        },
+        ...rest,
+        { categoryName: "linkerd-data-plane", checks: [success("data plane namespace exists"), success("data plane proxies are ready")] },
+    ];
+}
+
+/**
  * Prints each set of categories as its own CheckOutput document, as `linkerd check -o json` does for the
  * core checks and then for each extension (healthcheck.RunChecks per set: runChecksJSON prints one
  * document each time); exits 1 when any check failed.
@@ -237,7 +279,7 @@ async function main() {
     if (words[0] === "check") {
         if (cluster.failure !== undefined) return unreachableCheck(cluster);
         const extensions = (cluster.world.linkerd?.links ?? []).length > 0 ? [[await multiclusterCategory(cluster.world)]] : [];
-        return print(coreCategories(cluster.world), ...extensions);
+        return print(rest.includes("--proxy") ? proxyCategories(cluster.world) : coreCategories(cluster.world), ...extensions);
     }
     if (words[0] === "multicluster" && words[1] === "check") {
         if (cluster.failure !== undefined) return unreachableMulticlusterCheck(cluster);

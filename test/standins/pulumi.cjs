@@ -8,7 +8,10 @@
 // pkg/backend/diy keeps project-scoped stacks; a directory that does not exist cannot be opened), else
 // $STANDIN_STATE/pulumi/stacks, the backend the CLI is logged in to. Each call is appended to
 // $STANDIN_STATE/pulumi/calls.log, with when it started and, on a line of its own, when it ended; the
-// tests write the stacks (how they fail, how long they take) through test/standins.ts.
+// tests write the stacks (how they fail, how long they take) through test/standins.ts. An `up` leaves
+// the outputs the test gave for it, or, where the program's outcome depends on its inputs, those of the
+// first case whose config or other stack's outputs match (upWhen), and with them what the clusters
+// then hold, for the kubectl and linkerd stand-ins.
 //
 // On a self-managed backend, `stack init` makes the stack's secrets manager from the passphrase
 // (pkg/cmd/pulumi/stack/io.go CreateStack, secrets.go createSecretsManagerForNewStack, diy
@@ -164,9 +167,14 @@ function configJson(config, withDefaults = true) {
     );
 }
 
-/** `key=value` under --path: `ns:key` or `ns:key[i]` (the only paths the commands write). */
+/** A key as the CLI keeps it: in the project's namespace unless it names one (ParseConfigKey). */
+function namespacedKey(key) {
+    return key.includes(":") ? key : `${project()?.name ?? "edge-cloud-mesh"}:${key}`;
+}
+
+/** `key=value` under --path: `[ns:]key` or `[ns:]key[i]` (the only paths the commands write). */
 function setPath(config, assignment) {
-    const [key, value] = [assignment.slice(0, assignment.indexOf("=")), assignment.slice(assignment.indexOf("=") + 1)];
+    const [key, value] = [namespacedKey(assignment.slice(0, assignment.indexOf("="))), assignment.slice(assignment.indexOf("=") + 1)];
     const list = /^(.+)\[(\d+)\]$/.exec(key);
     if (list === null) config[key] = value;
     else (Array.isArray(config[list[1]]) ? config[list[1]] : (config[list[1]] = []))[Number(list[2])] = value;
@@ -257,6 +265,34 @@ function exportJson(found) {
     };
 }
 
+const sameJson = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What an `up` leaves when the program's outcome depends on its inputs: the first of the stack's
+ * `upWhen` entries whose config (Pulumi.yaml's defaults applied) and whose other stack's outputs (as a
+ * StackReference reads them) hold the values it names; undefined when none does.
+ */
+function upCase(found) {
+    const config = { ...projectDefaults(), ...found.config };
+    return (found.upWhen ?? []).find(
+        (entry) =>
+            Object.entries(entry.config ?? {}).every(([key, value]) => sameJson(config[key], value)) &&
+            (entry.stackOutputs === undefined ||
+                Object.entries(entry.stackOutputs.outputs).every(([key, value]) =>
+                    sameJson(readStack(entry.stackOutputs.stack)?.outputs?.[key], value),
+                )),
+    );
+}
+
+/** What the clusters hold after an up, by kube context, as the kubectl and linkerd stand-ins read them (world.cjs). */
+function writeClusters(kube) {
+    for (const [context, world] of Object.entries(kube ?? {})) {
+        const file = path.join(process.env.STANDIN_STATE, "kube", `${context}.json`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(world, null, 2));
+    }
+}
+
 /** Records an update or destroy in the stack's history as the backend does when it ends, with its resource changes. */
 function recordUpdate(found, kind, result, before) {
     const after = new Set((found.resources ?? []).map((resource) => `${resource.type}::${resource.name}`));
@@ -343,12 +379,14 @@ async function main() {
         await behave(found, "stack export");
         return process.stdout.write(JSON.stringify(exportJson(found), null, 4) + "\n");
     }
-    if (first === "config" && (second === undefined || second === "set-all" || second === "rm-all")) {
+    if (first === "config" && (second === undefined || second === "set-all" || second === "rm-all" || second === "rm")) {
         const found = stack();
         await behave(found, second === undefined ? "config" : `config ${second}`);
         if (second === undefined) return process.stdout.write(JSON.stringify(configJson(found.config), null, 4) + "\n");
-        if (second === "rm-all")
-            for (const key of rest.slice(rest.indexOf("rm-all") + 1).filter((arg) => !arg.startsWith("-"))) delete found.config[key];
+        // A key that is not there is no error (config.Map Remove).
+        if (second === "rm" || second === "rm-all")
+            for (const key of rest.slice(rest.indexOf(second) + 1).filter((arg) => !arg.startsWith("-")))
+                delete found.config[namespacedKey(key)];
         else
             rest.forEach((arg, index) => {
                 if (arg === "--plaintext" || arg === "--secret") setPath(found.config, rest[index + 1]);
@@ -376,7 +414,9 @@ async function main() {
                 fail("no changes were expected for preview but changes were proposed", EXIT_NO_CHANGES);
             return;
         }
-        found.outputs = first === "up" ? (found.upOutputs ?? found.outputs) : {};
+        const outcome = first === "up" ? upCase(found) : undefined;
+        writeClusters(outcome?.kube);
+        found.outputs = first === "up" ? (outcome?.outputs ?? found.upOutputs ?? found.outputs) : {};
         found.resources = first === "up" ? (found.upResources ?? found.resources) : [];
         recordUpdate(found, first === "up" ? "update" : "destroy", "succeeded", before);
         await sendEvents(eventLog, [summary({})]);
