@@ -33,7 +33,7 @@ function parseKubeconfigCloud(
     common: Omit<CloudSideConfig, "gatewaySourceCidrs">,
     context: ConfigContext,
 ): KubeconfigCloudConfig {
-    const access = parseKubeconfigAccess(reader, context.readKubeconfigFile);
+    const access = parseKubeconfigAccess(reader, context.readKubeconfigFile, "a cloud stack with cluster: kubeconfig reaches its cluster");
     if (access.kubeconfig !== "" && access.certificateAuthorityData === "") {
         reader.problem(
             "kubeconfig",

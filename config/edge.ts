@@ -15,7 +15,7 @@ export function parseEdge(reader: ConfigReader, side: MeshSideConfig, context: C
         role: "edge",
         ...side,
         gatewayApiCrds: side.gatewayApiCrds ?? DEFAULT_GATEWAY_API_CRDS.edge,
-        ...parseKubeconfigAccess(reader, context.readKubeconfigFile),
+        ...parseKubeconfigAccess(reader, context.readKubeconfigFile, "an edge stack reaches its k3s cluster"),
         cloudStack: reader.check("cloudStack", reader.string("cloudStack"), stackNameProblem),
         ...parseSplit(reader, context.defaults.trafficSplit),
     };

@@ -13,7 +13,7 @@ export function unknownKeyProblems(raw: RawConfig): string[] {
             (key) =>
                 `${PROJECT}:${key} is not a key this program reads; ${suggestion(key)}. ` +
                 `Correct the name, or remove it (pulumi config rm ${PROJECT}:${key}, or from the stack's ESC environment if it comes from there); ` +
-                `every key is in the README's Configuration table.`,
+                `every key is in docs/configuration.md.`,
         );
 }
 
@@ -38,14 +38,45 @@ export function misplacedKeyProblems(
     defaults: Readonly<Record<string, unknown>>,
     readers: Readonly<Record<string, KeyReaders>> = CONFIG_KEY_READERS,
 ): string[] {
+    // The keys a reader's mode depends on (cluster), as the engine hands them over: at their default when not set.
+    const settings: RawConfig = {
+        ...Object.fromEntries(Object.entries(defaults).filter((entry): entry is [string, string] => typeof entry[1] === "string")),
+        ...raw,
+    };
     return Object.entries(readers)
-        .filter(([key, keyReaders]) => raw[key] !== undefined && !readsKey(keyReaders, role, raw) && !isDefault(raw[key], defaults[key]))
-        .map(
-            ([key, keyReaders]) =>
-                `${PROJECT}:${key} is read only by ${readersLabel(keyReaders)}, and this stack's role is ${role}: its value here would be ` +
-                `ignored. Set it on the stack that reads it, or remove it here (pulumi config rm ${PROJECT}:${key}).`,
-        );
+        .filter(
+            ([key, keyReaders]) => raw[key] !== undefined && !readsKey(keyReaders, role, settings) && !isDefault(raw[key], defaults[key]),
+        )
+        .map(([key, keyReaders]) => {
+            const reader = keyReaders[role];
+            const qualified = `${PROJECT}:${key}`;
+            const remove = `pulumi config rm ${qualified}`;
+            if (reader === undefined || reader === true) {
+                return (
+                    `${qualified} is read only by ${readersLabel(keyReaders)}, and this stack's role is ${role}: its value here would be ` +
+                    `ignored. Set it on the stack that reads it, or remove it here (${remove}).`
+                );
+            }
+            // This role reads the key in another mode (an EKS-only key on a cloud stack with cluster: kubeconfig):
+            // say which mode this stack is in, and the other way out, switching the mode.
+            const modes = Object.entries(reader.when);
+            const now = modes
+                .map(([mode]) => `${mode}: ${settings[mode]}${isDefault(settings[mode], defaults[mode]) ? " (the default)" : ""}`)
+                .join(", ");
+            const wanted = modes.map(([mode, value]) => `${mode}: ${value}`).join(", ");
+            const set = modes.map(([mode, value]) => `pulumi config set ${mode} ${value}`).join(" && ");
+            return (
+                `${qualified} is read only by ${readersLabel(keyReaders)}, and this stack has ${now}: its value here would be ignored. ` +
+                `Remove it here (${remove}), or set ${wanted} ${MODE_PURPOSES[wanted] ?? "if this stack should read it"} (${set}).`
+            );
+        });
 }
+
+/** What switching a cloud stack's mode to read a key means, said in the message that offers it. */
+const MODE_PURPOSES: Readonly<Record<string, string>> = {
+    "cluster: eks": "if this stack should create its cluster on EKS",
+    "cluster: kubeconfig": "if this stack should use the existing cluster its kubeconfig reaches",
+};
 
 /** Whether a raw value is the Pulumi.yaml default (lists, maps, numbers and booleans arrive as JSON). */
 function isDefault(raw: string | undefined, fallback: unknown): boolean {

@@ -297,17 +297,65 @@ describe("a mistyped or misplaced key stops the run before anything is declared"
         ["edge", "nodes", { min: 1, desired: 1, max: 1 }, "cloud stacks with cluster: eks"],
         ["cloud", "trafficSplit", { local: 100, cloud: 0 }, "edge stacks"],
         ["cloud", "cloudStack", "acme/edge-cloud-mesh/cloud", "edge stacks"],
-        ["cloud", "kubeconfig", "~/.kube/k3s-edge.yaml", "cloud stacks with cluster: kubeconfig and edge stacks"],
     ])(
         "on a %s stack, %s set to something other than its default is an error naming the stacks that read it",
         async (role, key, value, readers) => {
             const message = await configError(role, {
                 config: { role, kubeconfig: role === "edge" ? K3S_KUBECONFIG : undefined, [key]: value },
             });
-            expect(message).toContain(`edge-cloud-mesh:${key} is read only by ${readers}, and this stack's role is ${role}`);
-            expect(message).toContain(`pulumi config rm edge-cloud-mesh:${key}`);
+            expect(message).toContain(
+                `edge-cloud-mesh:${key} is read only by ${readers}, and this stack's role is ${role}: its value here would be ignored. ` +
+                    `Set it on the stack that reads it, or remove it here (pulumi config rm edge-cloud-mesh:${key}).`,
+            );
+            // Another role cannot switch into reading it: no cluster to set.
+            expect(message).not.toMatch(/pulumi config set cluster/);
         },
     );
+
+    // A cloud stack on an existing cluster, valid but for the key under test.
+    const kubeconfigCloud = { cluster: "kubeconfig", kubeconfig: K3S_KUBECONFIG, apiServerAddress: "https://k3d-cloud-server-0:6443" };
+
+    it.each([
+        ["instanceTypes", ["m7g.xlarge"]],
+        ["vpcCidr", "10.1.0.0/16"],
+        ["clusterAdmins", ["arn:aws:iam::123456789012:role/ci-preview"]],
+        ["nodeSubnets", "public"],
+        ["apiAccessCidrs", ["198.51.100.0/24"]],
+        ["kubernetesVersion", "1.34"],
+    ])(
+        "on a cloud stack with cluster: kubeconfig, the EKS-only %s says the stack's cluster and offers cluster: eks besides removing it",
+        async (key, value) => {
+            const message = await configError("cloud", { config: { ...kubeconfigCloud, [key]: value }, secretKeys: ["kubeconfig"] });
+            expect(message).toBe(
+                `Invalid configuration:\n  - edge-cloud-mesh:${key} is read only by cloud stacks with cluster: eks, and this stack has ` +
+                    `cluster: kubeconfig: its value here would be ignored. Remove it here (pulumi config rm edge-cloud-mesh:${key}), ` +
+                    `or set cluster: eks if this stack should create its cluster on EKS (pulumi config set cluster eks).`,
+            );
+        },
+    );
+
+    it.each([
+        ["kubeconfig", "~/.kube/k3d-cloud.yaml", "cloud stacks with cluster: kubeconfig and edge stacks"],
+        ["kubeContext", "k3d-cloud", "cloud stacks with cluster: kubeconfig and edge stacks"],
+        ["apiServerAddress", "https://k3d-cloud-server-0:6443", "cloud stacks with cluster: kubeconfig"],
+    ])(
+        "on a cloud stack on EKS (cluster left at its default), %s says the stack has cluster: eks, or set cluster: kubeconfig",
+        async (key, value, readers) => {
+            const message = await configError("cloud", { config: { [key]: value } });
+            expect(message).toContain(
+                `edge-cloud-mesh:${key} is read only by ${readers}, and this stack has cluster: eks (the default): its value here would ` +
+                    `be ignored. Remove it here (pulumi config rm edge-cloud-mesh:${key}), or set cluster: kubeconfig if this stack ` +
+                    `should use the existing cluster its kubeconfig reaches (pulumi config set cluster kubeconfig).`,
+            );
+        },
+    );
+
+    it("on a cloud stack that sets cluster: eks itself, kubeconfig is judged the same, and once it has cluster: kubeconfig, read", async () => {
+        const message = await configError("cloud", { config: { cluster: "eks", kubeconfig: K3S_KUBECONFIG }, secretKeys: ["kubeconfig"] });
+        expect(message).toMatch(/this stack has cluster: eks \(the default\)[^\n]*\(pulumi config set cluster kubeconfig\)\.$/);
+        // The kubeconfig's contents are a secret: the message names the key, never its value.
+        expect(message).not.toContain(K3S_KUBECONFIG.trim().split("\n")[0]);
+    });
 
     it("a key of the other role left at its default (as the engine hands every declared key over) is no error", async () => {
         const run = await runStack("cloud", {
@@ -344,14 +392,29 @@ describe("who reads a key (pure)", () => {
         const set = { kubeconfig: "~/.kube/k3d-cloud.yaml", edgeSites: '["edge"]' };
         expect(misplacedKeyProblems({ ...set, cluster: "kubeconfig" }, "cloud", defaults, readers)).toEqual([]);
         expect(misplacedKeyProblems({ ...set, cluster: "eks" }, "cloud", defaults, readers)).toEqual([
-            expect.stringMatching(
-                /^edge-cloud-mesh:kubeconfig is read only by cloud stacks with cluster: kubeconfig and edge stacks, and this stack's role is cloud/,
-            ),
+            "edge-cloud-mesh:kubeconfig is read only by cloud stacks with cluster: kubeconfig and edge stacks, and this stack has " +
+                "cluster: eks (the default): its value here would be ignored. Remove it here (pulumi config rm edge-cloud-mesh:kubeconfig), " +
+                "or set cluster: kubeconfig if this stack should use the existing cluster its kubeconfig reaches (pulumi config set cluster kubeconfig).",
+        ]);
+        // cluster not handed over means its default, eks, in the judgment and in the message alike.
+        expect(misplacedKeyProblems(set, "cloud", defaults, readers)).toEqual([
+            expect.stringContaining("this stack has cluster: eks (the default): its value here would be ignored"),
         ]);
         expect(misplacedKeyProblems({ cluster: "eks", kubeconfig: "" }, "cloud", defaults, readers)).toEqual([]);
         // edgeSites at its default on an edge stack: the engine put it there.
         expect(misplacedKeyProblems({ kubeconfig: "x", edgeSites: '["edge"]' }, "edge", defaults, readers)).toEqual([]);
         expect(misplacedKeyProblems({ kubeconfig: "x", edgeSites: '["edge","b"]' }, "edge", defaults, readers)).toHaveLength(1);
+    });
+
+    it("names every mode that differs, with its values and the command that switches it", () => {
+        const modal: Record<string, KeyReaders> = { tap: { cloud: { when: { cluster: "kubeconfig", viz: "true" } } } };
+        expect(
+            misplacedKeyProblems({ tap: "on", cluster: "kubeconfig", viz: "false" }, "cloud", { cluster: "eks", viz: "true" }, modal),
+        ).toEqual([
+            "edge-cloud-mesh:tap is read only by cloud stacks with cluster: kubeconfig, viz: true, and this stack has cluster: kubeconfig, " +
+                "viz: false: its value here would be ignored. Remove it here (pulumi config rm edge-cloud-mesh:tap), or set cluster: kubeconfig, " +
+                "viz: true if this stack should read it (pulumi config set cluster kubeconfig && pulumi config set viz true).",
+        ]);
     });
 
     it("measures edit distance ignoring case, and picks the nearest key", () => {
@@ -424,8 +487,10 @@ describe("the parser takes what it needs besides the keys from its context, and 
         expect(asked).toEqual(["~/.kube/k3s-edge.yaml"]);
         expect(config).toMatchObject({ kubeconfig: K3S_KUBECONFIG, kubeconfigPath: "/home/ops/.kube/k3s-edge.yaml" });
         const unreadable = { ...context, readKubeconfigFile: () => ({ problem: 'the file "/nowhere" does not exist' }) };
-        expect(parseError(() => parseConfig(edge({ kubeconfig: "/nowhere" }), "edge", unreadable)).message).toContain(
-            '  - edge-cloud-mesh:kubeconfig: the file "/nowhere" does not exist; accepted: the kubeconfig\'s contents',
+        const message = parseError(() => parseConfig(edge({ kubeconfig: "/nowhere" }), "edge", unreadable)).message;
+        expect(message).toContain('  - edge-cloud-mesh:kubeconfig: the file "/nowhere" does not exist; k3d writes a cluster\'s file with');
+        expect(message).toMatch(
+            /; accepted: the kubeconfig's contents \(pulumi config set --secret kubeconfig < k3s\.yaml\) or a path to the file$/,
         );
     });
 

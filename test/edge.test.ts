@@ -103,7 +103,10 @@ describe("a kubeconfig path the program cannot read is an error naming the key",
 
     it("a directory", async () => {
         const message = await configError("edge", { config: { kubeconfig: dir } });
-        expect(message).toContain(`edge-cloud-mesh:kubeconfig: ${JSON.stringify(dir)} is a directory, not a kubeconfig file; accepted:`);
+        expect(message).toContain(`edge-cloud-mesh:kubeconfig: ${JSON.stringify(dir)} is a directory, not a kubeconfig file; k3d writes`);
+        expect(message).toMatch(
+            /; accepted: the kubeconfig's contents \(pulumi config set --secret kubeconfig < k3s\.yaml\) or a path to the file$/,
+        );
     });
 
     it("~ as the path (the home directory)", async () => {
@@ -115,17 +118,37 @@ describe("a kubeconfig path the program cannot read is an error naming the key",
         const loop = path.join(dir, "loop.yaml");
         fs.symlinkSync(loop, loop);
         const message = await configError("edge", { config: { kubeconfig: loop } });
-        expect(message).toContain(`edge-cloud-mesh:kubeconfig: the file ${JSON.stringify(loop)} cannot be read (ELOOP); accepted:`);
+        expect(message).toContain(`edge-cloud-mesh:kubeconfig: the file ${JSON.stringify(loop)} cannot be read (ELOOP); k3d writes`);
+        expect(message).toMatch(/; accepted: the kubeconfig's contents/);
     });
 });
 
 describe("bad edge configuration is rejected before any resource is declared", () => {
     const cases: [string, Record<string, unknown>, RegExp[]][] = [
-        ["no kubeconfig", { kubeconfig: "" }, [/edge-cloud-mesh:kubeconfig: is missing/]],
         [
-            "a kubeconfig file that does not exist",
-            { kubeconfig: "/nonexistent/k3s.yaml" },
-            [/edge-cloud-mesh:kubeconfig: the file "\/nonexistent\/k3s.yaml" does not exist/, /accepted: the kubeconfig's contents/],
+            "no kubeconfig (removed from the stack file, Pulumi.yaml's default is empty): which file, from k3s or k3d, and which context",
+            { kubeconfig: "" },
+            [
+                /edge-cloud-mesh:kubeconfig: is missing: an edge stack reaches its k3s cluster through it\. Set it to the path of the cluster's kubeconfig file/,
+                /k3s keeps its own in \/etc\/rancher\/k3s\/k3s\.yaml on its server \(readable by root\), with server: https:\/\/127\.0\.0\.1:6443, which works only there/,
+                /; the stack uses the file's current-context, or the context kubeContext names \(pulumi config set kubeContext <context>; k3d's is k3d-<cluster>\)$/,
+            ],
+        ],
+        [
+            "a kubeconfig file that does not exist: which file, where it comes from, and which context",
+            { kubeconfig: "/nonexistent/k3s.yaml", kubeContext: "lab" },
+            [
+                /edge-cloud-mesh:kubeconfig: the file "\/nonexistent\/k3s.yaml" does not exist; k3d writes a cluster's file with k3d kubeconfig get <cluster>/,
+                /; the stack uses the context kubeContext names, "lab", which the file must define; accepted: the kubeconfig's contents/,
+            ],
+        ],
+        [
+            "a kubeconfig whose current-context it lacks, and no kubeContext: its contexts, and kubeContext to name one",
+            { kubeconfig: K3S_KUBECONFIG.replace("current-context: default", "current-context: gone") },
+            [
+                /edge-cloud-mesh:kubeconfig: the kubeconfig given is unusable: it has no complete context "gone" \(contexts: "default", "lab"\); /,
+                /accepted: a kubeconfig whose current-context is one of its contexts, or kubeContext naming one \(pulumi config set kubeContext <context>\)$/,
+            ],
         ],
         [
             "a kubeconfig that does not parse",

@@ -216,7 +216,24 @@ describe("cluster and apiServerAddress are checked before anything is declared",
             { cluster: "gke" },
             [/^Invalid configuration:\n {2}- edge-cloud-mesh:cluster: "gke" is not accepted; accepted: "eks" or "kubeconfig"$/],
         ],
-        ["no kubeconfig", { kubeconfig: "" }, [/edge-cloud-mesh:kubeconfig: is missing/]],
+        [
+            "no kubeconfig: which file, from k3d or k3s, and which context",
+            { kubeconfig: "" },
+            [
+                /edge-cloud-mesh:kubeconfig: is missing: a cloud stack with cluster: kubeconfig reaches its cluster through it\. /,
+                /Set it to the path of the cluster's kubeconfig file \(pulumi config set kubeconfig '~\/\.kube\/<cluster>\.yaml'/,
+                /or to the file's contents \(pulumi config set --secret kubeconfig < k3s\.yaml\)/,
+                /k3d writes a cluster's file with k3d kubeconfig get <cluster> > ~\/\.kube\/<cluster>\.yaml; k3s keeps its own in \/etc\/rancher\/k3s\/k3s\.yaml/,
+                /; the stack uses the file's current-context, or the context kubeContext names \(pulumi config set kubeContext <context>; k3d's is k3d-<cluster>\)$/,
+            ],
+        ],
+        [
+            "no kubeconfig, with a kubeContext: the context it names",
+            { kubeconfig: "", kubeContext: "k3d-cloud" },
+            [
+                /edge-cloud-mesh:kubeconfig: is missing: .*; the stack uses the context kubeContext names, "k3d-cloud", which the file must define$/,
+            ],
+        ],
         [
             "an apiServerAddress that is not https",
             { apiServerAddress: "http://k3d-cloud-server-0:6443" },
