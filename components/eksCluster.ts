@@ -113,7 +113,7 @@ export function creatorAdminProblem(caller: CallerIdentity, admins: string[]): s
  * unless two admins would share one (`role/a/b` and `role/a-b`): then the path-less one keeps it (a
  * path-less key is its principal's alone) and the others keep their `/`, which IAM names never contain.
  * The one case that still moves a live entry: `role/a-b` added beside a listed `role/a/b`, whose key
- * then changes (the README says to drop `role/a/b` in one `up` and list both in the next).
+ * then changes (docs/aws.md says to drop `role/a/b` in one `up` and list both in the next).
  */
 export function clusterAdminAccessEntries(principalArns: string[], partition: pulumi.Input<string>) {
     const key = (arn: string, pathSeparator: string) => {

@@ -86,7 +86,7 @@ export class KubeconfigCluster extends pulumi.ComponentResource {
                 // Neither deleteUnreachable nor upsertExistingObjects is set here: set in code, each would
                 // override its environment variable for every run. Forgetting a wiped site
                 // (PULUMI_K8S_DELETE_UNREACHABLE=true) and adopting live objects
-                // (PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true) are deliberate, one-run acts (README, Tear down).
+                // (PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true) are deliberate, one-run acts (docs/operations.md, Teardown edge cases).
             },
             { parent: this },
         );

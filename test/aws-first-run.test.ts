@@ -344,7 +344,7 @@ describe("instance types and the VPC they need", () => {
  * `key[i]=value` and `key.field=value` (which stores whole numbers as numbers).
  */
 function demoConfig(): Record<string, unknown> {
-    const block = docSection("Set up").split("**A cheaper demo")[1].split("```sh\n")[1].split("```")[0];
+    const block = docSection("A cheaper demo").split("```sh\n")[1].split("```")[0];
     const config: Record<string, any> = {};
     for (const command of block.split(/\n| && /)) {
         const set = /^pulumi config set (\w+) (\S+)$/.exec(command);
@@ -410,9 +410,9 @@ describe("the cheaper demo: nodes in the public subnets, no NAT gateway", () => 
     });
 
     it("costs at most $0.20 an hour by the README's table", () => {
-        const rows = [...docSection("Set up").matchAll(/^\| [^|]+ \| [^|]+ \| (?:about )?(\d+(?:\.\d+)?) \|$/gm)];
+        const rows = [...docSection("What it costs").matchAll(/^\| [^|]+ \| [^|]+ \| (?:about )?(\d+(?:\.\d+)?) \|$/gm)];
         expect(rows.reduce((sum, row) => sum + Number(row[1]), 0)).toBeLessThanOrEqual(0.2);
-        expect(docSection("Set up")).toContain("What the demo gives up");
+        expect(docSection("A cheaper demo")).toContain("What the demo gives up");
     });
 
     it.each([
@@ -433,7 +433,7 @@ describe("the cheaper demo: nodes in the public subnets, no NAT gateway", () => 
 });
 
 describe("the IAM permissions listed for the person who runs `up`", () => {
-    const prerequisites = docSection("Prerequisites");
+    const permissions = docSection("IAM permissions");
 
     it("cover every AWS function the program calls", async () => {
         const actions: Record<string, string> = {
@@ -448,18 +448,18 @@ describe("the IAM permissions listed for the person who runs `up`", () => {
         await runStack("cloud", { config: { clusterAdmins: [role("ci-preview")] }, aws: CALLERS.assumedRole });
         const called = [...new Set(invokedTokens.filter((token) => token.startsWith("aws:")))];
         expect(called.sort()).toEqual(Object.keys(actions).sort());
-        for (const action of Object.values(actions).filter(Boolean)) expect(prerequisites, action).toContain(`\`${action}\``);
+        for (const action of Object.values(actions).filter(Boolean)) expect(permissions, action).toContain(`\`${action}\``);
     });
 
     it("name what creating the cluster and its node group needs beyond creating resources", () => {
         for (const action of ["iam:PassRole", "iam:CreateServiceLinkedRole", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy"]) {
-            expect(prerequisites, action).toContain(`\`${action}\``);
+            expect(permissions, action).toContain(`\`${action}\``);
         }
-        expect(prerequisites).toMatch(/`iam:PassRole` on the cluster's service role and the node role/);
+        expect(permissions).toMatch(/`iam:PassRole` on the cluster's service role and the node role/);
     });
 
     it("say CI takes its identity from the environment", () => {
-        expect(prerequisites).toMatch(/CI\s+takes its identity from the environment only/);
+        expect(docSection("Prerequisites")).toMatch(/CI\s+takes its identity from the environment only/);
         expect(docsText()).toMatch(/CI takes its AWS identity from the environment only/);
     });
 });

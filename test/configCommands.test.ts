@@ -253,15 +253,14 @@ function sequenceProblems(commands: string[][]): string[] {
         // The commands of one walkthrough write to both stacks; each stack holds only its role's keys.
         const role = roleOf(key);
         const readBy = (qualified: string) => CONFIG_KEY_READERS[qualified.slice(PROJECT.length + 1) as ConfigKey];
+        // The stack as the commands leave it: a cloud stack on EKS unless they set another `cluster`.
+        const cluster = String(effective(fresh, "cluster"));
         const ownKeys = new Map(
-            // The stack as the defaults make it (a cloud stack on EKS, `cluster`'s default).
-            [...fresh].filter(
-                ([qualified]) =>
-                    readBy(qualified) === undefined || readsKey(readBy(qualified), role, { cluster: String(declared.cluster.default) }),
-            ),
+            [...fresh].filter(([qualified]) => readBy(qualified) === undefined || readsKey(readBy(qualified), role, { cluster })),
         );
         const raw: RawConfig = { ...rawConfig(ownKeys), role };
-        if (raw.role === "edge") raw.kubeconfig = K3S_KUBECONFIG;
+        // The kubeconfig a walkthrough names is a file on the reader's machine: the fixture's stands in for it.
+        if (raw.role === "edge" || cluster === "kubeconfig") raw.kubeconfig = K3S_KUBECONFIG;
         try {
             parseConfig(raw, raw.role === "edge" ? "edge" : "cloud", configContext(new Date("2026-11-25T12:00:00Z")));
         } catch (error) {

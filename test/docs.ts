@@ -1,4 +1,5 @@
-// The project's documentation as the tests read it: README.md, then every Markdown page under docs/.
+// The project's documentation as the tests read it: README.md, CONTRIBUTING.md, then every Markdown
+// page under docs/.
 // Tests ask for the text or for a section, not for a file, so that a section can move to another
 // page without touching them.
 import * as fs from "node:fs";
@@ -6,12 +7,12 @@ import * as path from "node:path";
 import { ROOT } from "./harness";
 
 export interface DocPage {
-    /** From the repository's root: "README.md", "docs/configuration.md". */
+    /** From the repository's root: "README.md", "CONTRIBUTING.md", "docs/configuration.md". */
     path: string;
     text: string;
 }
 
-/** README.md, then the pages under docs/ (with subfolders) in path order. */
+/** README.md, CONTRIBUTING.md (where there is one), then the pages under docs/ (with subfolders) in path order. */
 export function readDocs(root = ROOT): DocPage[] {
     const docs = path.join(root, "docs");
     const pages = fs.existsSync(docs)
@@ -21,7 +22,8 @@ export function readDocs(root = ROOT): DocPage[] {
               .map((file) => path.join("docs", file))
               .sort()
         : [];
-    return ["README.md", ...pages].map((file) => ({ path: file, text: fs.readFileSync(path.join(root, file), "utf8") }));
+    const contributing = fs.existsSync(path.join(root, "CONTRIBUTING.md")) ? ["CONTRIBUTING.md"] : [];
+    return ["README.md", ...contributing, ...pages].map((file) => ({ path: file, text: fs.readFileSync(path.join(root, file), "utf8") }));
 }
 
 /** Every page's text, one after another: for what the docs say wherever they say it. */
@@ -40,4 +42,12 @@ export function docSection(heading: string, root = ROOT): string {
         throw new Error(`${pages.length} pages have a section "## ${heading}"${where}`);
     }
     return pages[0].text.split(marker)[1].split("\n## ")[0];
+}
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation but hyphens dropped, spaces to hyphens. */
+export function anchorOf(heading: string): string {
+    return heading
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, "")
+        .replace(/ /g, "-");
 }

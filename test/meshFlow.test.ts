@@ -112,7 +112,7 @@ describe("npm run up", () => {
         const { reporter, events } = recordingReporter();
         const error = await failure(upMesh(workspace, NAMES, reporter));
         expect(error.message).toMatch(
-            /^the edge site "edge": the backend you are logged in to has no stack "edge"\. Create and configure it \(pulumi stack init edge; see the README\)/,
+            /^the edge site "edge": the backend you are logged in to has no stack "edge"\. Create and configure it \(pulumi stack init edge; see docs\/edge-sites\.md\)/,
         );
         expect(calls).toEqual(["up cloud", "up edge-berlin"]);
         expect(summary(events)[1]).toEqual({
@@ -128,7 +128,7 @@ describe("npm run up", () => {
         const error = await failure(upMesh(workspace, NAMES, recordingReporter().reporter));
         expect(error.message).toBe(
             'the cloud stack: the backend you are logged in to has no stack "cloud". Create and configure it (pulumi stack init cloud; ' +
-                "see the README), or name the stacks with --cloud-stack and --edge-stack-prefix. Nothing was run.",
+                "see docs/edge-sites.md), or name the stacks with --cloud-stack and --edge-stack-prefix. Nothing was run.",
         );
         expect(calls).toEqual([]);
     });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
 import { COMMANDS } from "../scripts/cli/registry";
 import { REQUIREMENTS } from "../scripts/tools/requirements";
-import { docSection, docsText } from "./docs";
+import { docSection, docsText, readDocs } from "./docs";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
 import { FRONTEND_RUNTIME } from "../components/demoWorkloads";
 import { relayConfig } from "../components/remoteRelay";
@@ -152,7 +152,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("says where k3s keeps its kubeconfig and that another server address needs --tls-san", () => {
-        const step = docs.split("### 2. The edge stack")[1].split("### 3.")[0];
+        const step = docSection("2. The edge stack");
         expect(step).toContain("/etc/rancher/k3s/k3s.yaml");
         expect(step).toContain("--tls-san <address>");
         // Before the first `pulumi up` of the edge stack.
@@ -165,13 +165,10 @@ describe("the README's commands reach the cluster they mean", () => {
         expect(docSection("Prerequisites")).toContain(`version ${minor} or a later 3.x`);
     });
 
-    it("states the cloud stack's cost, default and demo, dated, where the first `pulumi up` is, and that destroy stops it", () => {
-        const setUp = docSection("Set up");
-        const firstUp = setUp.indexOf("pulumi up");
-        const cost = setUp.indexOf("**What this costs.**");
-        expect(firstUp).toBeGreaterThan(-1);
-        expect(cost).toBeGreaterThan(firstUp);
-        expect(cost).toBeLessThan(setUp.indexOf("Run the tests"));
+    it("states the cloud stack's cost, default and demo, dated, before the first `pulumi up`, and that destroy stops it", () => {
+        const setUp = docSection("What it costs");
+        const aws = readDocs().find((page) => page.path === "docs/aws.md")!.text;
+        expect(aws.indexOf("\n## What it costs\n")).toBeLessThan(aws.indexOf("\npulumi up\n"));
         for (const item of [
             "EKS control plane",
             "m7g.large",
@@ -197,7 +194,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("says how long each stack's up and destroy take", () => {
-        expect(docSection("Set up")).toMatch(
+        expect(docSection("What it costs")).toMatch(
             /`pulumi up` of the cloud stack takes about 15 to 20 minutes, and `pulumi destroy` about 15 to 25/,
         );
         expect(docs).toMatch(/Expect the edge `pulumi up` to take a few minutes/);

@@ -58,7 +58,7 @@ export async function timedStep<T>(
 export function missingStack(what: string, name: string): string {
     return (
         `${what}: the backend you are logged in to has no stack ${JSON.stringify(name)}. Create and configure it ` +
-        `(pulumi stack init ${name}; see the README), or name the stacks with --cloud-stack and --edge-stack-prefix.`
+        `(pulumi stack init ${name}; see docs/edge-sites.md), or name the stacks with --cloud-stack and --edge-stack-prefix.`
     );
 }
 

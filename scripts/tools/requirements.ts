@@ -62,7 +62,7 @@ export const REQUIREMENTS: Record<ToolId, Requirement> = {
         name: "the Pulumi CLI",
         versionArgs: ["pulumi", "version"],
         parseVersion: versionLine,
-        // The CLI of the SDK in package.json or a later 3.x (the README's requirement).
+        // The CLI of the SDK in package.json or a later 3.x (docs/aws.md's requirement).
         wants: { atLeast: "3.248.0", below: "4.0.0" },
         install:
             "install the Pulumi CLI 3.248 or a later 3.x: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/)",
