@@ -9,8 +9,8 @@
 // To add a key: declare it with its one default and description in Pulumi.yaml; add it, with the
 // stacks that read it, at the end of CONFIG_KEY_READERS (keys.ts); read and check it in the file of
 // its concern (meshSide, cloud, identity, eks, network, awsIdentity, edge, kubeconfigAccess), with its rules
-// beside it, and add its field to the config type in types.ts. docs/configuration.md lists it too
-// (test/config.test.ts checks all four agree).
+// beside it, and add its field to the config type in types.ts. docs/configuration.md documents it
+// too, with an example (test/config.test.ts and test/configReference.test.ts check they all agree).
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_IDENTITY_KEYS_NOT_MIRRORED } from "./awsIdentity";
 import { readAwsProfiles } from "./awsProfiles";

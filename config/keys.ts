@@ -23,7 +23,7 @@ const KUBECONFIG: KeyReaders = { edge: true, cloud: { when: { cluster: "kubeconf
 /**
  * Every key this program reads, and which stacks read it (`{ cloud: { when: { key: "value" } } }`
  * for a key read only in one mode). Pulumi.yaml declares exactly these keys; its "(cloud)"/"(edge)"
- * descriptions and the README's "stacks" column follow this table (tests keep them in step). A key
+ * descriptions and docs/configuration.md's "Stacks" follow this table (tests keep them in step). A key
  * set on a stack that does not read it, to anything but its default, stops the run. Add a key at the
  * end: the order is that of the messages about misplaced keys, and breaks ties between near names.
  */

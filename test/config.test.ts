@@ -20,7 +20,6 @@ import {
     readsKey,
 } from "../config";
 import { instanceArchitecture, parseIpv4Cidr } from "../policy/rules";
-import { docSection } from "./docs";
 import { K3S_KUBECONFIG, configContext } from "./fixtures";
 import { ROOT, STACK_FILES, configError, rawStackConfig, runStack } from "./harness";
 
@@ -54,25 +53,6 @@ describe("Pulumi.yaml and config/", () => {
             // A key read by a role only in one mode says so in its own words.
             else expect(declaration.description, key).toMatch(/^\(/);
         }
-    });
-
-    it("keep the README's stacks column in step with CONFIG_KEY_READERS", () => {
-        const table = docSection("Configuration");
-        const rows = Object.fromEntries(
-            [...table.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2].trim()]),
-        );
-        for (const key of CONFIG_KEYS) {
-            const readers: KeyReaders = CONFIG_KEY_READERS[key];
-            const always = (["cloud", "edge"] as const).filter((role) => readers[role] === true);
-            const expected = always.length === 2 ? "both" : always.join();
-            expect(rows[key], key).toMatch(new RegExp(`^${expected}\\b`));
-        }
-    });
-
-    it("are the keys of the README's configuration table", () => {
-        const table = docSection("Configuration");
-        const documented = [...table.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
-        expect(documented.sort()).toEqual([...CONFIG_KEYS].sort());
     });
 
     it("type every key whose value is a scalar or a list", () => {
