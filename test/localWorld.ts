@@ -119,7 +119,7 @@ export function healthyMesh(cli: StandIns, options: { cloudCaPem: string; edge?:
         raw: { "/api/v1/namespaces/test/pods/frontend-7d9f8:4191/proxy/metrics": FRONTEND_METRICS },
         frontend: { "/": BOTH, "/cloud/": ["cloud"] },
         linkerd: {
-            links: [{ target: "cloud", server: "https://k3d-cloud-server-0:6443", caPem: options.cloudCaPem }],
+            links: [{ target: "cloud", server: "https://k3d-cloud-server-0:6443", caPem: options.cloudCaPem, targetContext: "k3d-cloud" }],
             gateways: [{ clusterName: "cloud", alive: true, numberOfServices: 1, latency: 2 }],
         },
         ...options.edge,

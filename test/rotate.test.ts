@@ -77,6 +77,11 @@ describe("npm run rotate", () => {
             /^Fix what failed, then npm run rotate: it brings the rest to \[a,b\]\/a and sets nothing\. To go back to \[a\]\/a instead:\n {2}.*pulumi config set-all --stack local-cloud --path --plaintext 'trustAnchors\[0\]=a' --plaintext issuerTrustAnchor=a\n {2}npm run rotate$/,
         );
 
+        // Failing again while it finishes the phase: the cloud runs it, so there is no phase of the cloud's to go back to.
+        const again = await rotate(mesh);
+        expect(changes(again)).toEqual(["up local-cloud", "up local-edge"]);
+        expect(again.error?.hint).toBe("Fix what failed, then npm run rotate: it brings the rest to [a,b]/a and sets nothing.");
+
         cli.pulumiStack("local-edge", { ...cli.readPulumiStack("local-edge", paths.state)!, fail: {} }, { backend: paths.state });
         const resumed = await rotate(mesh);
         expect(resumed.error).toBeUndefined();
@@ -90,12 +95,53 @@ describe("npm run rotate", () => {
         expect(resumed.stdout).toContain("The phase [a,b]/a is up on every stack.");
     });
 
+    it.each([
+        { from: A, to: AB_A, step: "add anchor b" },
+        { from: AB_B, to: B, step: "drop anchor a" },
+    ])(
+        "a cloud up that failed after its cluster took the new bundle ($step) is finished by the next run: its gates do not mistake the half-way bundles for a phase not done",
+        async ({ from, to, step }) => {
+            const mesh = rotationMesh(cloudApi, { phase: from, restarted: true });
+            const { cli, paths } = mesh;
+            const cloud = () => cli.readPulumiStack("local-cloud", paths.state)!;
+            cli.pulumiStack(
+                "local-cloud",
+                { ...cloud(), fail: { up: { stderr: "error: timed out waiting for linkerd-destination to be ready\n", applied: true } } },
+                { backend: paths.state },
+            );
+            const failed = await rotate(mesh);
+            expect(failed.error?.message).toContain(`The phase ${phaseText(to)} is half-way`);
+            expect(changes(failed)).toEqual(["config rm-all local-cloud", "config set-all local-cloud", "up local-cloud"]);
+            // The cloud's cluster holds the new bundle; the edge's, and the cloud stack's outputs, the phase before.
+            expect(cli.readKube("k3d-cloud").linkerd?.trustBundle).not.toBe(cli.readKube("k3d-edge").linkerd?.trustBundle);
+
+            cli.pulumiStack("local-cloud", { ...cloud(), fail: {} }, { backend: paths.state });
+            const resumed = await rotate(mesh);
+            expect(resumed.stdout).toContain(
+                `=== npm run rotate: finish the step ${step}, from ${phaseText(from)} to ${phaseText(to)}, which the cloud stack's config already asks for`,
+            );
+            expect(resumed.error).toBeUndefined();
+            // Before the ups only the pods' gate, which holds a drop to what it needs; after them, every check.
+            expect(resumed.stdout).toMatch(/\n(ok|warn) +every meshed pod on the cloud cluster cloud started in this phase/);
+            expect(proxyChecks(resumed)).toEqual(["k3d-cloud", "k3d-edge"]);
+            expect(changes(resumed)).toEqual(["up local-cloud", "up local-edge"]);
+            expect(cloud().config).toEqual(phaseConfig(to));
+        },
+    );
+
     it("on stacks the flags name (as on AWS): reads them where the CLI is logged in, and prints commands for them", async () => {
         const cli = standIns(["pulumi", "kubectl", "linkerd"]);
         const trust = trustOf(AB_A);
         cli.pulumiStack("acme/cloud", {
             config: phaseConfig(B),
-            outputs: { clusterName: "cloud", edgeSiteNames: ["edge"], kubeAccess: { context: "cloud" }, trustBundlePem: "", trust },
+            // The site berlin is registered, and its stack not made yet.
+            outputs: {
+                clusterName: "cloud",
+                edgeSiteNames: ["edge", "berlin"],
+                kubeAccess: { context: "cloud" },
+                trustBundlePem: "",
+                trust,
+            },
         });
         cli.pulumiStack("acme/edge", {
             outputs: { kubeAccess: { kubeconfig: "~/.kube/k3s-edge.yaml" }, meshIdentityChecksum: trust.issuers.edge.meshIdentityChecksum },
@@ -104,7 +150,9 @@ describe("npm run rotate", () => {
         expect(run.stdout).toContain(
             "npm run rotate: the cloud stack acme/cloud and the edge stacks acme/<site>, on the backend you are logged in to",
         );
-        expect(run.stdout).toMatch(/\nacme\/cloud +\(cloud\) +\[a,b\]\/a; its config asks for \[b\]\/b\nacme\/edge +edge +\[a,b\]\/a\n/);
+        expect(run.stdout).toMatch(
+            /\nacme\/cloud +\(cloud\) +\[a,b\]\/a; its config asks for \[b\]\/b\nacme\/edge +edge +\[a,b\]\/a\nacme\/berlin +berlin +no such stack: create it \(pulumi stack init acme\/berlin, docs\/edge-sites\.md\), or take the site out of edgeSites\n/,
+        );
         expect(run.error?.hint).toContain(
             "\n  pulumi config rm trustAnchors --stack acme/cloud && pulumi config set-all --stack acme/cloud --path --plaintext 'trustAnchors[0]=a' --plaintext 'trustAnchors[1]=b' --plaintext issuerTrustAnchor=a\n",
         );

@@ -56,6 +56,8 @@ export interface Failure {
     stdout?: string;
     stderr?: string;
     code?: number;
+    /** An `up` that fails after it changed the clusters: they hold what its upWhen case gives; the outputs stay as they were. */
+    applied?: boolean;
 }
 
 export interface ToolCall {
@@ -125,9 +127,12 @@ export interface KubeWorld {
     linkerd?: {
         /** The core check categories (else a healthy control plane). */
         check?: { categoryName: string; checks: { description: string; result: string; error?: string; hint?: string }[] }[];
-        /** The cluster's Links: the server and CA of their credentials, and the CLI version that made them (else edge-26.8.3). */
-        links?: { target: string; server: string; caPem: string; createdBy?: string }[];
-        /** The ConfigMap linkerd-identity-trust-roots' bundle, which `check --proxy` holds the pods' proxies to. */
+        /**
+         * The cluster's Links: the server and CA of their credentials, the CLI version that made them (else edge-26.8.3),
+         * and the kube context whose world is the target cluster, whose trust bundle `multicluster check` compares.
+         */
+        links?: { target: string; server: string; caPem: string; createdBy?: string; targetContext?: string }[];
+        /** The ConfigMap linkerd-identity-trust-roots' bundle, which `check --proxy` holds the pods' proxies to (and linkerd-config's, the same). */
         trustBundle?: string;
         /** `multicluster gateways -o json` (null before any status). */
         gateways?: { clusterName: string; alive: boolean; numberOfServices: number; latency: number }[] | null;

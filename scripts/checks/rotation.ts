@@ -185,63 +185,66 @@ export function strictnessBefore(from: TrustPhase, to: TrustPhase): GateStrictne
 /** After a phase's ups nothing fails for a restart still to do: it is listed for the next phase. */
 export const AFTER_THE_UPS: GateStrictness = { bundles: false, started: false };
 
-/** The gates on one cluster. `record` receives what is left to restart there, for the operator's commands. */
+/**
+ * The gates on one cluster. `record` receives what is left to restart there, for the operator's commands.
+ * Without `proxyCheck`, only the pods' gate.
+ */
 export function rotationChecks(
     cluster: ClusterPhase,
     strict: GateStrictness,
     runner: ToolRunner,
     env: NodeJS.ProcessEnv,
     record: (pending: PendingRestarts) => void,
+    proxyCheck = true,
 ): Check[] {
     const { target, role, checksum } = cluster;
     const flags = kubectlFlagsText(target.access);
-    return [
-        {
-            id: `linkerd-check-proxy:${target.name}`,
-            description: `linkerd check --proxy passes on the ${role} ${target.name} (every meshed pod holds the cluster's trust bundle)`,
-            hint: `linkerd check --proxy ${flags} says more; a pod with another bundle gets this one when its workload restarts (the commands below)`,
-            run: () =>
-                linkerdVerdict(
-                    runner,
-                    linkerdProxyCheckArgs(target.access),
-                    target.linkerdEnv,
-                    (warning) => strict.bundles && warning.startsWith(CERTIFICATE_MATCH),
+    const proxy: Check = {
+        id: `linkerd-check-proxy:${target.name}`,
+        description: `linkerd check --proxy passes on the ${role} ${target.name} (every meshed pod holds the cluster's trust bundle)`,
+        hint: `linkerd check --proxy ${flags} says more; a pod with another bundle gets this one when its workload restarts (the commands below)`,
+        run: () =>
+            linkerdVerdict(
+                runner,
+                linkerdProxyCheckArgs(target.access),
+                target.linkerdEnv,
+                (warning) => strict.bundles && warning.startsWith(CERTIFICATE_MATCH),
+            ),
+    };
+    const restarted: Check = {
+        id: `restarted:${target.name}`,
+        description: `every meshed pod on the ${role} ${target.name} started in this phase (${MESH_IDENTITY_ANNOTATION} ${checksum.slice(0, 12)})`,
+        hint: "a pod the program does not own restarts with its workload (the commands below); rollout restart makes new pods one by one, as an update does",
+        async run() {
+            const podsArgs = meshedPodsArgs(target.access);
+            const podsResult = await runner.run(podsArgs, { env });
+            if (podsResult.status !== 0) return failure(podsArgs, podsResult);
+            const setsArgs = replicaSetsArgs(target.access);
+            const setsResult = await runner.run(setsArgs, { env });
+            if (setsResult.status !== 0) return failure(setsArgs, setsResult);
+            let pods: MeshedPod[];
+            let sets: ReplicaSet[];
+            try {
+                pods = meshedPods(podsResult.stdout);
+                sets = replicaSets(setsResult.stdout);
+            } catch {
+                return `\`kubectl ${flags} get pods,replicasets\` printed no list of them`;
+            }
+            const since = phaseStart(sets, checksum);
+            if (since === undefined)
+                return `no linkerd-identity ReplicaSet carries ${MESH_IDENTITY_ANNOTATION} ${checksum.slice(0, 12)}: the control plane has not taken this phase (kubectl ${flags} -n linkerd rollout status deploy/linkerd-identity)`;
+            const pending = pendingRestarts(pods, sets, checksum, since);
+            record(pending);
+            if (!hasPending(pending)) return undefined;
+            const listed = [
+                ...Object.entries(pending.workloads).flatMap(([namespace, workloads]) =>
+                    workloads.map((workload) => `${namespace}/${workload}`),
                 ),
+                ...pending.others,
+            ];
+            const problem = `started before the phase reached the cluster (${new Date(since).toISOString()}): ${listed.join(", ")}`;
+            return strict.started ? problem : { warning: problem };
         },
-        {
-            id: `restarted:${target.name}`,
-            description: `every meshed pod on the ${role} ${target.name} started in this phase (${MESH_IDENTITY_ANNOTATION} ${checksum.slice(0, 12)})`,
-            hint: "a pod the program does not own restarts with its workload (the commands below); rollout restart makes new pods one by one, as an update does",
-            async run() {
-                const podsArgs = meshedPodsArgs(target.access);
-                const podsResult = await runner.run(podsArgs, { env });
-                if (podsResult.status !== 0) return failure(podsArgs, podsResult);
-                const setsArgs = replicaSetsArgs(target.access);
-                const setsResult = await runner.run(setsArgs, { env });
-                if (setsResult.status !== 0) return failure(setsArgs, setsResult);
-                let pods: MeshedPod[];
-                let sets: ReplicaSet[];
-                try {
-                    pods = meshedPods(podsResult.stdout);
-                    sets = replicaSets(setsResult.stdout);
-                } catch {
-                    return `\`kubectl ${flags} get pods,replicasets\` printed no list of them`;
-                }
-                const since = phaseStart(sets, checksum);
-                if (since === undefined)
-                    return `no linkerd-identity ReplicaSet carries ${MESH_IDENTITY_ANNOTATION} ${checksum.slice(0, 12)}: the control plane has not taken this phase (kubectl ${flags} -n linkerd rollout status deploy/linkerd-identity)`;
-                const pending = pendingRestarts(pods, sets, checksum, since);
-                record(pending);
-                if (!hasPending(pending)) return undefined;
-                const listed = [
-                    ...Object.entries(pending.workloads).flatMap(([namespace, workloads]) =>
-                        workloads.map((workload) => `${namespace}/${workload}`),
-                    ),
-                    ...pending.others,
-                ];
-                const problem = `started before the phase reached the cluster (${new Date(since).toISOString()}): ${listed.join(", ")}`;
-                return strict.started ? problem : { warning: problem };
-            },
-        },
-    ];
+    };
+    return proxyCheck ? [proxy, restarted] : [restarted];
 }

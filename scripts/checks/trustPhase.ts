@@ -48,6 +48,11 @@ export function dropsAnchor(from: TrustPhase, to: TrustPhase): boolean {
     return to.trustAnchors.length < from.trustAnchors.length;
 }
 
+/** Whether the step changes the bundle: an addition or a drop (a switch keeps it byte for byte). */
+export function changesBundle(from: TrustPhase, to: TrustPhase): boolean {
+    return to.trustAnchors.length !== from.trustAnchors.length;
+}
+
 /**
  * The phase after the deployed one. With one anchor, the next rotation adds the other. With two, the
  * rotation heads for the newer one (the later notBefore): while the older one signs, the issuers
@@ -78,6 +83,8 @@ export interface EdgePlace {
     site: string;
     stack: string;
     checksum?: string;
+    /** The backend has no stack of that name. */
+    missing?: boolean;
 }
 
 /** What the stacks say: the phase the cloud stack's config asks for, what its last up deployed, and each edge site's identity. */

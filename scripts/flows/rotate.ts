@@ -22,6 +22,7 @@ import {
     RotationState,
     TrustExports,
     TrustPhase,
+    changesBundle,
     dropsAnchor,
     expiryRows,
     nextPhase,
@@ -67,7 +68,7 @@ async function readRotation(workspace: MeshWorkspace, names: StackNames, cloud: 
         const name = edgeStackName(names, site);
         const stack = await workspace.stack(name);
         const checksum = stack === undefined ? undefined : edgeOutputs(await stack.outputs()).meshIdentityChecksum;
-        edges.push({ site, stack: name, checksum });
+        edges.push({ site, stack: name, checksum, missing: stack === undefined });
     }
     return {
         config: { trustAnchors: await cloud.config("trustAnchors"), issuerTrustAnchor: await cloud.config("issuerTrustAnchor") },
@@ -108,11 +109,13 @@ function reportState(state: RotationState, cloud: string, plan: RotationPlan, de
             ...state.edges.map((edge) => [
                 edge.stack,
                 edge.site,
-                edge.checksum === undefined
-                    ? "no outputs: never brought up"
-                    : edge.checksum === deployed.issuers[edge.site]?.meshIdentityChecksum
-                      ? phaseText(deployed)
-                      : `not ${phaseText(deployed)} yet (another identity)`,
+                edge.missing
+                    ? `no such stack: create it (pulumi stack init ${edge.stack}, docs/edge-sites.md), or take the site out of edgeSites`
+                    : edge.checksum === undefined
+                      ? "no outputs: never brought up"
+                      : edge.checksum === deployed.issuers[edge.site]?.meshIdentityChecksum
+                        ? phaseText(deployed)
+                        : `not ${phaseText(deployed)} yet (another identity)`,
             ]),
         ],
     });
@@ -132,6 +135,7 @@ async function runGates(
     strict: GateStrictness,
     withVerify: boolean,
     title: string,
+    proxyCheck = true,
 ): Promise<{ outcome: ChecksOutcome; restarts: string }> {
     const pending: { cluster: string; restarts: PendingRestarts; access: KubeFlags }[] = [];
     const outcome = await checkMesh(
@@ -150,8 +154,13 @@ async function runGates(
                 })),
             ];
             const gates = clusters.flatMap((cluster) =>
-                rotationChecks(cluster, strict, deps.runner, env, (restarts) =>
-                    pending.push({ cluster: cluster.target.name, restarts, access: cluster.target.access }),
+                rotationChecks(
+                    cluster,
+                    strict,
+                    deps.runner,
+                    env,
+                    (restarts) => pending.push({ cluster: cluster.target.name, restarts, access: cluster.target.access }),
+                    proxyCheck,
                 ),
             );
             return withVerify ? [...verifyChecks(targets, deps.runner, env), ...gates] : gates;
@@ -238,6 +247,12 @@ export async function rotateMesh(
     if (phaseText(to) !== phaseText(from)) {
         // The cloud's phase moves: what the step needs must be done everywhere (a switch: every proxy trusts the
         // anchor that is to sign; a drop: every proxy holds a certificate of the issuers of the anchor that stays).
+        // A step under way that changes the bundle may have given the cloud's cluster its new bundle before its up
+        // failed: `linkerd check --proxy` then fails on every edge ("clusters share trust anchors") and, on the cloud,
+        // finds the pods holding the bundle they were right to hold. The pods' gate alone says what the step
+        // needs: nothing for an addition; for a drop, a pod started in the phase holds its bundle and its issuers'
+        // certificates.
+        const halfway = plan.action === "resume" && changesBundle(from, to);
         const before = await runGates(
             workspace,
             names,
@@ -247,6 +262,7 @@ export async function rotateMesh(
             strictnessBefore(from, to),
             false,
             `rotate: the phase ${phaseText(from)} is done on every cluster (before ${stepText(from, to)})`,
+            !halfway,
         );
         if (!before.outcome.success) {
             if (before.restarts) deps.reporter.report({ kind: "message", text: before.restarts });
@@ -272,8 +288,11 @@ export async function rotateMesh(
         if (!(error instanceof OperatorError)) throw error;
         throw new OperatorError(
             `${error.message}\nThe phase ${phase} is half-way: what ran it and what did not still trust each other (neighbouring phases keep mTLS working, docs/rotation.md).`,
-            `Fix what failed, then npm run rotate: it brings the rest to ${phase} and sets nothing. To go back to ${phaseText(from)} instead:\n` +
-                `  ${phaseConfigCommand(cloud.name, from, options.pulumiPrefix)}\n  npm run rotate`,
+            `Fix what failed, then npm run rotate: it brings the rest to ${phase} and sets nothing.` +
+                // Edge sites catching up with the cloud's phase have no phase of the cloud's to go back to.
+                (phase === phaseText(from)
+                    ? ""
+                    : ` To go back to ${phaseText(from)} instead:\n  ${phaseConfigCommand(cloud.name, from, options.pulumiPrefix)}\n  npm run rotate`),
         );
     }
     const trust = cloudOutputs(up).trust;

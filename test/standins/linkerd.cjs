@@ -17,7 +17,8 @@
 // Link's credentials name: through the proxy HTTPS_PROXY names unless the server is loopback or
 // localhost (golang.org/x/net/http/httpproxy useProxy), else directly, where a name only the Docker
 // network knows does not resolve. It asks /version over TLS, checking the server's certificate for that
-// name against the Link's CA.
+// name against the Link's CA. "clusters share trust anchors" then fails when the two clusters' bundles
+// differ, as between the cloud's up of a rotation's phase and the edge's.
 const http = require("node:http");
 const net = require("node:net");
 const tls = require("node:tls");
@@ -81,6 +82,23 @@ const success = (description) => ({ description, result: "success" });
 const failed = (description, error, anchor) => ({ description, error, hint: `https://linkerd.io/2/checks/#${anchor}`, result: "error" });
 const warned = (description, error, anchor) => ({ description, error, hint: `https://linkerd.io/2/checks/#${anchor}`, result: "warning" });
 
+/** The certificates of a PEM bundle, each trimmed. */
+const certificates = (bundle) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+
+/**
+ * Whether the cluster and the Link's target hold the same anchors in linkerd-config (checkRemoteClusterAnchors:
+ * as many, and each of the target's among the cluster's, in any order). The target's are those of the kube
+ * context the test names for it (targetContext); without one, or a bundle on either side, they are taken to match.
+ */
+function sameAnchors(world, link) {
+    const target = link.targetContext === undefined ? undefined : w.read(["kube", `${link.targetContext}.json`], undefined);
+    const local = world.linkerd?.trustBundle;
+    const remote = target?.linkerd?.trustBundle;
+    if (local === undefined || remote === undefined) return true;
+    const [mine, theirs] = [certificates(local), certificates(remote)];
+    return mine.length === theirs.length && theirs.every((certificate) => mine.includes(certificate));
+}
+
 /** The multicluster extension's category (multicluster/cmd/check.go multiclusterCategory), for the cluster's Links. */
 async function multiclusterCategory(world) {
     const links = world.linkerd?.links ?? [];
@@ -95,6 +113,7 @@ async function multiclusterCategory(world) {
         }
     }
     const versions = links.filter((link) => (link.createdBy ?? VERSION) !== VERSION);
+    const differing = remote.length > 0 ? [] : links.filter((link) => !sameAnchors(world, link));
     const gateways = world.linkerd?.gateways ?? [];
     const dead = links.filter((link) => !gateways.some((gateway) => gateway.clusterName === link.target && gateway.alive));
     return {
@@ -114,9 +133,15 @@ async function multiclusterCategory(world) {
             remote.length === 0
                 ? success("remote cluster access credentials are valid")
                 : failed("remote cluster access credentials are valid", remote.join("\n"), "l5d-smc-target-clusters-access"),
-            remote.length === 0
-                ? success("clusters share trust anchors")
-                : failed("clusters share trust anchors", remote.join("\n"), "l5d-multicluster-clusters-share-anchors"),
+            remote.length > 0
+                ? failed("clusters share trust anchors", remote.join("\n"), "l5d-multicluster-clusters-share-anchors")
+                : differing.length > 0
+                  ? failed(
+                        "clusters share trust anchors",
+                        `Problematic clusters:\n    ${differing.map((link) => `* ${link.target}`).join("\n    ")}`,
+                        "l5d-multicluster-clusters-share-anchors",
+                    )
+                  : success("clusters share trust anchors"),
             success("service mirror controller has required permissions"),
             success("service mirror controllers are running"),
             dead.length === 0

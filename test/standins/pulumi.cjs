@@ -123,13 +123,13 @@ function stack() {
     return found;
 }
 
-/** Fails or waits as the test told this stack to, for this operation; `onFailure` runs before the CLI exits. */
+/** Fails or waits as the test told this stack to, for this operation; `onFailure` runs, given the failure, before the CLI exits. */
 async function behave(found, operation, onFailure = () => {}) {
     const delay = found.takesMs?.[operation];
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const failure = found.fail?.[operation];
     if (failure === undefined) return;
-    onFailure();
+    onFailure(failure);
     // All of it, however large, before the exit, as the CLI writes it: a pipe takes 64 KiB at a time.
     for (const [stream, text] of [
         [process.stdout, failure.stdout],
@@ -172,10 +172,10 @@ function namespacedKey(key) {
     return key.includes(":") ? key : `${project()?.name ?? "edge-cloud-mesh"}:${key}`;
 }
 
-/** `key=value` under --path: `[ns:]key` or `[ns:]key[i]` (the only paths the commands write). */
-function setPath(config, assignment) {
+/** `key=value`; under --path `[ns:]key` or `[ns:]key[i]` (the only paths the commands write), else the key is all of it (`list[0]` a key's name). */
+function setPath(config, assignment, path) {
     const [key, value] = [namespacedKey(assignment.slice(0, assignment.indexOf("="))), assignment.slice(assignment.indexOf("=") + 1)];
-    const list = /^(.+)\[(\d+)\]$/.exec(key);
+    const list = path ? /^(.+)\[(\d+)\]$/.exec(key) : null;
     if (list === null) config[key] = value;
     else (Array.isArray(config[list[1]]) ? config[list[1]] : (config[list[1]] = []))[Number(list[2])] = value;
 }
@@ -389,7 +389,7 @@ async function main() {
                 delete found.config[namespacedKey(key)];
         else
             rest.forEach((arg, index) => {
-                if (arg === "--plaintext" || arg === "--secret") setPath(found.config, rest[index + 1]);
+                if (arg === "--plaintext" || arg === "--secret") setPath(found.config, rest[index + 1], has("--path"));
             });
         return writeStack(stackName, found);
     }
@@ -400,11 +400,12 @@ async function main() {
         process.stdout.write(`${label} (${stackName}):\n\n`);
         const before = new Set((found.resources ?? []).map((resource) => `${resource.type}::${resource.name}`));
         // A failed update is in the history too; a preview never is (the diy backend's apply records only updates).
-        await behave(
-            found,
-            first,
-            () => first !== "preview" && recordUpdate(found, first === "up" ? "update" : "destroy", "failed", before),
-        );
+        // An up that fails after it changed the clusters (`applied`) leaves them changed, and the outputs as they were.
+        await behave(found, first, (failure) => {
+            if (first === "preview") return;
+            if (first === "up" && failure.applied) writeClusters(upCase(found)?.kube);
+            recordUpdate(found, first === "up" ? "update" : "destroy", "failed", before);
+        });
         const [eventLog] = takeFlag(rest, "--event-log");
         if (first === "preview") {
             const changes = found.changes ? { create: 1 } : { same: 1 };
