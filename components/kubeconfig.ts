@@ -18,10 +18,10 @@ export interface ClusterEndpoint {
 export function selectContext(kubeconfig: Kubeconfig, contextName?: string): { cluster: string; user: string } {
     const name = contextName || kubeconfig["current-context"];
     const contexts = kubeconfig.contexts ?? [];
-    if (!name) throw new Error("it sets no current-context and no context was named");
+    const known = contexts.map((entry) => JSON.stringify(entry.name)).join(", ") || "none";
+    if (!name) throw new Error(`it sets no current-context and no context was named (contexts: ${known})`);
     const context = contexts.find((entry) => entry.name === name)?.context as { cluster?: string; user?: string } | undefined;
     if (context?.cluster === undefined || context.user === undefined) {
-        const known = contexts.map((entry) => JSON.stringify(entry.name)).join(", ") || "none";
         throw new Error(`it has no complete context ${JSON.stringify(name)} (contexts: ${known})`);
     }
     return { cluster: context.cluster, user: context.user };

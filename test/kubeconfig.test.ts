@@ -38,7 +38,12 @@ describe("kubeconfig helpers", () => {
             /no complete context "third" \(contexts: "first", "second", "broken"\)/,
         );
         expect(() => clusterEndpoint(parseKubeconfig(KUBECONFIG), "broken")).toThrow(/cluster "missing" has no server/);
-        expect(() => selectContext(parseKubeconfig("clusters: []"))).toThrow(/no current-context/);
+        expect(() => selectContext(parseKubeconfig("clusters: []"))).toThrow(
+            "it sets no current-context and no context was named (contexts: none)",
+        );
+        expect(() => selectContext(parseKubeconfig("clusters: []\ncontexts: [{name: lab, context: {cluster: c, user: u}}]"))).toThrow(
+            'it sets no current-context and no context was named (contexts: "lab")',
+        );
     });
 
     it("write a token-only kubeconfig that reads back to the same cluster and user", () => {

@@ -1,7 +1,8 @@
 // Checks as data, and one runner for them, after the Linkerd CLI's pkg/healthcheck (edge-26.8.3): a
 // check has a description, a hint, whether its failure stops the rest (fatal) or only warns, and how
 // long it may be retried; the runner hands every result to the reporter, returns them all, and ends
-// with a summary. The tool checks use it (checks/tools.ts); verify and rotate's gates will add theirs.
+// with a summary. The tool checks (checks/tools.ts), verify's (checks/verify.ts) and rotate's gates
+// (checks/rotation.ts) use it.
 import type { Reporter } from "../events";
 
 export interface Check {
