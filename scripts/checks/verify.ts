@@ -19,7 +19,7 @@ import {
 } from "../tools/kubectl";
 import { gatewaysArgs, gatewaysProblem, parseGateways } from "../tools/gateways";
 import { checkFindings, linkerdCheckArgs, multiclusterCheckArgs } from "../tools/linkerd";
-import { ToolResult, ToolRunner, stderrDetail } from "../tools/runner";
+import { ToolResult, ToolRunner, shellLine, stderrDetail } from "../tools/runner";
 import { DEMO, greeting } from "./demo";
 import type { Check, CheckAnswer } from "./framework";
 
@@ -115,7 +115,7 @@ function linkerdCheck(target: ClusterTarget, role: string, runner: ToolRunner, n
 }
 
 export function kubectlFlagsText(access: KubeFlags): string {
-    return kubectl(access).slice(1).join(" ");
+    return shellLine(kubectl(access).slice(1));
 }
 
 /** Counts of a probe's answers, by message or failure: "21 greetings from edge, 19 greetings from cloud". */

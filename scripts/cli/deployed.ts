@@ -4,7 +4,7 @@
 // which stacks it works on.
 import { OperatorError } from "../errors";
 import { runFailover } from "../flows/failover";
-import { LOCAL, hasLocalState, localEnvironment } from "../flows/localEnv";
+import { LOCAL, hasLocalState, localEnvironment, localPulumiAssignments } from "../flows/localEnv";
 import type { StackNames } from "../flows/mesh";
 import { rotateMesh } from "../flows/rotate";
 import { verifyMesh } from "../flows/verify";
@@ -95,9 +95,7 @@ export const DEPLOYED_COMMANDS: Command[] = [
                     parallel: parallelOf(values),
                     statusOnly: values.status === true,
                     // The pulumi CLI reaches the local stacks with the local backend and passphrase.
-                    pulumiPrefix: local
-                        ? `PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE_FILE=${env.PULUMI_CONFIG_PASSPHRASE_FILE} `
-                        : "",
+                    pulumiPrefix: local ? `${localPulumiAssignments(env)} ` : "",
                 },
                 context,
                 env,

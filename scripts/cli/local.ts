@@ -2,7 +2,7 @@
 // backend and passphrase (flows/localEnv.ts), for every command they run.
 import { OperatorError } from "../errors";
 import { localDown, localReset, localUp } from "../flows/local";
-import { LOCAL, SPLIT_MODES, SplitMode, hasLocalState, localEnvironment } from "../flows/localEnv";
+import { LOCAL, SPLIT_MODES, SplitMode, hasLocalState, localEnvironment, localPulumiAssignments } from "../flows/localEnv";
 import { previewMesh } from "../flows/mesh";
 import type { Command, CommandContext, Values } from "./command";
 
@@ -42,7 +42,7 @@ export const LOCAL_COMMANDS: Command[] = [
                     `Fail over: npm run local:up -- --split-mode failover, then npm run failover (--split-mode weighted goes back).\n` +
                     `Tear it all down: npm run local:down; then npm run local:reset forgets the local state.\n` +
                     `The stacks are ${LOCAL.stacks.cloudStack} and ${LOCAL.stacks.edgeStackPrefix}edge, in ${LOCAL.dir}/state; to use the pulumi CLI on them:\n` +
-                    `  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE_FILE=${env.PULUMI_CONFIG_PASSPHRASE_FILE}\n`,
+                    `  export ${localPulumiAssignments(env)}\n`,
             });
         },
     },

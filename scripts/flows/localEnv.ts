@@ -5,6 +5,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { k3dContext, k3dServer } from "../tools/k3d";
+import { shellWord } from "../tools/runner";
 import type { ConfigValues } from "../pulumi/port";
 import type { StackNames } from "./mesh";
 
@@ -110,6 +111,13 @@ export function localEnvironment(root: string, env: NodeJS.ProcessEnv): NodeJS.P
     };
     delete local.PULUMI_CONFIG_PASSPHRASE;
     return local;
+}
+
+/** The local environment's two variables as shell assignments, for the pulumi CLI commands it prints. */
+export function localPulumiAssignments(env: NodeJS.ProcessEnv): string {
+    return (["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE_FILE"] as const)
+        .map((name) => `${name}=${shellWord(env[name] ?? "")}`)
+        .join(" ");
 }
 
 /** Creates .local/ with its state directory and, once, a random passphrase only this user can read. */

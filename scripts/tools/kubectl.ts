@@ -1,6 +1,7 @@
 // The kubectl commands the operator commands run on a stack's cluster, and what they read from them.
 // Every command names the cluster as the stack's `kubeAccess` output does (contract.ts).
 import * as os from "node:os";
+import { shellLine } from "./runner";
 
 /** Which kubeconfig and context reach a cluster: a stack's `kubeAccess` output. */
 export interface KubeFlags {
@@ -154,5 +155,5 @@ export function replicaSetsArgs(access: KubeFlags): string[] {
 
 /** `kubectl ... -n <namespace> rollout restart deployment/a statefulset/b`: one command for many workloads (kubectl's rollout restart takes TYPE/NAME...). */
 export function rolloutRestartCommand(access: KubeFlags, namespace: string, workloads: string[]): string {
-    return kubectl(access, "-n", namespace, "rollout", "restart", ...workloads).join(" ");
+    return shellLine(kubectl(access, "-n", namespace, "rollout", "restart", ...workloads));
 }

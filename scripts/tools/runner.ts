@@ -18,6 +18,16 @@ export interface ToolRunner {
     run(argv: string[], options: { env: NodeJS.ProcessEnv; onOutput?: OnOutput }): Promise<ToolResult>;
 }
 
+/** A word as a POSIX shell reads it back unchanged: bare when it holds nothing the shell would act on, else single-quoted. */
+export function shellWord(word: string): string {
+    return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line to print for someone to paste: each word as `shellWord` writes it. */
+export function shellLine(argv: string[]): string {
+    return argv.map(shellWord).join(" ");
+}
+
 /** The `error:` lines of a program's text, without the `error: ` (the Pulumi CLI writes its errors so, cmdutil.DisplayErrorMessage; a failed program's diagnostics indent them). */
 export function errorLines(text: string): string[] {
     return text
