@@ -94,6 +94,28 @@ describe("npm run up", () => {
         ]);
     });
 
+    it("an edge whose step fails unexpectedly (not the CLI: a rejected promise) stops no other, and the summary lists every site once", async () => {
+        const { workspace, calls } = fakeWorkspace({ cloud: CLOUD, edge: {}, "edge-berlin": {} });
+        const stack = workspace.stack;
+        workspace.stack = async (name) => {
+            const found = await stack(name);
+            return name === "edge" && found ? { ...found, up: () => Promise.reject(new TypeError("edge broke")) } : found;
+        };
+        const { reporter, events } = recordingReporter();
+        const error = await failure(upMesh(workspace, NAMES, reporter, { parallel: 2 }));
+        expect(error.message).toBe('the edge stack "edge" (site "edge") failed with an unexpected error: TypeError: edge broke');
+        expect(calls).toEqual(["up cloud", "up edge-berlin"]);
+        const [cloud, edge, berlin] = summary(events);
+        expect([cloud, berlin]).toEqual([
+            { stack: "cloud", result: "ok" },
+            { site: "edge-berlin", stack: "edge-berlin", result: "ok" },
+        ]);
+        expect(edge).toMatchObject({ site: "edge", stack: "edge", result: "failed" });
+        // The stack trace, for the bug report.
+        expect(edge.errors![0]).toBe("TypeError: edge broke");
+        expect(edge.errors![1]).toMatch(/^ {4}at /);
+    });
+
     it("several failed edges: the run's error counts and names them", async () => {
         const { workspace } = fakeWorkspace({ cloud: CLOUD, edge: { fails: ["up"] }, "edge-berlin": { fails: ["up"] } });
         const error = await failure(upMesh(workspace, NAMES, recordingReporter().reporter));
@@ -192,6 +214,19 @@ describe("npm run down", () => {
         );
         expect(stdout()).toMatch(/=== going past the edge stack "edge-berlin" \(site "edge-berlin"\): destroy of edge-berlin failed\n/);
         expect(summary(events).map((outcome) => outcome.result)).toEqual(["ok", "passed", "passed"]);
+    });
+
+    it("an edge stack that cannot even be looked up for an unexpected reason is that site's failure, not the run's", async () => {
+        const { workspace, calls } = fakeWorkspace({ cloud: CLOUD, edge: {}, "edge-berlin": {} });
+        const stack = workspace.stack;
+        workspace.stack = (name) => (name === "edge" ? Promise.reject(new Error("no such thing")) : stack(name));
+        const { reporter, events } = recordingReporter();
+        const error = await failure(downMesh(workspace, NAMES, { continuePastGoneEdges: false }, reporter));
+        expect(error.message).toMatch(
+            /^the edge stack "edge" \(site "edge"\) could not be selected with an unexpected error: Error: no such thing /,
+        );
+        expect(calls).toEqual(["outputs cloud", "destroy edge-berlin"]);
+        expect(summary(events).map(({ stack, result }) => `${stack} ${result}`)).toEqual(["cloud kept", "edge failed", "edge-berlin ok"]);
     });
 
     it("a cloud stack whose destroy fails fails the run after the summary", async () => {

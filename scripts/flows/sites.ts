@@ -31,12 +31,22 @@ function failedAt(error: OperatorError): string {
     return error instanceof PulumiError ? ` at \`${error.step}\`: ${error.reason}.` : `: ${error.message}`;
 }
 
+/**
+ * A failure that is not the CLI's (not an OperatorError: a bug here or in the Automation API) as the
+ * site's own: its stack trace as the error lines, so that it stops no other site and the summary
+ * still lists every one.
+ */
+function unexpected(error: unknown): { errors: string[]; said: string } {
+    const errors = (error instanceof Error ? (error.stack ?? String(error)) : String(error)).split("\n");
+    return { errors, said: ` with an unexpected error: ${errors[0]}` };
+}
+
 /** A run that failed for `errors`, said as `failure`. */
 function failedRun<T>(target: Target, errors: string[], failure: string, durationMs?: number): StackRun<T> {
     return { outcome: { ...target, result: "failed", durationMs, errors }, failure };
 }
 
-/** Runs one stack's step, timed; the CLI's failure (an OperatorError) is the run's outcome, anything else is a bug and thrown. */
+/** Runs one stack's step, timed; its failure, the CLI's or unexpected, is the run's outcome. */
 export async function timedStep<T>(
     reporter: Reporter,
     target: Target,
@@ -48,7 +58,10 @@ export async function timedStep<T>(
         const value = await reportedStep(reporter, target.stack, title, (onOutput) => action((text) => onOutput(text, "stdout")));
         return { outcome: { ...target, result: "ok", durationMs: Date.now() - started }, value };
     } catch (error) {
-        if (!(error instanceof OperatorError)) throw error;
+        if (!(error instanceof OperatorError)) {
+            const { errors, said } = unexpected(error);
+            return failedRun(target, errors, `${described(target)} failed${said}`, Date.now() - started);
+        }
         const errors = error instanceof PulumiError ? error.errorLines : [error.message];
         return failedRun(target, errors, `${described(target)} failed${failedAt(error)}`, Date.now() - started);
     }
@@ -68,7 +81,10 @@ async function siteStack<T>(workspace: MeshWorkspace, target: Target): Promise<M
         const stack = await workspace.stack(target.stack);
         if (stack !== undefined) return stack;
     } catch (error) {
-        if (!(error instanceof OperatorError)) throw error;
+        if (!(error instanceof OperatorError)) {
+            const { errors, said } = unexpected(error);
+            return failedRun(target, errors, `${described(target)} could not be selected${said}`);
+        }
         return failedRun(target, [error.message], `${described(target)} could not be selected${failedAt(error)}`);
     }
     const missing = `the backend you are logged in to has no stack ${JSON.stringify(target.stack)}`;
@@ -89,7 +105,7 @@ export async function siteStep<T>(
 
 /**
  * Runs `run` for every site, at most `parallel` at once, after the sites-started event (the caller
- * reports sites-done); resolves to the runs in the sites' order. A bug in one is thrown once all ended.
+ * reports sites-done); resolves to the runs in the sites' order, a site's failure of any kind among them.
  */
 export async function acrossSites<T>(
     reporter: Reporter,
