@@ -342,4 +342,22 @@ describe("each step's full output, in a log file per stack", () => {
             text: `\nThe full output of each stack that failed:\n  ${folder}/acme_edge-cloud-mesh_edge.log\n`,
         });
     });
+
+    it("a log file that cannot be written (a full disk, a cleaned-up folder) is said once; the run and the other stacks' logs go on", () => {
+        const { reporter, events } = logged();
+        reporter.report({ kind: "step-started", subject: "edge", title: "pulumi up: edge" });
+        reporter.report({ kind: "step-started", subject: "berlin", title: "pulumi up: berlin" });
+        const folder = (events[0] as { text: string }).text.replace(/^each step's full output is kept in (.*)\/$/, "$1");
+        fs.mkdirSync(path.join(folder, "edge.log"));
+        for (const text of ["one\n", "two\n"]) {
+            expect(() => reporter.report({ kind: "output", subject: "edge", stream: "stdout", text })).not.toThrow();
+            reporter.report({ kind: "output", subject: "berlin", stream: "stdout", text });
+        }
+        const notices = events.filter((event) => event.kind === "notice").slice(1);
+        expect(notices).toEqual([
+            { kind: "notice", text: expect.stringMatching(/^the output of edge is no longer kept in .*\/edge\.log: EISDIR: /) },
+        ]);
+        expect(events.filter((event) => event.kind === "output")).toHaveLength(4);
+        expect(fs.readFileSync(path.join(folder, "berlin.log"), "utf8")).toBe("one\ntwo\n");
+    });
 });

@@ -9,6 +9,8 @@ import type { Reporter } from "../events";
 export function withOutputLogs(reporter: Reporter, makeFolder: () => string): Reporter {
     let folder: string | undefined;
     const files = new Map<string, string>();
+    /** The subjects whose log file could not be written. */
+    const unwritable = new Set<string>();
     const fileOf = (subject: string) => {
         let file = files.get(subject);
         if (file === undefined) {
@@ -26,7 +28,20 @@ export function withOutputLogs(reporter: Reporter, makeFolder: () => string): Re
                 folder = makeFolder();
                 reporter.report({ kind: "notice", text: `each step's full output is kept in ${folder}/` });
             }
-            if (event.kind === "output" && folder !== undefined) fs.appendFileSync(fileOf(event.subject), event.text);
+            if (event.kind === "output" && folder !== undefined && !unwritable.has(event.subject)) {
+                const file = fileOf(event.subject);
+                try {
+                    fs.appendFileSync(file, event.text);
+                } catch (error) {
+                    // A full disk or a cleaned-up temporary directory: the run goes on (this runs inside the CLI's output
+                    // stream, where a throw would end the process and every site's run), only without that stack's log.
+                    unwritable.add(event.subject);
+                    reporter.report({
+                        kind: "notice",
+                        text: `the output of ${event.subject} is no longer kept in ${file}: ${(error as Error).message}`,
+                    });
+                }
+            }
             reporter.report(event);
             if (event.kind === "sites-done") {
                 const failed = event.outcomes.filter((outcome) => outcome.result === "failed" && files.has(outcome.stack));
