@@ -359,5 +359,8 @@ describe("each step's full output, in a log file per stack", () => {
         ]);
         expect(events.filter((event) => event.kind === "output")).toHaveLength(4);
         expect(fs.readFileSync(path.join(folder, "berlin.log"), "utf8")).toBe("one\ntwo\n");
+        const failed = (stack: string): SiteOutcome => ({ site: stack, stack, result: "failed", errors: ["x"] });
+        reporter.report({ kind: "sites-done", title: "pulumi up", outcomes: [failed("edge"), failed("berlin")] });
+        expect(events.at(-1)).toEqual({ kind: "message", text: `\nThe full output of each stack that failed:\n  ${folder}/berlin.log\n` });
     });
 });

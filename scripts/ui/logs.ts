@@ -44,7 +44,9 @@ export function withOutputLogs(reporter: Reporter, makeFolder: () => string): Re
             }
             reporter.report(event);
             if (event.kind === "sites-done") {
-                const failed = event.outcomes.filter((outcome) => outcome.result === "failed" && files.has(outcome.stack));
+                const failed = event.outcomes.filter(
+                    (outcome) => outcome.result === "failed" && files.has(outcome.stack) && !unwritable.has(outcome.stack),
+                );
                 if (failed.length > 0)
                     reporter.report({
                         kind: "message",
