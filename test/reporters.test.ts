@@ -266,6 +266,32 @@ describe("edge stacks side by side", () => {
         ]);
     });
 
+    it("live, 20 sites at once on a small terminal: the status lines fit its height, each line's characters its width", () => {
+        const screen = { ...terminal(), columns: 80, rows: 8 };
+        const reporter = liveReporter(screen, { now: () => 0, tick: false });
+        reporter.report({ kind: "sites-started", title: "pulumi up: the edge stacks", parallel: 20 });
+        const sites = Array.from({ length: 20 }, (_, index) => `site-${index + 1}`);
+        for (const site of sites) reporter.report({ kind: "step-started", subject: site, title: `pulumi up: ${site}` });
+        // Tabs, a colour and a carriage return: each takes other columns than the characters it counts.
+        for (const site of sites)
+            reporter.report({
+                kind: "output",
+                subject: site,
+                stream: "stdout",
+                text: `\tkubernetes:core/v1:Secret\t\x1b[31mlink-token-${site}\x1b[0m creating\r\n`,
+            });
+        const status = screen.lines.slice(screen.lines.indexOf("=== pulumi up: the edge stacks, 20 at a time") + 1, -1);
+        expect(status).toEqual([
+            "⠋ pulumi up: site-1  0s  kubernetes:core/v1:Secret link-token-site-1 creating",
+            ...Array.from(
+                { length: 5 },
+                (_, index) => `⠋ pulumi up: site-${index + 2}  0s  kubernetes:core/v1:Secret link-token-site-${index + 2} creating`,
+            ),
+            "  and 14 more running",
+        ]);
+        for (const line of status) expect(line.length).toBeLessThan(screen.columns);
+    });
+
     it("live, one at a time: the output scrolls under each stack's heading, as for a single step", () => {
         const screen = terminal();
         const reporter = liveReporter(screen, { now: () => 0, tick: false });

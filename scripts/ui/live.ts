@@ -13,6 +13,18 @@ export interface Terminal {
     write(text: string): unknown;
     /** The terminal's width; longer status lines are cut to it, so that redrawing stays in place. */
     columns?: number;
+    /** The terminal's height; status lines beyond it are counted in one line, as lines scrolled off the top cannot be redrawn. */
+    rows?: number;
+}
+
+/**
+ * A line of a program's output as one status line may show it: without escape sequences (a cut one
+ * would swallow what follows) and control characters (a tab is wider than the one character counted,
+ * a carriage return moves the cursor), so that its length is the columns it takes.
+ */
+function printable(line: string): string {
+    // eslint-disable-next-line no-control-regex -- the escape sequences and control characters are what is taken out
+    return line.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]/g, "").replace(/\t/g, " ");
 }
 
 export interface LiveOptions {
@@ -35,10 +47,12 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
 
     const statusLines = () => {
         const frame = SPINNER[Math.floor(now() / 1000) % SPINNER.length];
-        const lines = [...running.values()].map(
+        let lines = [...running.values()].map(
             (step) => `${frame} ${step.title}  ${duration(now() - step.since)}${step.latest ? `  ${step.latest}` : ""}`,
         );
         if (retrying !== undefined) lines.push(`${frame} ${retrying.description} (waiting: ${retrying.problem})`);
+        const room = Math.max(1, (terminal.rows ?? Infinity) - 1);
+        if (lines.length > room) lines = [...lines.slice(0, room - 1), `  and ${lines.length - room + 1} more running`];
         const width = (terminal.columns ?? Infinity) - 1;
         return lines.map((line) => (line.length > width ? line.slice(0, width) : line));
     };
@@ -62,7 +76,7 @@ export function liveReporter(terminal: Terminal, options: LiveOptions = {}): Rep
         const step = running.get(subject);
         if (sideBySide && step !== undefined) {
             const latest = lines
-                .map((line) => line.trim())
+                .map((line) => printable(line).trim())
                 .filter(Boolean)
                 .pop();
             if (latest !== undefined) step.latest = latest;
