@@ -10,7 +10,7 @@ const ACCEPTED_PHASES =
     '["a","b"] with "a", ["a","b"] with "b", or ["b"] with "b"';
 
 /** Each thing wrong with a pair of trustAnchors and issuerTrustAnchor, by the key it is about; every message names both keys. */
-export function trustPhaseProblems(listed: string[], issuer: string): { key: ConfigKey; message: string }[] {
+function trustPhaseProblems(listed: string[], issuer: string): { key: ConfigKey; message: string }[] {
     const anchorsKey = `${PROJECT}:trustAnchors`;
     const issuerKey = `${PROJECT}:issuerTrustAnchor`;
     const list = JSON.stringify(listed);
