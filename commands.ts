@@ -39,11 +39,17 @@ export function kubeconfigAccess(args: { clusterName: string; kubeconfigPath?: s
     return args.kubeContext ? { kubeconfig, context: args.kubeContext } : { kubeconfig };
 }
 
+/** `--kubeconfig <file> --context <context>`, as far as the access gives them. */
+function kubeFlags(access: KubeAccess): string[] {
+    return [
+        ...(access.kubeconfig ? [`--kubeconfig ${access.kubeconfig}`] : []),
+        ...(access.context ? [`--context ${access.context}`] : []),
+    ];
+}
+
 /** kubectl with the access's flags, e.g. `kubectl --kubeconfig ~/.kube/k3s-edge.yaml --context lab` or `kubectl --context cloud`. */
 export function kubectlCommand(access: KubeAccess): string {
-    return ["kubectl", access.kubeconfig && `--kubeconfig ${access.kubeconfig}`, access.context && `--context ${access.context}`]
-        .filter(Boolean)
-        .join(" ");
+    return ["kubectl", ...kubeFlags(access)].join(" ");
 }
 
 /**
@@ -75,9 +81,9 @@ export function frontendCommand(kubectl: string, remoteClusters: string[]): stri
  * ServiceProfile the route metrics behind `stat-outbound` do not cover. `linkerd viz stat ts` no
  * longer exists.
  */
-export function watchSplitCommand(args: { kubectl: string; api: TrafficSplitApi; namespace: string; client: string }): string {
+export function watchSplitCommand(args: { access: KubeAccess; api: TrafficSplitApi; namespace: string; client: string }): string {
     // kubectl's --kubeconfig/--context, after the subcommand: `linkerd viz` has its own flags of those names.
-    const flags = args.kubectl.replace(/^kubectl ?/, "");
+    const flags = kubeFlags(args.access).join(" ");
     const stat =
         args.api === "httproute"
             ? `viz stat-outbound deploy/${args.client} -n ${args.namespace}`

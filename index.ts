@@ -353,7 +353,7 @@ async function edgeStack(config: EdgeConfig): Promise<StackOutputs<EdgeStackOutp
         demoOutputs = {
             frontendCommand: cloud.clusterName.apply((cloudName) => frontendCommand(kubectl, [cloudName])),
             watchSplitCommand: pulumi.output(
-                watchSplitCommand({ kubectl, api: config.trafficSplitApi, namespace: DEMO_NAMESPACE, client: FRONTEND }),
+                watchSplitCommand({ access, api: config.trafficSplitApi, namespace: DEMO_NAMESPACE, client: FRONTEND }),
             ),
         };
     }
