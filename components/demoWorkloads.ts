@@ -256,7 +256,7 @@ export const SMALL_CONTAINER = { requests: { cpu: "10m", memory: "10Mi" } };
  * An nginx container that serves `port` with the nginx.conf of the ConfigMap `configMap`, and the pod
  * volumes it needs: the container's own conf.d and /tmp are emptied (the runtime directory).
  */
-export function nginxPod(configMap: pulumi.Input<string>, port: number) {
+function nginxPod(configMap: pulumi.Input<string>, port: number) {
     return {
         container: {
             name: "nginx",
@@ -283,6 +283,35 @@ export function configChecksum(text: string): string {
 }
 
 /**
+ * A Deployment of one pod, labelled `app: <name>`: nginx serving `port` with the nginx.conf of the
+ * ConfigMap `configMap`, beside `sidecars`; `configChecksum` (of that nginx.conf) and `podAnnotations`
+ * on its pod template.
+ */
+export function nginxDeployment(args: {
+    name: pulumi.Input<string>;
+    configMap: pulumi.Input<string>;
+    port: number;
+    configChecksum: pulumi.Input<string>;
+    podAnnotations: Record<string, pulumi.Input<string>>;
+    sidecars?: k8s.types.input.core.v1.Container[];
+}): k8s.apps.v1.DeploymentArgs {
+    const labels = { app: args.name };
+    const nginx = nginxPod(args.configMap, args.port);
+    return {
+        metadata: { name: args.name, labels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+                // A new nginx.conf rolls the pods: nginx reads it only at start.
+                metadata: { labels, annotations: { "checksum/config": args.configChecksum, ...args.podAnnotations } },
+                spec: { containers: [nginx.container, ...(args.sidecars ?? [])], volumes: nginx.volumes },
+            },
+        },
+    };
+}
+
+/**
  * The frontend: nginx, and a small client that calls podinfo once a second through the mesh so that
  * the split (and viz) always has traffic to show; `podAnnotations` on its pod template.
  */
@@ -290,41 +319,37 @@ export function frontendDeployment(
     configChecksum: pulumi.Input<string>,
     podAnnotations: Record<string, pulumi.Input<string>>,
 ): k8s.apps.v1.DeploymentArgs {
-    const labels = { app: FRONTEND };
-    const nginx = nginxPod(FRONTEND, FRONTEND_PORT);
-    return {
-        metadata: { name: FRONTEND, labels },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: labels },
-            template: {
-                // A new nginx.conf rolls the pods: nginx reads it only at start.
-                metadata: { labels, annotations: { "checksum/config": configChecksum, ...podAnnotations } },
-                spec: {
-                    containers: [
-                        nginx.container,
-                        {
-                            // The tutorial's generator, buoyantio/slow_cooker, is amd64-only; podinfo's
-                            // image has curl and runs everywhere.
-                            name: "traffic",
-                            image: DEMO_IMAGES.podinfo,
-                            command: ["/bin/sh", "-c"],
-                            args: [`while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`],
-                            resources: SMALL_CONTAINER,
-                        },
-                    ],
-                    volumes: nginx.volumes,
-                },
+    return nginxDeployment({
+        name: FRONTEND,
+        configMap: FRONTEND,
+        port: FRONTEND_PORT,
+        configChecksum,
+        podAnnotations,
+        sidecars: [
+            {
+                // The tutorial's generator, buoyantio/slow_cooker, is amd64-only; podinfo's
+                // image has curl and runs everywhere.
+                name: "traffic",
+                image: DEMO_IMAGES.podinfo,
+                command: ["/bin/sh", "-c"],
+                args: [`while true; do curl -s -o /dev/null http://${serviceHost(PODINFO)}:${PODINFO_PORT}/; sleep 1; done`],
+                resources: SMALL_CONTAINER,
             },
-        },
-    };
+        ],
+    });
+}
+
+/** A Service `name` whose one port, `http`, goes to the `http` port of the pods `selector` picks. */
+export function httpService(
+    name: pulumi.Input<string>,
+    selector: Record<string, pulumi.Input<string>>,
+    port: number,
+): k8s.core.v1.ServiceArgs {
+    return { metadata: { name }, spec: { selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] } };
 }
 
 export function frontendService(): k8s.core.v1.ServiceArgs {
-    return {
-        metadata: { name: FRONTEND },
-        spec: { selector: { app: FRONTEND }, ports: [{ name: "http", port: FRONTEND_PORT, targetPort: "http", protocol: "TCP" }] },
-    };
+    return httpService(FRONTEND, { app: FRONTEND }, FRONTEND_PORT);
 }
 
 export interface DemoWorkloadsArgs {

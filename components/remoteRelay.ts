@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NginxRuntime, FRONTEND_RUNTIME, configChecksum, nginxConfig, nginxPod, nginxProxyTo } from "./demoWorkloads";
+import { NginxRuntime, FRONTEND_RUNTIME, configChecksum, httpService, nginxConfig, nginxDeployment, nginxProxyTo } from "./demoWorkloads";
 import { inNamespace } from "./metadata";
 
 /**
@@ -83,17 +83,10 @@ export class RemoteRelay extends pulumi.ComponentResource {
         const k8sOptions = { parent: this, provider: args.provider };
         const namespace = args.namespace.metadata.name;
         const relayName = pulumi.output(args.remoteService).apply(relayServiceName);
-        const labels = relayName.apply((relay) => ({ app: relay }));
         const local = localServiceName(args.service);
 
-        new k8s.core.v1.Service(
-            `${name}-local`,
-            {
-                metadata: { name: local, namespace },
-                spec: { selector: args.selector, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
-            },
-            k8sOptions,
-        );
+        const localService = httpService(local, args.selector, args.port);
+        new k8s.core.v1.Service(`${name}-local`, { ...localService, metadata: inNamespace(localService.metadata, namespace) }, k8sOptions);
         const nginxConf = pulumi
             .output(args.remoteService)
             .apply((remote) => relayConfig(remote, local, { ...FRONTEND_RUNTIME, listen: String(args.port) }));
@@ -102,29 +95,18 @@ export class RemoteRelay extends pulumi.ComponentResource {
             { metadata: { name: relayName, namespace }, data: { "nginx.conf": nginxConf } },
             k8sOptions,
         );
-        const nginx = nginxPod(configMap.metadata.name, args.port);
-        new k8s.apps.v1.Deployment(
-            `${name}-nginx`,
-            {
-                metadata: inNamespace({ name: relayName, labels }, namespace),
-                spec: {
-                    replicas: 1,
-                    selector: { matchLabels: labels },
-                    template: {
-                        // A new nginx.conf rolls the pods: nginx reads it only at start.
-                        metadata: { labels, annotations: { "checksum/config": nginxConf.apply(configChecksum), ...args.podAnnotations } },
-                        spec: { containers: [nginx.container], volumes: nginx.volumes },
-                    },
-                },
-            },
-            k8sOptions,
-        );
+        const deployment = nginxDeployment({
+            name: relayName,
+            configMap: configMap.metadata.name,
+            port: args.port,
+            configChecksum: nginxConf.apply(configChecksum),
+            podAnnotations: args.podAnnotations,
+        });
+        new k8s.apps.v1.Deployment(`${name}-nginx`, { ...deployment, metadata: inNamespace(deployment.metadata, namespace) }, k8sOptions);
+        const relayService = httpService(relayName, { app: relayName }, args.port);
         this.service = new k8s.core.v1.Service(
             name,
-            {
-                metadata: { name: relayName, namespace },
-                spec: { selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
-            },
+            { ...relayService, metadata: inNamespace(relayService.metadata, namespace) },
             k8sOptions,
         );
         this.registerOutputs({});
