@@ -12,6 +12,7 @@ import type { Reporter, StackStatus } from "../events";
 import { edgeOutputs, text } from "../pulumi/decode";
 import { MeshStack, MeshWorkspace, PulumiError } from "../pulumi/port";
 import { gatewaysArgs, gatewaysProblem, parseGateways } from "../tools/gateways";
+import { expandHome } from "../tools/kubectl";
 import type { ToolResult, ToolRunner } from "../tools/runner";
 import { StackNames, edgeStackName, requireCloudStack, sitesOf } from "./mesh";
 import { runPool } from "./pool";
@@ -38,7 +39,7 @@ export interface StatusOptions {
  * (as config/kubeconfigAccess.ts tells them apart), a private temporary file.
  */
 async function withKubeconfigFile<T>(value: string, use: (file: string) => Promise<T>): Promise<T> {
-    if (!value.includes("\n") && !value.trimStart().startsWith("{")) return use(value.replace(/^~(?=$|\/)/, os.homedir()));
+    if (!value.includes("\n") && !value.trimStart().startsWith("{")) return use(expandHome(value));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edge-cloud-mesh-kubeconfig-"));
     try {
         fs.writeFileSync(path.join(dir, "kubeconfig"), value, { mode: 0o600 });
