@@ -20,20 +20,20 @@ export const splitWeights: Decoder<{ local: number; cloud: number }> = (value) =
     return typeof local === "number" && typeof cloud === "number" ? { local, cloud } : undefined;
 };
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** `{kubeconfig?, context?}`, each a string when there. */
 export const kubeAccess: Decoder<KubeAccess> = (value) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    const { kubeconfig, context } = value as Record<string, unknown>;
+    if (!isRecord(value)) return undefined;
+    const { kubeconfig, context } = value;
     if ([kubeconfig, context].some((field) => field !== undefined && typeof field !== "string")) return undefined;
     return {
         ...(kubeconfig === undefined ? {} : { kubeconfig: kubeconfig as string }),
         ...(context === undefined ? {} : { context: context as string }),
     };
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const isSlot = (value: unknown) => value === "a" || value === "b";
 

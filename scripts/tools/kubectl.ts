@@ -70,27 +70,11 @@ export function serviceArgs(access: KubeFlags, service: string): string[] {
  * empty): from its HTTPRoute, or with `smi` from its TrafficSplit.
  */
 export function splitBackendsArgs(access: KubeFlags, namespace: string, service: string, api: "httproute" | "smi"): string[] {
-    return api === "httproute"
-        ? kubectl(
-              access,
-              "-n",
-              namespace,
-              "get",
-              "httproutes.gateway.networking.k8s.io",
-              service,
-              "-o",
-              'jsonpath={range .spec.rules[0].backendRefs[*]}{.name}={.weight}{"\\n"}{end}',
-          )
-        : kubectl(
-              access,
-              "-n",
-              namespace,
-              "get",
-              "trafficsplits.split.smi-spec.io",
-              service,
-              "-o",
-              'jsonpath={range .spec.backends[*]}{.service}={.weight}{"\\n"}{end}',
-          );
+    const [resource, jsonpath] =
+        api === "httproute"
+            ? ["httproutes.gateway.networking.k8s.io", 'jsonpath={range .spec.rules[0].backendRefs[*]}{.name}={.weight}{"\\n"}{end}']
+            : ["trafficsplits.split.smi-spec.io", 'jsonpath={range .spec.backends[*]}{.service}={.weight}{"\\n"}{end}'];
+    return kubectl(access, "-n", namespace, "get", resource, service, "-o", jsonpath);
 }
 
 /** The name of the first pod with the label `app=<app>`. */
