@@ -2,34 +2,14 @@
 // tools/requirements.ts, and the requirements themselves: each tool's version read from the output its
 // CLI prints at the pinned version, and the pins held to the program's own versions.
 import { describe, expect, it } from "vitest";
-import { Check, CheckAnswer, CheckResult, Clock, RETRY_INTERVAL_MS, runChecks } from "../scripts/checks/framework";
+import { Check, CheckAnswer, CheckResult, RETRY_INTERVAL_MS, runChecks } from "../scripts/checks/framework";
 import { requireTools, toolChecks } from "../scripts/checks/tools";
-import type { ReportEvent } from "../scripts/events";
 import { REQUIREMENTS, accepts } from "../scripts/tools/requirements";
 import type { ToolRunner } from "../scripts/tools/runner";
 import { linkerdRelease } from "../components/linkerd";
 import { projectDefaults } from "../config/defaults";
 import { MIN_KUBERNETES_MINOR } from "../config/eks";
-import { TOOLS_AT_PINS, fakeRunner, ok } from "./fakes";
-
-/** A clock that only moves when the runner sleeps: retries take no time. */
-function fakeClock() {
-    let now = 0;
-    const sleeps: number[] = [];
-    const clock: Clock = {
-        now: () => now,
-        sleep: async (ms) => {
-            sleeps.push(ms);
-            now += ms;
-        },
-    };
-    return { clock, sleeps };
-}
-
-function recorder() {
-    const events: ReportEvent[] = [];
-    return { reporter: { report: (event: ReportEvent) => events.push(event) }, events };
-}
+import { TOOLS_AT_PINS, fakeClock, fakeRunner, ok, recordingReporter } from "./fakes";
 
 const check = (id: string, problems: CheckAnswer[], extra: Partial<Check> = {}): Check => {
     let tries = 0;
@@ -46,7 +26,7 @@ const statuses = (results: CheckResult[]) => results.map((result) => `${result.i
 
 describe("the check framework", () => {
     it("runs the checks in order, reports each result and then the summary, and fails on a failed check but not on a warning", async () => {
-        const { reporter, events } = recorder();
+        const { reporter, events } = recordingReporter();
         const outcome = await runChecks(
             "cluster",
             [check("a", [undefined]), check("b", ["b is off"], { warning: true }), check("c", ["c is off"]), check("d", [undefined])],
@@ -63,7 +43,7 @@ describe("the check framework", () => {
     });
 
     it("a fatal failure skips the checks after it; a check that needs another is skipped unless that one passed", async () => {
-        const fatal = await runChecks("x", [check("a", ["down"], { fatal: true }), check("b", [undefined])], recorder().reporter);
+        const fatal = await runChecks("x", [check("a", ["down"], { fatal: true }), check("b", [undefined])], recordingReporter().reporter);
         expect(statuses(fatal.results)).toEqual(["a:failed", "b:skipped"]);
         const needs = await runChecks(
             "x",
@@ -73,14 +53,14 @@ describe("the check framework", () => {
                 check("b", [undefined]),
                 check("b-version", [undefined], { needs: "b" }),
             ],
-            recorder().reporter,
+            recordingReporter().reporter,
         );
         expect(statuses(needs.results)).toEqual(["a:failed", "a-version:skipped", "b:passed", "b-version:passed"]);
     });
 
     it("retries a failing check within its window, reporting each wait, and passes once it does", async () => {
         const { clock, sleeps } = fakeClock();
-        const { reporter, events } = recorder();
+        const { reporter, events } = recordingReporter();
         const outcome = await runChecks(
             "x",
             [check("gateway", ["not alive", "not alive", undefined], { retryForMs: 60_000 })],
@@ -101,7 +81,7 @@ describe("the check framework", () => {
         const outcome = await runChecks(
             "x",
             [check("cli", [{ warning: "cli is not up-to-date" }], { retryForMs: 60_000 })],
-            recorder().reporter,
+            recordingReporter().reporter,
             clock,
         );
         expect(outcome.results).toEqual([
@@ -113,13 +93,18 @@ describe("the check framework", () => {
 
     it("retries at the check's own pace when it has one", async () => {
         const { clock, sleeps } = fakeClock();
-        await runChecks("x", [check("gateway", ["not alive"], { retryForMs: 12_000, retryEveryMs: 5_000 })], recorder().reporter, clock);
+        await runChecks(
+            "x",
+            [check("gateway", ["not alive"], { retryForMs: 12_000, retryEveryMs: 5_000 })],
+            recordingReporter().reporter,
+            clock,
+        );
         expect(sleeps).toEqual([5_000, 5_000, 5_000]);
     });
 
     it("fails with the last problem once its window has passed", async () => {
         const { clock, sleeps } = fakeClock();
-        const outcome = await runChecks("x", [check("gateway", ["not alive"], { retryForMs: 3_000 })], recorder().reporter, clock);
+        const outcome = await runChecks("x", [check("gateway", ["not alive"], { retryForMs: 3_000 })], recordingReporter().reporter, clock);
         expect(outcome.results).toEqual([
             { id: "gateway", description: "gateway holds", status: "failed", problem: "not alive", hint: "fix gateway" },
         ]);
@@ -133,7 +118,7 @@ describe("the tool checks", () => {
             "kubectl version": ok(JSON.stringify({ clientVersion: { major: "1", minor: "29", gitVersion: "v1.29.3" } })),
             "linkerd version": ok("edge-26.8.3\n"),
         });
-        const outcome = await runChecks("tools", toolChecks(["kubectl", "linkerd"], runner, {}), recorder().reporter);
+        const outcome = await runChecks("tools", toolChecks(["kubectl", "linkerd"], runner, {}), recordingReporter().reporter);
         expect(commands()).toEqual(["kubectl version --client -o json", "linkerd version --client --short"]);
         expect(statuses(outcome.results)).toEqual(["kubectl:passed", "kubectl-version:failed", "linkerd:passed", "linkerd-version:passed"]);
         expect(outcome.results[1]).toMatchObject({
@@ -158,7 +143,7 @@ describe("the tool checks", () => {
         const outcome = await runChecks(
             "tools",
             toolChecks(["docker", "k3d", "pulumi", "kubectl", "linkerd"], runner, {}),
-            recorder().reporter,
+            recordingReporter().reporter,
         );
         expect(outcome.results.every((result) => result.status === "passed")).toBe(true);
         expect(most).toBe(5);
@@ -166,7 +151,7 @@ describe("the tool checks", () => {
 
     it("another version than a pinned one only warns, with the install command for the pinned one", async () => {
         const { runner } = fakeRunner({ "linkerd version": ok("edge-26.9.1\n"), "k3d version": ok("k3d version v5.8.3\n") });
-        const outcome = await runChecks("tools", toolChecks(["linkerd", "k3d"], runner, {}), recorder().reporter);
+        const outcome = await runChecks("tools", toolChecks(["linkerd", "k3d"], runner, {}), recordingReporter().reporter);
         expect(statuses(outcome.results)).toEqual(["linkerd:passed", "linkerd-version:warned", "k3d:passed", "k3d-version:warned"]);
         expect(outcome.results[1]).toMatchObject({ problem: "found edge-26.9.1", hint: REQUIREMENTS.linkerd.install });
         expect(REQUIREMENTS.linkerd.install).toBe(
@@ -188,7 +173,7 @@ describe("the tool checks", () => {
                 missing: false,
             },
         });
-        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl", "docker"], runner, {}), recorder().reporter);
+        const outcome = await runChecks("tools", toolChecks(["linkerd", "kubectl", "docker"], runner, {}), recordingReporter().reporter);
         expect(outcome.results.filter((result) => result.status === "failed")).toEqual([
             {
                 id: "linkerd",
@@ -218,7 +203,7 @@ describe("the tool checks", () => {
 
 describe("requireTools", () => {
     it("shows the tools' table only when a tool needs attention (missing, failing, another version), and fails only on a failure", async () => {
-        const atPins = recorder();
+        const atPins = recordingReporter();
         await requireTools(
             "npm run verify",
             ["kubectl", "linkerd"],
@@ -226,7 +211,7 @@ describe("requireTools", () => {
             {},
         );
         expect(atPins.events.map((event) => event.kind)).toEqual(["check", "check", "check", "check"]);
-        const other = recorder();
+        const other = recordingReporter();
         const otherLinkerd = fakeRunner({ ...TOOLS_AT_PINS, "linkerd version": ok("edge-26.9.1\n") }).runner;
         await requireTools("npm run verify", ["kubectl", "linkerd"], { runner: otherLinkerd, reporter: other.reporter }, {});
         expect(other.events.at(-1)).toMatchObject({ kind: "checks-done", title: "tools" });

@@ -8,18 +8,8 @@ import { CONFIG_KEY_READERS, ConfigKey, PROJECT, RawConfig, parseConfig, readsKe
 import { setListCommand } from "../contract";
 import { docsText } from "./docs";
 import { K3S_KUBECONFIG, configContext } from "./fixtures";
-import { ROOT, configError, runStack, sourceFiles } from "./harness";
-import {
-    StackConfig,
-    applyConfigCommand,
-    configCommands,
-    declared,
-    effective,
-    qualify,
-    rawConfig,
-    touchedKeys,
-    typeProblem,
-} from "./pulumiConfig";
+import { ROOT, configError, qualify, runStack, sourceFiles } from "./harness";
+import { StackConfig, applyConfigCommand, configCommands, declared, effective, rawConfig, touchedKeys, typeProblem } from "./pulumiConfig";
 
 function roleOf(key: string): "cloud" | "edge" {
     return declared[key]?.description?.startsWith("(edge)") ? "edge" : "cloud";

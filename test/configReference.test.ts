@@ -24,9 +24,9 @@ import {
 import { ROLES } from "../config/keys";
 import { k3sKubeconfig } from "./fakeApiServer";
 import { FAKE_EDGE_PKI, configContext } from "./fixtures";
-import { STACK_FILES } from "./harness";
+import { STACK_FILES, qualify } from "./harness";
 import { readDocs } from "./docs";
-import { StackConfig, applyConfigCommand, configCommands, declared, qualify, rawConfig, touchedKeys, typeProblem } from "./pulumiConfig";
+import { StackConfig, applyConfigCommand, configCommands, declared, rawConfig, touchedKeys, typeProblem } from "./pulumiConfig";
 
 const PAGE = "docs/configuration.md";
 const FIELDS = ["Type", "Default", "Stacks", "Validated", "Example"] as const;

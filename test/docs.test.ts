@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
-import { anchorOf, docSection, docsText, readDocs } from "./docs";
+import { anchorOf, docSection, docsText, readDocs, shellCommands } from "./docs";
 import { ROOT } from "./harness";
 
 /** A project root with these files. */
@@ -105,18 +105,6 @@ describe("the README, a landing page", () => {
         expect(license).toContain("END OF TERMS AND CONDITIONS");
     });
 });
-
-/** A command of a page's ```sh blocks, in order, with its continuation lines joined and comments dropped. */
-function shellCommands(text: string): string[] {
-    return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
-        block[1]
-            .replace(/\\\n\s*/g, " ")
-            .split("\n")
-            .map((line) => line.replace(/(^|\s)#.*$/, "").trim())
-            .filter((line) => line !== "")
-            .flatMap((line) => line.split(/\s*&&\s*/)),
-    );
-}
 
 /**
  * Where a page runs the first `pulumi up` of a cloud stack it creates (`pulumi stack select --create

@@ -51,3 +51,15 @@ export function anchorOf(heading: string): string {
         .replace(/[^\w\- ]/g, "")
         .replace(/ /g, "-");
 }
+
+/** The commands of some text's ```sh blocks, in order: continuation lines joined, comments dropped, `a && b` as two. */
+export function shellCommands(text: string): string[] {
+    return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+        block[1]
+            .replace(/\\\n\s*/g, " ")
+            .split("\n")
+            .map((line) => line.replace(/(^|\s)#.*$/, "").trim())
+            .filter((line) => line !== "")
+            .flatMap((line) => line.split(/\s*&&\s*/)),
+    );
+}

@@ -1,7 +1,8 @@
 // In-process fakes of the operator commands' ports, for the tests of their order logic: a Pulumi
-// workspace and a tool runner that record every call in order, and a reporter that keeps every event
-// and renders them as the plain reporter would. The real ports are tested against stand-in CLIs
+// workspace and a tool runner that record every call in order, a reporter that keeps every event
+// and renders them as the plain reporter would, and a clock that moves only when it is slept on. The real ports are tested against stand-in CLIs
 // (test/standins.ts).
+import type { Clock } from "../scripts/checks/framework";
 import type { ReportEvent, Reporter } from "../scripts/events";
 import type { RawOutputs } from "../scripts/pulumi/decode";
 import { ConfigValues, LastUpdate, MeshStack, MeshWorkspace, PulumiError, PulumiStep } from "../scripts/pulumi/port";
@@ -118,4 +119,18 @@ export function fakeRunner(answers: Record<string, ToolResult>) {
         },
     };
     return { runner, calls, commands: () => calls.map(({ argv }) => argv.join(" ")) };
+}
+
+/** A clock that only moves when the runner sleeps: retries take no time. `sleeps` are the waits asked for, in order. */
+export function fakeClock() {
+    let now = 0;
+    const sleeps: number[] = [];
+    const clock: Clock = {
+        now: () => now,
+        sleep: async (ms) => {
+            sleeps.push(ms);
+            now += ms;
+        },
+    };
+    return { clock, sleeps };
 }

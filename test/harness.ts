@@ -143,7 +143,8 @@ export function rawStackConfig(stack: string, overrides: Record<string, unknown>
     );
 }
 
-function qualify(key: string): string {
+/** A config key as the engine names it: a project key without its namespace gets the project's. */
+export function qualify(key: string): string {
     return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 

@@ -7,22 +7,17 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalDeps, localDown, localUp } from "../scripts/flows/local";
 import { localEnvironment, localPaths } from "../scripts/flows/localEnv";
 import { automationWorkspace } from "../scripts/pulumi/automation";
 import { spawnRunner } from "../scripts/tools/spawn";
 import { recordingReporter } from "./fakes";
 import { ROOT } from "./harness";
-import { checkoutCopy, describeLocalStacks } from "./localWorld";
+import { checkoutCopy, describeLocalStacks, restoreEnvironmentAfterEach } from "./localWorld";
 import { StandIns, standIns } from "./standins";
 
-const saved = { ...process.env };
-afterEach(() => {
-    // The Pulumi port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-});
+restoreEnvironmentAfterEach();
 
 function deps(root: string): LocalDeps & { stdout: () => string } {
     const { reporter, stdout } = recordingReporter();

@@ -151,17 +151,25 @@ export async function cloudApiServer(): Promise<{ port: number; caPem: string; r
 export type CloudApi = Awaited<ReturnType<typeof cloudApiServer>>;
 
 /**
- * For a file whose tests run the operator commands on the local stacks in this process: the local
- * cloud's API server (cloudApiServer), served from before its first test to after its last, and this
- * process's environment put back after each test (the Pulumi port makes it the CLI's, automation.ts
- * useEnvironment). The object is filled in before the first test.
+ * For a file whose tests run the Pulumi port in this process: this process's environment put back
+ * after each test (the port makes it the CLI's, automation.ts useEnvironment).
  */
-export function localCloudApi(): CloudApi {
+export function restoreEnvironmentAfterEach(): void {
     const saved = { ...process.env };
     afterEach(() => {
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
         Object.assign(process.env, saved);
     });
+}
+
+/**
+ * For a file whose tests run the operator commands on the local stacks in this process: the local
+ * cloud's API server (cloudApiServer), served from before its first test to after its last, and this
+ * process's environment put back after each test (restoreEnvironmentAfterEach). The object is filled
+ * in before the first test.
+ */
+export function localCloudApi(): CloudApi {
+    restoreEnvironmentAfterEach();
     const api = {} as CloudApi;
     beforeAll(async () => {
         Object.assign(api, await cloudApiServer());

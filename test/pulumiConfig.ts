@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_KEYS, PROJECT, RawConfig } from "../config";
-import { ROOT } from "./harness";
+import { ROOT, qualify } from "./harness";
 
 /** A key as Pulumi.yaml declares it. */
 interface Declared {
@@ -31,10 +31,6 @@ export const declared: Record<string, Declared> = project.config;
 /** A stack file's config: a key's value is a plain string or a structured (object) value. */
 export type StackConfig = Map<string, { object: boolean; value: unknown }>;
 type Segment = string | number;
-
-export function qualify(key: string): string {
-    return key.includes(":") ? key : `${PROJECT}:${key}`;
-}
 
 /** `edgeSites[1]`, `nodes.min`: the top key and the path below it. */
 function parsePath(keyPath: string): [string, Segment[]] {

@@ -13,13 +13,11 @@ import { automationWorkspace } from "../scripts/pulumi/automation";
 import { MeshStack, PulumiError } from "../scripts/pulumi/port";
 import { ROOT } from "./harness";
 import { TOOLS_AT_PINS, fakeRunner, ok, recordingReporter } from "./fakes";
+import { restoreEnvironmentAfterEach } from "./localWorld";
 import { PulumiStackSpec, standIns } from "./standins";
 
-const saved = { ...process.env };
+restoreEnvironmentAfterEach();
 afterEach(() => {
-    // The port makes this process's environment the CLI's (automation.ts useEnvironment).
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
     vi.restoreAllMocks();
 });
 

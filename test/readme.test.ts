@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
 import { COMMANDS } from "../scripts/cli/registry";
 import { REQUIREMENTS } from "../scripts/tools/requirements";
-import { docSection, docsText, readDocs } from "./docs";
+import { docSection, docsText, readDocs, shellCommands } from "./docs";
 import { K3S_KUBECONFIG, runMesh } from "./fixtures";
 import { FRONTEND_RUNTIME } from "../components/demoWorkloads";
 import { relayConfig } from "../components/remoteRelay";
@@ -71,16 +71,6 @@ describe("the README", () => {
     });
 });
 
-/** The shell commands of the README's ```sh blocks, one per line (comments dropped). */
-function shellLines(): string[] {
-    return [...docs.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((match) =>
-        match[1]
-            .split("\n")
-            .map((line) => line.trim())
-            .filter((line) => line !== "" && !line.startsWith("#")),
-    );
-}
-
 /** Each kubectl or linkerd invocation in a line (a pipeline or `$(...)` may hold several). */
 function clusterCommands(line: string): string[] {
     return [...line.matchAll(/(?:^|[|;&(]\s*|\$\()\s*((?:kubectl|linkerd) [^|;&)#]*)/g)].map((match) => match[1].trim());
@@ -88,7 +78,7 @@ function clusterCommands(line: string): string[] {
 
 describe("the README's commands reach the cluster they mean", () => {
     it("every kubectl and linkerd command names its kubeconfig or context (the edge's is a file of its own; the cloud is the current context)", () => {
-        const commands = shellLines().flatMap(clusterCommands);
+        const commands = shellCommands(docs).flatMap(clusterCommands);
         expect(commands.length).toBeGreaterThan(5);
         for (const command of commands) expect(command, command).toMatch(/--kubeconfig \S+|--context \S+/);
         // So are the commands given inline in the text.
@@ -107,7 +97,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("the tap example shows traffic the demo sends: the client's calls to podinfo that the split's relay sends to the gateway", () => {
-        const tap = shellLines().find((line) => /linkerd viz tap/.test(line))!;
+        const tap = shellCommands(docs).find((line) => /linkerd viz tap/.test(line))!;
         expect(tap).toMatch(/deploy\/podinfo-cloud-relay/);
         expect(tap).toMatch(/grep ':4143 tls=true'/);
         // nginx sends the mirror's name as the authority (proxy_pass to it, no Host header of its own).
@@ -128,7 +118,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("quotes the URN it replaces, which is one the cloud stack registers (URNs contain $)", async () => {
-        const replace = shellLines().find((line) => line.includes("--replace"))!;
+        const replace = shellCommands(docs).find((line) => line.includes("--replace"))!;
         const urn = /--replace '([^']+)'/.exec(replace)?.[1];
         expect(urn).toContain("$");
         const { cloud } = await runMesh();
@@ -144,7 +134,7 @@ describe("the README's commands reach the cluster they mean", () => {
     });
 
     it("never sets kubeconfig to an unquoted ~ path, which the shell would expand into one machine's home", () => {
-        const sets = shellLines().filter((line) => /pulumi config set (--\S+ )*kubeconfig /.test(line));
+        const sets = shellCommands(docs).filter((line) => /pulumi config set (--\S+ )*kubeconfig /.test(line));
         expect(sets.length).toBeGreaterThan(0);
         for (const line of sets) expect(line, line).not.toMatch(/kubeconfig ~/);
         // The edge stack's file already names the path the workflows write the kubeconfig to.

@@ -19,19 +19,13 @@ import { automationWorkspace } from "../scripts/pulumi/automation";
 import { startConnectProxy } from "../scripts/tools/connectProxy";
 import { checkFindings, jsonDocuments } from "../scripts/tools/linkerd";
 import { spawnRunner } from "../scripts/tools/spawn";
-import { recordingReporter } from "./fakes";
+import { fakeClock, recordingReporter } from "./fakes";
 import { runMesh } from "./fixtures";
 import { ofType } from "./harness";
 import { FAILOVER_ROUTE, LocalMeshWorld, WEIGHTED_ROUTE, localCloudApi, localStacks } from "./localWorld";
 import { StandIns, standIns } from "./standins";
 
 const cloudApi = localCloudApi();
-
-/** A clock that moves only when the checks wait: retries take no time. */
-function fakeClock(): Clock {
-    let now = 0;
-    return { now: () => now, sleep: async (ms) => void (now += ms) };
-}
 
 /** A clock on which the first wait outlasts any check's window: a failing check runs twice, for tests of what it says, not of its retries. */
 function hurriedClock(): Clock {
@@ -47,7 +41,7 @@ async function verify(
     root: string,
     env: NodeJS.ProcessEnv,
     names = { cloudStack: "local-cloud", edgeStackPrefix: "local-" },
-    clock = fakeClock(),
+    clock = fakeClock().clock,
 ) {
     const { reporter, stdout } = recordingReporter();
     const outcome = await verifyMesh(await automationWorkspace(root, env), names, { runner: spawnRunner(root), reporter, clock }, env);

@@ -24,6 +24,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
+const w = require("./world.cjs");
 
 const EXIT_ERROR = 1; // cmd/exit_codes.go ExitCodeError
 const EXIT_STACK_NOT_FOUND = 6; // ExitStackNotFound
@@ -102,15 +103,8 @@ function passphraseSecretsManager(name) {
     fs.writeFileSync(file, yaml.stringify(projectStack));
 }
 
-/** The value after a flag, and the arguments without the flag and its value. */
-function takeFlag(args, flag) {
-    const index = args.indexOf(flag);
-    if (index < 0) return [undefined, args];
-    return [args[index + 1], [...args.slice(0, index), ...args.slice(index + 2)]];
-}
-
 const has = (flag) => argv.includes(flag);
-const [stackName, rest] = takeFlag(
+const [stackName, rest] = w.takeFlag(
     argv.filter((arg) => arg !== "--non-interactive"),
     "--stack",
 );
@@ -209,8 +203,8 @@ const formatTime = (seconds) => new Date(seconds * 1000).toISOString();
  * (the backend's GetHistory), --page-size entries (10) of --page (1), printed by ui.FprintJSON.
  */
 function historyJson(found) {
-    const size = Number(takeFlag(rest, "--page-size")[0] ?? 10);
-    const page = Number(takeFlag(rest, "--page")[0] ?? 1);
+    const size = Number(w.takeFlag(rest, "--page-size")[0] ?? 10);
+    const page = Number(w.takeFlag(rest, "--page")[0] ?? 1);
     const entries = [...found.history].reverse().slice((page - 1) * size, page * size);
     return entries.map((entry) => ({
         version: entry.version,
@@ -286,11 +280,7 @@ function upCase(found) {
 
 /** What the clusters hold after an up, by kube context, as the kubectl and linkerd stand-ins read them (world.cjs). */
 function writeClusters(kube) {
-    for (const [context, world] of Object.entries(kube ?? {})) {
-        const file = path.join(process.env.STANDIN_STATE, "kube", `${context}.json`);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, JSON.stringify(world, null, 2));
-    }
+    for (const [context, world] of Object.entries(kube ?? {})) w.write(["kube", `${context}.json`], world);
 }
 
 /** Records an update or destroy in the stack's history as the backend does when it ends, with its resource changes. */
@@ -305,7 +295,7 @@ function recordUpdate(found, kind, result, before) {
                   same: [...after].filter((key) => before.has(key)).length,
               };
     const now = Math.floor(Date.now() / 1000);
-    const [execKind] = takeFlag(rest, "--exec-kind");
+    const [execKind] = w.takeFlag(rest, "--exec-kind");
     found.history.push({
         version: found.history.length + 1,
         kind,
@@ -406,7 +396,7 @@ async function main() {
             if (first === "up" && failure.applied) writeClusters(upCase(found)?.kube);
             recordUpdate(found, first === "up" ? "update" : "destroy", "failed", before);
         });
-        const [eventLog] = takeFlag(rest, "--event-log");
+        const [eventLog] = w.takeFlag(rest, "--event-log");
         if (first === "preview") {
             const changes = found.changes ? { create: 1 } : { same: 1 };
             process.stdout.write(`Resources:\n    ${found.changes ? "+ 1 to create" : "1 unchanged"}\n\n`);

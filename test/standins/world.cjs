@@ -1,7 +1,9 @@
 // What the stand-ins for Docker, k3d, kubectl and linkerd share: one world in $STANDIN_STATE (Docker's
 // engine and networks, k3d's clusters, what each kube context's cluster holds), a log of every call
 // per tool, and failures a test injects per command. test/standins.ts writes the world and reads the
-// logs; each stand-in reads and changes the world as the real CLI would change the real one.
+// logs; each stand-in reads and changes the world as the real CLI would change the real one. The
+// Pulumi stand-in keeps its stacks and calls its own way, and takes its flags and writes what the
+// clusters hold after an up with these.
 const fs = require("node:fs");
 const path = require("node:path");
 
