@@ -2,7 +2,6 @@
 // row per date and add-on pin. Pure: aws/eksOffer.ts reads EKS, cli/eksVersions.ts prints.
 import { type EksVersion, isoDay } from "../../components/eksVersions";
 import { EKS_ADDON_NAMES, EksOffer } from "../aws/eksOffer";
-import { renderTable } from "../ui/table";
 
 /**
  * `not offered`: the pin cannot be deployed (the command fails). `newer`: a newer build or a newer
@@ -97,10 +96,18 @@ export function compareEksVersions(table: Readonly<Record<string, EksVersion>>, 
 
 /** The rows as an aligned table, then what to do. */
 export function formatReport(rows: ReportRow[]): string {
-    const table = renderTable(
-        ["version", "item", "table", "EKS", "verdict"],
-        rows.map((row) => [row.kubernetesVersion, row.item, row.table, row.eks, row.verdict]),
-    );
+    const header: ReportRow = { kubernetesVersion: "version", item: "item", table: "table", eks: "EKS", verdict: "ok" };
+    const cells = (row: ReportRow, verdict: string) => [row.kubernetesVersion, row.item, row.table, row.eks, verdict];
+    const lines = [cells(header, "verdict"), ...rows.map((row) => cells(row, row.verdict))];
+    const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
+    const text = lines
+        .map((line) =>
+            line
+                .map((cell, column) => cell.padEnd(widths[column]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
     const unoffered = unofferedPins(rows);
     const retired = rows.filter((row) => row.verdict === "retired").map((row) => row.kubernetesVersion);
     const summary =
@@ -109,7 +116,7 @@ export function formatReport(rows: ReportRow[]): string {
             : "Every pin is offered.";
     const cleanUp =
         retired.length > 0 ? `\n${retired.join(", ")} out of extended support: config refuses them; their rows can go from the table.` : "";
-    return `${table}\n${summary}${cleanUp}\n`;
+    return `${text}\n\n${summary}${cleanUp}\n`;
 }
 
 /** How many pins can no longer be deployed. */
