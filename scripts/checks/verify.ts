@@ -6,7 +6,6 @@
 // cluster as the stack's `kubeAccess` output does.
 import {
     KubeFlags,
-    expandHome,
     kubectl,
     podNameArgs,
     shownCommand,
@@ -183,7 +182,7 @@ function edgeChecks(edge: EdgeTarget, runner: ToolRunner, env: NodeJS.ProcessEnv
             retryForMs: SETTLE_MS,
             retryEveryMs: RETRY_EVERY_MS,
             async run() {
-                const argv = gatewaysArgs(edge.access.kubeconfig && expandHome(edge.access.kubeconfig), edge.access.context);
+                const argv = gatewaysArgs(edge.access);
                 const result = await runner.run(argv, { env: edge.linkerdEnv });
                 if (result.status !== 0) return `\`${shownCommand(argv)}\` exit code ${result.status}: ${gatewaysProblem(result.stderr)}`;
                 const statuses = parseGateways(result.stdout);

@@ -68,7 +68,7 @@ async function liveGateway(stack: MeshStack, deps: StatusDeps): Promise<NonNulla
     const context = text(await stack.config("kubeContext"));
     const linked = edgeOutputs(await stack.outputs()).linkedCluster;
     return withKubeconfigFile(kubeconfig, async (file) =>
-        gatewayOf(await deps.runner.run(gatewaysArgs(file, context), { env: deps.env }), linked),
+        gatewayOf(await deps.runner.run(gatewaysArgs({ kubeconfig: file, context }), { env: deps.env }), linked),
     );
 }
 

@@ -4,6 +4,7 @@
 // cluster, whether its gateway answers the probe: a JSON array, or `null` when it has none to report.
 // It exits 0 even when a link's metrics cannot be read (that goes to stderr as "Failed to get gateway
 // status for <cluster>: ..."); a failure to reach the cluster is cobra's "Error: ..." and exit code 1.
+import { KubeFlags, kubeFlags } from "./kubectl";
 import { stderrDetail } from "./runner";
 
 /** One linked cluster's gateway (gatewayStatus in gateways.go). */
@@ -15,17 +16,9 @@ export interface GatewayStatus {
     latency: number;
 }
 
-/** The command on the cluster of this kubeconfig file (absent: kubectl's default) and context (empty: its current-context). */
-export function gatewaysArgs(kubeconfigFile: string | undefined, context: string | undefined): string[] {
-    return [
-        "linkerd",
-        "multicluster",
-        "gateways",
-        ...(kubeconfigFile ? ["--kubeconfig", kubeconfigFile] : []),
-        ...(context ? ["--context", context] : []),
-        "-o",
-        "json",
-    ];
+/** The command on the cluster these flags reach, as every other tool's command names it. */
+export function gatewaysArgs(access: KubeFlags): string[] {
+    return ["linkerd", "multicluster", "gateways", ...kubeFlags(access), "-o", "json"];
 }
 
 /** The gateways in the command's stdout (json.MarshalIndent of a nil slice is `null`: none); undefined when it is not that. */
