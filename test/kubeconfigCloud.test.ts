@@ -269,7 +269,7 @@ describe("cluster and apiServerAddress are checked before anything is declared",
     });
 
     it("apiServerAddress defaults to the kubeconfig's server (a config string: nothing connects to it here)", () => {
-        const kubeconfig = K3S_KUBECONFIG.replace(FAKE_EDGE_API_SERVER, "https://203.0.113.10:6443");
+        const kubeconfig = K3S_KUBECONFIG.replace(FAKE_EDGE_API_SERVER, "https://k3d-cloud-server-0:6443");
         const config = parseConfig(
             {
                 role: "cloud",
@@ -286,7 +286,7 @@ describe("cluster and apiServerAddress are checked before anything is declared",
             "cloud",
             configContext(new Date()),
         ) as KubeconfigCloudConfig;
-        expect(config.apiServerAddress).toBe("https://203.0.113.10:6443");
+        expect(config.apiServerAddress).toBe("https://k3d-cloud-server-0:6443");
         expect(config.gatewayApiCrds).toBeUndefined();
     });
 });
