@@ -9,7 +9,7 @@ export const FAKE_EDGE_PKI: TestPki = JSON.parse(process.env.FAKE_EDGE_PKI ?? "{
 /** The fake edge API server that has the Gateway API route CRDs k3s installs with Traefik. */
 export const FAKE_EDGE_API_SERVER = `https://127.0.0.1:${process.env.FAKE_EDGE_API_PORT}`;
 /** The fake edge API server of a k3s without Traefik: no Gateway API CRDs. */
-export const FAKE_EDGE_NO_GATEWAY_API_SERVER = `https://localhost:${process.env.FAKE_EDGE_NO_GATEWAY_API_PORT}`;
+export const FAKE_EDGE_NO_GATEWAY_API_SERVER = `https://127.0.0.1:${process.env.FAKE_EDGE_NO_GATEWAY_API_PORT}`;
 
 /**
  * A k3s kubeconfig as `/etc/rancher/k3s/k3s.yaml` has it (server made reachable, admin client
